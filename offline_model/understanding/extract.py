@@ -1,0 +1,390 @@
+"""Extractors: plain parsing of the facts a customer writes out.
+
+Order ids, e-mail addresses, names with zip codes, amounts, postal addresses, payment methods
+described in words and cancellation reasons. Nothing here knows the store: matching what was
+written against what the tools return lives in `matching.py`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from offline_model.understanding.text import fold, squash
+
+# --- order ids and e-mails ----------------------------------------------------------------------
+
+_ORDER_ID = re.compile(r"(?<![\w])#?\s?W\s?(\d{7})(?!\d)", re.IGNORECASE)
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+
+
+def order_ids(text: str) -> list[str]:
+    """Order ids in order of first mention, normalised to '#W1234567'."""
+    seen: list[str] = []
+    for match in _ORDER_ID.finditer(text):
+        oid = "#W" + match.group(1)
+        if oid not in seen:
+            seen.append(oid)
+    return seen
+
+
+def emails(text: str) -> list[str]:
+    seen: list[str] = []
+    for match in _EMAIL.finditer(text):
+        address = match.group(0).strip(".").lower()
+        if address not in seen:
+            seen.append(address)
+    return seen
+
+
+# --- names and zip codes ------------------------------------------------------------------------
+
+_ZIP_LABEL = (
+    r"(?:zip(?:\s*code)?|zipcode|postal\s*code|postcode|c[oó]digo\s+postal|code\s+postal|"
+    r"cap|cep|plz|postleitzahl)"
+)
+_ZIP_LABELLED = re.compile(_ZIP_LABEL + r"\s*(?:is|:|=|-|es|est|ist|é|e)?\s*(\d{5})(?!\d)", re.IGNORECASE)
+_NAME_WORD = r"[A-Z][a-zA-Z'’-]+"
+_FULL_NAME = rf"({_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}})"
+_INTRO = (
+    r"(?:my\s+name\s+is|my\s+name's|i\s+am|i'm|i’m|this\s+is|writing\s+as|name\s*:|"
+    r"me\s+llamo|mi\s+nombre\s+es|soy|je\s+m'appelle|je\s+m’appelle|je\s+suis|ich\s+bin|"
+    r"mein\s+name\s+ist|ich\s+heiße|ich\s+heisse|meu\s+nome\s+é|eu\s+sou|sou|mi\s+chiamo|sono)"
+)
+_INTRO_NAME = re.compile(_INTRO + r"\s+" + _FULL_NAME, re.IGNORECASE)
+_NOT_NAME_WORDS = {
+    "order", "orders", "hi", "hello", "hey", "dear", "thanks", "thank", "regards", "best", "the",
+    "my", "account", "zip", "code", "please", "kind", "sincerely", "cheers", "customer", "service",
+    "support", "team", "writing", "from", "email", "e-mail", "mail", "re", "fw", "fwd", "sent",
+    "many", "warm", "good", "morning", "afternoon", "evening", "i", "hola", "bonjour", "hallo",
+    "gracias", "merci", "danke", "obrigado", "grazie", "saludos", "un", "saludo", "cordialement",
+    "atentamente", "also", "and", "or", "with", "not", "just", "still", "very", "so", "really",
+}
+
+
+@dataclass(frozen=True)
+class NameZip:
+    first_name: str
+    last_name: str
+    zip: str
+
+
+def zip_codes(text: str) -> list[str]:
+    """Zip codes the customer labels as theirs ('zip 12345', 'ZIP code: 12345')."""
+    seen: list[str] = []
+    for match in _ZIP_LABELLED.finditer(text):
+        if match.group(1) not in seen:
+            seen.append(match.group(1))
+    return seen
+
+
+def _clean_name(candidate: str) -> tuple[str, str] | None:
+    parts = [p for p in re.split(r"\s+", candidate.strip()) if p]
+    while parts and parts[-1].lower().strip("'’") in _NOT_NAME_WORDS:
+        parts.pop()
+    while parts and parts[0].lower() in _NOT_NAME_WORDS:
+        parts.pop(0)
+    if len(parts) < 2 or any(p.lower() in _NOT_NAME_WORDS for p in parts):
+        return None
+    if any(not p[0].isupper() for p in parts):
+        return None
+    return parts[0], " ".join(parts[1:])
+
+
+def full_names(text: str) -> list[tuple[str, str]]:
+    """Full names the customer gives for themselves, most explicit first.
+
+    Introductions ('My name is Ana Silva', 'Soy Juan Smith') come first, then signature lines
+    (a line holding only a name, possibly followed by a zip code or an e-mail)."""
+    found: list[tuple[str, str]] = []
+
+    def add(candidate: str) -> None:
+        name = _clean_name(candidate)
+        if name and name not in found:
+            found.append(name)
+
+    for match in _INTRO_NAME.finditer(text):
+        add(match.group(1))
+    for line in reversed(text.splitlines()):
+        stripped = line.strip().lstrip("-–—~ ").strip()
+        if not stripped:
+            continue
+        # 'Lei Anderson (zip 76192)', 'Mei Ahmed, 43197', 'Ivan Santos - ivan@x.com'
+        match = re.match(rf"^{_FULL_NAME}\s*(?:$|[,(\-–—|/]|\s+{_ZIP_LABEL}|\s+\d{{5}}\b)", stripped)
+        if match:
+            add(match.group(1))
+    return found
+
+
+def first_name_hint(text: str) -> str | None:
+    """A lone first name in a signature ('Thanks, Mei'); used only to greet, never to identify."""
+    names = full_names(text)
+    if names:
+        return names[0][0]
+    lines = [l.strip() for l in text.strip().splitlines() if l.strip()]
+    if lines:
+        last = lines[-1].lstrip("-–— ").strip()
+        if re.fullmatch(_NAME_WORD, last) and last.lower() not in _NOT_NAME_WORDS:
+            return last
+    return None
+
+
+def bare_zip_after_name(text: str) -> list[str]:
+    """'Mei Ahmed, 43197': a five-digit number written right after a full name."""
+    out: list[str] = []
+    for match in re.finditer(rf"{_FULL_NAME}\s*[,(]?\s*(\d{{5}})(?!\d)", text):
+        if match.group(2) not in out:
+            out.append(match.group(2))
+    return out
+
+
+def name_zip_candidates(text: str) -> list[NameZip]:
+    """Every (full name, zip) pair worth trying with find_customer_by_name_zip, best first."""
+    names = full_names(text)
+    zips = zip_codes(text) or bare_zip_after_name(text)
+    return [NameZip(first, last, z) for (first, last) in names for z in zips]
+
+
+# --- amounts ------------------------------------------------------------------------------------
+
+_AMOUNT = re.compile(r"(?:\$|USD\s?|US\$)\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?|(\d+(?:\.\d{1,2})?)\s?(?:dollars|usd|\$)", re.IGNORECASE)
+
+
+def amounts(text: str) -> list[float]:
+    out: list[float] = []
+    for match in _AMOUNT.finditer(text):
+        if match.group(1):
+            whole = match.group(1).replace(",", "")
+            cents = match.group(2) or "0"
+            out.append(round(float(f"{whole}.{cents}"), 2))
+        elif match.group(3):
+            out.append(round(float(match.group(3)), 2))
+    return out
+
+
+# --- postal addresses ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Address:
+    address1: str
+    address2: str
+    city: str
+    state: str
+    country: str
+    zip: str
+
+    def as_kwargs(self) -> dict[str, str]:
+        return {
+            "address1": self.address1, "address2": self.address2, "city": self.city,
+            "state": self.state, "country": self.country, "zip": self.zip,
+        }
+
+
+_US_STATES = set(
+    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY "
+    "NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR".split()
+)
+_UNIT = re.compile(
+    r"^(?:suite|ste\.?|apt\.?|apartment|unit|#|floor|fl\.?|room|rm\.?|building|bldg\.?|p\.?o\.? box|"
+    r"dept\.?|department|lot|space|trailer)\b", re.IGNORECASE,
+)
+_STATE_ZIP = re.compile(r"^(?P<city>.*?)[\s,]*\b(?P<state>[A-Z]{2})\.?[\s,]+(?P<zip>\d{5})(?:-\d{4})?\b(?P<rest>.*)$")
+_COUNTRY_WORDS = {
+    "usa": "USA", "us": "USA", "u.s.": "USA", "u.s.a.": "USA", "u.s.a": "USA",
+    "united states": "USA", "united states of america": "USA", "america": "USA",
+}
+
+
+def _address_parts(text: str) -> list[str]:
+    parts: list[str] = []
+    for line in text.replace(";", "\n").splitlines():
+        for piece in line.split(","):
+            piece = piece.strip().strip(".").strip()
+            if piece:
+                parts.append(piece)
+    return parts
+
+
+def _street_start(part: str) -> str | None:
+    """'please ship it to 544 Sunset Drive' -> '544 Sunset Drive'."""
+    match = re.search(r"(?:^|[\s:])(\d{1,6}[A-Za-z]?\s+[A-Za-z0-9].*)$", part)
+    return match.group(1).strip() if match else None
+
+
+def addresses(text: str) -> list[Address]:
+    """Postal addresses written inline ('1 Main St, Apt 2, Austin, TX 78701, USA') or as a block."""
+    parts = _address_parts(text)
+    found: list[Address] = []
+    for index, part in enumerate(parts):
+        match = _STATE_ZIP.match(part)
+        if not match or match.group("state") not in _US_STATES:
+            continue
+        state, zip_code = match.group("state"), match.group("zip")
+        city = match.group("city").strip(" ,")
+        cursor = index - 1
+        if not city and cursor >= 0:
+            city = parts[cursor]
+            cursor -= 1
+        if not city:
+            continue
+        address2 = ""
+        address1 = None
+        if cursor >= 0 and _UNIT.match(parts[cursor]):
+            address2 = parts[cursor]
+            cursor -= 1
+        if cursor >= 0:
+            address1 = _street_start(parts[cursor])
+        if address1 is None:
+            # the street may share the city's piece: '58 Willow Lane Raleigh NC 27605' is too
+            # ambiguous to split, so it is not an address we can act on
+            continue
+        inline_unit = re.match(r"^(.*?\S)\s+((?:suite|ste\.?|apt\.?|apartment|unit|#)\s*\S+)$", address1, re.IGNORECASE)
+        if inline_unit and not address2:
+            address1, address2 = inline_unit.group(1), inline_unit.group(2)
+        country = "USA"
+        rest = match.group("rest").strip(" ,.")
+        tail = rest or (parts[index + 1] if index + 1 < len(parts) else "")
+        if tail and fold(tail).strip(". ") in _COUNTRY_WORDS:
+            country = _COUNTRY_WORDS[fold(tail).strip(". ")]
+        found.append(Address(squash(address1), squash(address2), squash(city), state, country, zip_code))
+    return found
+
+
+# --- payment methods described in words ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class PaymentRef:
+    """A payment method as the customer describes it: 'my Visa ending in 1234', 'PayPal'."""
+
+    source: str | None  # credit_card | paypal | gift_card | None (any)
+    brand: str | None = None
+    last_four: str | None = None
+    start: int = 0
+    negated: bool = False  # 'rather than the gift card', 'instead of my Visa', 'from PayPal to ...'
+    original: bool = False  # 'the card I paid with', 'original payment method'
+
+    def describe(self) -> str:
+        if self.source == "paypal":
+            return "PayPal"
+        if self.source == "gift_card":
+            return "gift card"
+        label = (self.brand or "card").title() if self.brand != "mastercard" else "Mastercard"
+        return f"{label} ending in {self.last_four}" if self.last_four else label
+
+
+_BRANDS = {
+    "visa": "visa", "mastercard": "mastercard", "master card": "mastercard", "mc": "mastercard",
+    "amex": "amex", "american express": "amex", "discover": "discover",
+}
+_PAYMENT = re.compile(
+    r"(?P<paypal>pay\s?pal)"
+    r"|(?P<gift>(?:store\s+|e-?)?gift\s?-?\s?card|store\s+credit|tarjeta\s+regalo|tarjeta\s+de\s+regalo|"
+    r"carte[- ]cadeau|geschenkkarte|gutschein|cart[aã]o[- ]presente|carta\s+regalo)"
+    r"|(?P<brand>visa|master\s?card|amex|american\s+express|discover)"
+    r"(?:\s+(?:credit|debit)\s+card|\s+card)?(?:\s*\(?(?:ending|that\s+ends|which\s+ends|ends)?\s*(?:in|with|:)?\s*(?:\*+|x+)?(?P<last1>\d{4})\)?)?"
+    r"|(?P<card>(?:credit|debit)\s+card|\bcard\b)(?:\s*\(?(?:ending|that\s+ends|which\s+ends|ends)\s*(?:in|with|:)?\s*(?:\*+|x+)?\s*(?P<last2>\d{4})\)?)?",
+    re.IGNORECASE,
+)
+_NEGATORS = re.compile(
+    r"(?:rather\s+than|instead\s+of|not\s+(?:on\s+|to\s+)?(?:the|my)?|no\s+longer\s+(?:on|with)|from|"
+    r"away\s+from|replace|replacing|currently\s+(?:on|with)|currently\s+paid\s+with)\s+(?:the\s+|my\s+|our\s+)?$",
+    re.IGNORECASE,
+)
+_ORIGINAL = re.compile(
+    r"original\s+(?:payment|method|card|form\s+of\s+payment)|same\s+(?:card|method|payment(?:\s+method)?)|"
+    r"(?:card|method|account)\s+i\s+(?:paid|used|bought\s+it)\s+with|(?:whatever|what)\s+i\s+paid\s+with|"
+    r"where\s+it\s+came\s+from|to\s+the\s+source|m[ée]todo\s+original|moyen\s+de\s+paiement\s+(?:d'origine|initial)",
+    re.IGNORECASE,
+)
+
+
+def payment_refs(text: str) -> list[PaymentRef]:
+    """Payment methods mentioned, in order, each marked when it is the one being replaced."""
+    refs: list[PaymentRef] = []
+    for match in _PAYMENT.finditer(text):
+        before = text[max(0, match.start() - 40): match.start()]
+        negated = bool(_NEGATORS.search(before))
+        # 'from X to Y': X is the old method only when a 'to' follows
+        if negated and re.search(r"\bfrom\s+(?:the\s+|my\s+|our\s+)?$", before, re.IGNORECASE):
+            after = text[match.end(): match.end() + 60]
+            negated = bool(re.match(r"[^.;\n]*?\bto\b", after, re.IGNORECASE)) and not re.match(
+                r"\s*(?:ending|account|balance)", after, re.IGNORECASE
+            )
+        if match.group("paypal"):
+            refs.append(PaymentRef("paypal", start=match.start(), negated=negated))
+        elif match.group("gift"):
+            refs.append(PaymentRef("gift_card", start=match.start(), negated=negated))
+        elif match.group("brand"):
+            brand = _BRANDS.get(" ".join(match.group("brand").lower().split()), match.group("brand").lower())
+            refs.append(PaymentRef("credit_card", brand, match.group("last1"), match.start(), negated))
+        else:
+            last = match.group("last2")
+            word = match.group("card").lower()
+            if word == "card" and not last:
+                # a bare 'card' is a payment method only in payment phrasing
+                window = text[max(0, match.start() - 25): match.end() + 25].lower()
+                if not re.search(r"\b(?:my|the|that|this|same|credit|debit|your|which)\s+card\b", window):
+                    continue
+                if re.search(r"card\s+(?:number|is\b)", window):
+                    continue
+            refs.append(PaymentRef("credit_card", None, last, match.start(), negated))
+    for match in _ORIGINAL.finditer(text):
+        refs.append(PaymentRef(None, start=match.start(), original=True))
+    refs.sort(key=lambda r: r.start)
+    return refs
+
+
+# --- cancellation reasons -----------------------------------------------------------------------
+
+REASON_NOT_NEEDED = "no longer needed"
+REASON_MISTAKE = "ordered by mistake"
+
+_MISTAKE = re.compile(
+    r"by\s+(?:mistake|accident|error)|in\s+error|mistaken(?:ly)?|accidental(?:ly)?|"
+    r"(?:didn'?t|did\s+not|never)\s+(?:mean|meant|intend|intended|wanted)\s+to\s+(?:order|buy|purchase|place)|"
+    r"(?:was|is|been)\s+a\s+mistake|(?:my|a)\s+mistake|mistake\s+on\s+my\s+part|ordered\s+(?:it\s+)?wrong|"
+    r"wrong\s+(?:item|product|order)|wrong(?:ly)?\s+(?:ordered|placed)|"
+    r"(?:ordered|placed|bought|purchased|clicked)\s+(?:it\s+|this\s+|that\s+)?(?:twice|by\s+accident|wrong)|"
+    r"duplicate\s+order|wasn'?t\s+supposed\s+to|unintentional(?:ly)?|slip\s+of\s+the|"
+    r"misclick|mis-click|fat[- ]finger|"
+    r"por\s+error|por\s+equivocaci[oó]n|por\s+accidente|sin\s+querer|equivoqu[eé]|"
+    r"par\s+erreur|par\s+accident|par\s+m[ée]garde|"
+    r"versehentlich|aus\s+versehen|irrt[uü]mlich|"
+    r"por\s+engano|sem\s+querer|"
+    r"per\s+errore|per\s+sbaglio",
+    re.IGNORECASE,
+)
+_NOT_NEEDED = re.compile(
+    r"no\s+longer\s+(?:need|want|require|have\s+(?:a\s+)?(?:use|need))|"
+    r"(?:don'?t|do\s+not|won'?t|will\s+not|doesn'?t|does\s+not)\s+(?:really\s+)?(?:need|want|require)\s+(?:it|this|that|them|the\s+\w+)?\s*(?:any\s*more|anymore|after\s+all)?|"
+    r"(?:have|has)\s+no\s+(?:need|use)\s+for|not\s+needed|no\s+need\s+for|isn'?t\s+needed|"
+    r"(?:won'?t|will\s+not)\s+be\s+needing|changed\s+my\s+mind|found\s+(?:it|one)\s+(?:cheaper|elsewhere)|"
+    r"bought\s+(?:it|one)\s+elsewhere|no\s+use\s+for|not\s+necessary|unnecessary|"
+    r"ya\s+no\s+(?:lo|la|los|las)\s+(?:necesito|quiero|necesitamos)|no\s+(?:lo|la)\s+necesito|"
+    r"n'en\s+ai\s+plus\s+besoin|plus\s+besoin|n'ai\s+plus\s+besoin|"
+    r"nicht\s+mehr\s+(?:ben[oö]tig|gebraucht|n[oö]tig)|brauche\s+(?:es|sie|ihn)?\s*nicht\s+mehr|"
+    r"n[aã]o\s+(?:preciso|necessito)\s+mais|j[aá]\s+n[aã]o\s+preciso|"
+    r"non\s+(?:mi\s+)?serve\s+pi[uù]|non\s+ne\s+ho\s+pi[uù]\s+bisogno",
+    re.IGNORECASE,
+)
+
+
+def cancel_reason(text: str) -> str | None:
+    """Map the customer's words to one of the store's two cancellation reasons, or None."""
+    mistake = _MISTAKE.search(text)
+    not_needed = _NOT_NEEDED.search(text)
+    if mistake and not_needed:
+        return REASON_MISTAKE if mistake.start() < not_needed.start() else REASON_NOT_NEEDED
+    if mistake:
+        return REASON_MISTAKE
+    if not_needed:
+        return REASON_NOT_NEEDED
+    return None
+
+
+# --- card numbers (never repeated back) ---------------------------------------------------------
+
+_CARD_NUMBER = re.compile(r"\b(?:\d[ -]?){13,19}\b")
+
+
+def card_numbers(text: str) -> list[str]:
+    return [m.group(0).strip() for m in _CARD_NUMBER.finditer(text) if len(re.sub(r"\D", "", m.group(0))) >= 13]

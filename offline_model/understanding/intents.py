@@ -1,0 +1,296 @@
+"""What a sentence asks for: intent detection from the embedding model plus word cues.
+
+Each intent has example sentences (embedded once) and a cue lexicon in English, Spanish, French,
+German, Portuguese and Italian. A sentence's intent is the best-scoring intent whose cues fire,
+ranked by embedding similarity; a sentence with no cue is accepted only when the embedding alone
+is very close to the examples (a paraphrase the lexicon lacks)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from offline_model.understanding import embedder
+from offline_model.understanding.text import fold
+
+# Intent names used across the model.
+CANCEL = "cancel_order"
+RETURN = "return_items"
+CHANGE_ITEMS = "change_items"  # exchange (delivered) or modify (pending): decided by the order's status
+ORDER_ADDRESS = "change_order_address"
+USER_ADDRESS = "change_account_address"
+PAYMENT = "change_order_payment"
+STATUS = "order_status"
+PRODUCT = "product_question"
+TROUBLE = "troubleshooting"
+BILLING = "billing_question"
+HUMAN = "human_request"
+ABUSE = "abusive"
+LEGAL = "legal_threat"
+
+ACTIONS = (CANCEL, RETURN, CHANGE_ITEMS, ORDER_ADDRESS, USER_ADDRESS, PAYMENT)
+QUESTIONS = (STATUS, PRODUCT, TROUBLE, BILLING)
+ESCALATIONS = (HUMAN, ABUSE, LEGAL)
+
+LABELS = {
+    CANCEL: "cancel order",
+    RETURN: "return items",
+    CHANGE_ITEMS: "exchange or change items",
+    ORDER_ADDRESS: "change order shipping address",
+    USER_ADDRESS: "change account default address",
+    PAYMENT: "change order payment method",
+    STATUS: "order status",
+    PRODUCT: "product price or availability",
+    TROUBLE: "troubleshooting",
+    BILLING: "payment or refund question",
+    HUMAN: "wants a human agent",
+    ABUSE: "abusive message",
+    LEGAL: "legal threat",
+}
+INTENT_BY_LABEL = {label: intent for intent, label in LABELS.items()}
+
+# What each intent is about, in words: matched against the team roster to pick a specialist.
+DESCRIPTIONS = {
+    CANCEL: "cancel a pending order",
+    RETURN: "return items of a delivered order for a refund",
+    CHANGE_ITEMS: "exchange items of a delivered order or change items of a pending order",
+    ORDER_ADDRESS: "change the shipping address of a pending order",
+    USER_ADDRESS: "change the default address of the customer's account",
+    PAYMENT: "change the payment method of a pending order",
+    STATUS: "order status question: where is my order, has it shipped",
+    PRODUCT: "product question: price, options and availability in the catalog",
+    TROUBLE: "troubleshoot a product that does not work: setup, pairing, connectivity, charging",
+    BILLING: "question about payments, charges, refunds and invoices",
+    HUMAN: "the customer asks to talk to a human",
+    ABUSE: "the customer is abusive",
+    LEGAL: "the customer threatens legal action",
+}
+
+# The tool an intent needs, to keep delegation to specialists that hold it.
+REQUIRED_TOOLS = {
+    CANCEL: ("cancel_pending_order",),
+    RETURN: ("return_delivered_order_items",),
+    CHANGE_ITEMS: ("exchange_delivered_order_items", "modify_pending_order_items"),
+    ORDER_ADDRESS: ("modify_pending_order_address",),
+    USER_ADDRESS: ("modify_user_address",),
+    PAYMENT: ("modify_pending_order_payment",),
+    STATUS: ("get_order_details",),
+    PRODUCT: ("get_product_details",),
+    TROUBLE: ("search_knowledge_base",),
+    BILLING: ("get_order_details",),
+    HUMAN: ("escalate_to_human",),
+    ABUSE: ("escalate_to_human",),
+    LEGAL: ("escalate_to_human",),
+}
+
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    CANCEL: (
+        "Please cancel my order.", "I want to cancel order #W1234567.", "Can you cancel this order for me?",
+        "I need the order cancelled.", "Kindly cancel the order, I don't need it anymore.",
+        "Stop my order before it ships.", "Call off the order please.", "I'd like to cancel my purchase.",
+        "Por favor, cancelen mi pedido.", "Quisiera cancelar el pedido.", "Pourriez-vous annuler ma commande ?",
+        "Bitte stornieren Sie meine Bestellung.", "Quero cancelar o meu pedido.", "Vorrei annullare l'ordine.",
+    ),
+    RETURN: (
+        "I'd like to return the kettle for a refund.", "Please start a return for these items.",
+        "I want to send the jacket back and get my money back.", "Could you set up a return for the order?",
+        "Please process a return of the headphones I received.", "I want a refund for the shoes, I'm sending them back.",
+        "Quiero devolver el producto.", "Je voudrais retourner cet article.", "Ich möchte den Artikel zurückschicken.",
+        "Quero devolver o item.", "Vorrei restituire il prodotto.",
+    ),
+    CHANGE_ITEMS: (
+        "I'd like to exchange the T-shirt for a different size.", "Please swap the helmet for the version in size S.",
+        "Change the color of the backpack to black.", "Could I exchange the keyboard for one with clicky switches?",
+        "Switch the water bottle to the 750ml one.", "I picked the wrong option, please change the item.",
+        "Replace the lamp with the white model.", "Can you modify the items in my pending order?",
+        "I want the same item in a different color.", "Quiero cambiar la talla de la camiseta.",
+        "Je voudrais échanger la veste contre une autre taille.", "Ich möchte die Farbe umtauschen.",
+    ),
+    ORDER_ADDRESS: (
+        "Please change the shipping address of my order.", "Can you ship the order to a different address?",
+        "Send my order to my new address instead.", "Please redirect the order to this address.",
+        "The delivery address on the order is wrong, please update it.",
+        "Por favor cambien la dirección de envío del pedido.", "Pouvez-vous changer l'adresse de livraison ?",
+    ),
+    USER_ADDRESS: (
+        "Please update the default address on my account.", "I've moved, change the address on my profile.",
+        "Update my account address to my new home.", "Change the address you have on file for me.",
+        "Cambien la dirección de mi cuenta.", "Changez l'adresse de mon compte.",
+    ),
+    PAYMENT: (
+        "Please change the payment method on my order to PayPal.", "I'd like to pay for the order with my Visa instead.",
+        "Switch the payment on the order to my gift card.", "Bill the order to my Mastercard and refund the original payment.",
+        "Can I use a different card for this order?", "Cambien el método de pago del pedido.",
+    ),
+    STATUS: (
+        "Where is my order?", "What is the status of my order?", "Has my order shipped yet?",
+        "Can you check whether my order has been delivered?", "I haven't received my package, where is it?",
+        "Could you give me an update on my order?", "When will my order arrive?", "Can you track my package?",
+        "¿Dónde está mi pedido?", "Où en est ma commande ?", "Wo ist meine Bestellung?", "Qual é o status do meu pedido?",
+        "Dov'è il mio ordine?",
+    ),
+    PRODUCT: (
+        "How much does the jacket cost?", "Is the speaker in red available?", "Do you have this in stock?",
+        "What's the price of the keyboard with tactile switches?", "Is that model available, and what does it cost?",
+        "What options does the backpack come in?", "¿Cuánto cuesta?", "Combien coûte ce produit ?",
+    ),
+    TROUBLE: (
+        "My speaker won't pair with my phone.", "The thermostat shows as offline.", "The earbud stopped charging.",
+        "The camera keeps dropping offline.", "The robot vacuum won't go back to its dock.",
+        "My watch stopped showing notifications.", "The device doesn't work anymore, how do I fix it?",
+        "It won't turn on.", "How do I reset it?", "Mi dispositivo no funciona.", "Mon appareil ne marche plus.",
+    ),
+    BILLING: (
+        "Where is my refund?", "I was charged twice for my order.", "Can I get an invoice for my order?",
+        "When will the refund reach my card?", "Why was I charged this amount?", "How much did I pay for the order?",
+    ),
+    HUMAN: (
+        "I want to talk to a human.", "Please connect me with a real person.", "Can I speak with an agent?",
+        "I'd like someone to call me.", "Transfer me to a representative.", "I don't want to deal with a bot.",
+        "Quiero hablar con una persona.", "Je veux parler à un humain.",
+    ),
+    ABUSE: (
+        "You people are useless idiots.", "Your store is garbage and you are incompetent.", "This is a joke, you morons.",
+    ),
+    LEGAL: (
+        "I will sue your company.", "My lawyer will contact you.", "I'm filing a claim in small claims court.",
+        "I have opened a dispute with my bank.", "I'm reporting you to the attorney general.",
+        "Consider this formal notice before legal action.",
+    ),
+}
+
+# Cue lexicons over folded text (lowercase, accents removed).
+# Verbs that ask to change something. Past tense after "I"/"we" tells a story, not a request
+# ("since I replaced my router"), and is filtered in `cue_hits`.
+_ACTION_VERB = (
+    r"exchang\w*|swap\w*|switch|switching|switched|chang\w*|replac\w*|modif\w*|upgrad\w*|downgrad\w*|"
+    r"convert\w*|alter\b|cambi\w*|echang\w*|umtausch\w*|tausch\w*|andern|anderung|troc\w*|alterar|sostitu\w*|mudar"
+)
+_CUES: dict[str, re.Pattern[str]] = {
+    CANCEL: re.compile(
+        r"(?<!was\s)(?<!been\s)(?<!is\s)(?<!got\s)(?<!were\s)(?<!be\s)\bcancel|\bcall\s+off|\bcancelar|\bcancelen|\banular|\bannul|\bstorn|\babbestell|\bcancellar|\bcancela"
+    ),
+    RETURN: re.compile(
+        r"\breturn(?!\s+label)(?:ed|ing|s)?\b|\bsend\s+(?:\w+\s+){0,4}?back\b|\bsending\s+(?:\w+\s+){0,4}?back\b|"
+        r"\bship\s+(?:\w+\s+){0,3}?back\b|\bmoney\s+back\b|\bdevol|\bretourn|\bretour\b|zuruck(?:schick|send|geb)|"
+        r"rucksend|\brestitu|\breso\b|\brembours"
+    ),
+    CHANGE_ITEMS: re.compile(
+        rf"\b(?:{_ACTION_VERB})\b|\bupdate\s+(?:the\s+|my\s+)?(?:items?|order|pending\s+order|#w)|"
+        r"\bfor\s+(?:the|a|one)\s+(?:version|one|model|variant)\b|\bsame\s+(?:item|product)\s+(?:in|with|but)\b|"
+        r"\bwrong\s+(?:options?|size|colou?r|variant|model)"
+    ),
+    ORDER_ADDRESS: re.compile(
+        r"\baddress|\bship\s+(?:it|them|the\s+order|order|my\s+order|#w\d+)?\s*to\b|\bdeliver\s+(?:it|them|the\s+order)?\s*to\b|"
+        r"\bsend\s+(?:it|them|the\s+order)\s+(?:to|here)\b|\bsomewhere\s+else\b|\bredirect|\breroute|\bdireccion|\badresse|\bendereco|\bindirizzo|\banschrift"
+    ),
+    USER_ADDRESS: re.compile(
+        r"\b(?:default|account|profile|billing|home)\s+address|\baddress\s+(?:on|in|of|for)\s+(?:my\s+|the\s+)?(?:account|profile|file)|"
+        r"\baddress\s+on\s+file|\bi(?:'ve|\s+have)\s+moved|\bmoved\s+to|\bmy\s+new\s+address\b(?!.*#w)|"
+        r"direccion\s+de\s+(?:mi\s+)?cuenta|adresse\s+de\s+(?:mon\s+)?compte"
+    ),
+    PAYMENT: re.compile(
+        r"\bpay(?:ment|ing)?\b|\bpaid\b|\bbill(?:ed|ing)?\b|\bcharg(?:e|ed|ing)\b|\bcard\b|\bmetodo\s+de\s+pago|"
+        r"\bmoyen\s+de\s+paiement|\bzahlungs|\bpagamento"
+    ),
+    STATUS: re.compile(
+        r"\bstatus\b|\bwhere\s+(?:is|are|'s)\b|\bwhere\s+(?:it|they|my\s+\w+|the\s+\w+)\s+(?:is|are)\b|\bcheck\s+on\b|\bwhere'?s\b|\bhas\s+(?:it|my\s+order|the\s+order|order|this)\s+(?:been\s+)?(?:shipped|delivered|arrived|sent)|"
+        r"\b(?:shipped|delivered|arrived)\s+yet|\bupdate\s+on\b|\btrack(?:ing)?\b|\bwhat'?s\s+going\s+on\b|\bwhere\s+\w+\s+stands?\b|"
+        r"\bwhere\s+(?:each\s+of\s+)?(?:it|they|them)\s+stand|\bmade\s+it\b|\bwhen\s+will\b.*\barriv|\bestado\b|\bdonde\s+esta|"
+        r"\bstatut\b|\bou\s+est\b|\bou\s+en\s+est\b|\bwo\s+ist\b|\bsendungsstatus\b|\bonde\s+esta\b|\bstato\b|\bdov'?e\b"
+    ),
+    PRODUCT: re.compile(
+        r"\bhow\s+much\b|\bprice\b|\bcost\b|\bcosts\b|\bin\s+stock\b|\bavailab|\bdo\s+you\s+(?:have|sell|carry)\b|"
+        r"\bcuanto\s+cuesta|\bprecio\b|\bcombien\b|\bprix\b|\bwie\s+viel|\bpreis\b|\bquanto\s+custa|\bpreco\b|\bquanto\s+costa|\bprezzo\b"
+    ),
+    TROUBLE: re.compile(
+        r"\b(?:won'?t|will\s+not|can'?t|cannot)\s+(?:\w+\s+)?(?:pair|connect|turn|charge|work|start|dock|sync|power|boot|find|stay|hold|load|open|stop)|"
+        r"\bdoesn'?t\s+(?:work|turn|charge|connect|pair|show|go|find)|\bnot\s+(?:working|charging|connecting|pairing|turning)|"
+        r"\bstopped\s+(?:working|charging|showing|connecting|pairing)|\boffline\b|\bpair(?:ing)?\b|\bfind\s+it\b|"
+        r"\breset\b|\bfix\b|\btroubleshoot|\bkeeps\s+(?:dropping|disconnecting|turning|restarting|crashing)|\bdrops?\s+offline|"
+        r"\bbroken\b|\bmalfunction|\bglitch|\bfreez|\bnever\s+goes\s+back|\bdead\s+battery|\bno\s+funciona|\bne\s+(?:marche|fonctionne)|"
+        r"\bfunktioniert\s+nicht|\bnao\s+funciona|\bnon\s+funziona"
+    ),
+    BILLING: re.compile(
+        r"\brefund\b.*\?|\bwhere\s+is\s+my\s+refund|\bcharged\s+twice|\bdouble\s+charg|\binvoice\b|\breceipt\b|\bovercharg|"
+        r"\bwhy\s+was\s+i\s+charged|\bhow\s+much\s+did\s+i\s+pay"
+    ),
+    HUMAN: re.compile(
+        r"\bhuman\b|\breal\s+person\b|\ba\s+person\b|\bsomeone\s+(?:call|phone|ring)|\bcall\s+me\b|\bphone\s+me\b|"
+        r"\brepresentative\b|\blive\s+agent\b|\bhuman\s+agent\b|\bspeak\s+(?:to|with)\s+(?:an?\s+)?(?:agent|person|someone|manager|supervisor)|"
+        r"\btalk\s+(?:to|with)\s+(?:an?\s+)?(?:agent|person|someone|manager|supervisor)|\bnot\s+a\s+bot\b|\bautomated\s+system\b|"
+        r"\bhablar\s+con\s+(?:una\s+)?persona|\bparler\s+a\s+(?:un\s+)?(?:humain|conseiller|quelqu'un)|\bmit\s+einem\s+menschen"
+    ),
+    ABUSE: re.compile(
+        r"\bidiots?\b|\bmorons?\b|\bstupid\b|\bincompetent\b|\buseless\b|\bgarbage\b|\btrash\b|\bpathetic\b|\bcomplete\s+joke\b|"
+        r"\bscam(?:mers)?\b|\bcrooks?\b|\bf+u+c+k|\bshit|\bdamn\s+you|\bhate\s+you|\bimbeciles?\b|\bidiotas?\b"
+    ),
+    LEGAL: re.compile(
+        r"\blawyers?\b|\battorney|\bsue\b|\bsuing\b|\blawsuit|\bcourt\b|\blegal\s+action|\bchargeback|\bdispute\s+with\s+my\s+bank|"
+        r"\bopened\s+a\s+dispute|\bformal\s+notice|\bbetter\s+business\s+bureau|\bconsumer\s+protection|\babogado|\bavocat|\banwalt|\badvogado|\bavvocato"
+    ),
+}
+
+# An action verb right after a negation is not a request: "please don't change the order".
+_NEGATED = re.compile(
+    r"\b(?:don'?t|do\s+not|does\s+not|doesn'?t|not|never|no\s+need\s+to|without\s+(?:having\s+to\s+)?)\s+(?:want\s+to\s+|need\s+to\s+|wish\s+to\s+|plan\s+to\s+|going\s+to\s+)?(?:\w+\s+)?$"
+)
+
+
+@dataclass(frozen=True)
+class IntentScore:
+    intent: str
+    score: float
+    cue: bool
+
+
+_NARRATIVE = re.compile(r"\b(?:i|we|i'?ve|i\s+have|we'?ve|we\s+have|i\s+just|we\s+just)\s+(?:\w+\s+)?$")
+
+
+def cue_hits(sentence: str) -> set[str]:
+    """Intents whose cues fire in the sentence, leaving out negated or narrated action verbs."""
+    folded = fold(sentence)
+    hits: set[str] = set()
+    for intent, pattern in _CUES.items():
+        for match in pattern.finditer(folded):
+            before = folded[max(0, match.start() - 40): match.start()]
+            if intent in ACTIONS and _NEGATED.search(before):
+                continue
+            if intent == CHANGE_ITEMS and match.group(0).endswith("ed") and _NARRATIVE.search(before):
+                continue
+            hits.add(intent)
+            break
+    return hits
+
+
+def _example_matrix() -> tuple[list[str], np.ndarray]:
+    intents: list[str] = []
+    texts: list[str] = []
+    for intent, examples in EXAMPLES.items():
+        for example in examples:
+            intents.append(intent)
+            texts.append(example)
+    return intents, embedder.encode_fixed(tuple(texts))
+
+
+def similarities(sentence: str) -> dict[str, float]:
+    """Best cosine similarity of the sentence to each intent's examples."""
+    intents, matrix = _example_matrix()
+    vector = embedder.encode_cached([sentence])[0]
+    sims = matrix @ vector
+    best: dict[str, float] = {}
+    for intent, sim in zip(intents, sims):
+        if sim > best.get(intent, -1.0):
+            best[intent] = float(sim)
+    return best
+
+
+def score(sentence: str) -> list[IntentScore]:
+    """Intent candidates for a sentence, best first."""
+    hits = cue_hits(sentence)
+    sims = similarities(sentence)
+    scored = [IntentScore(intent, sims.get(intent, 0.0) + (0.35 if intent in hits else 0.0), intent in hits) for intent in EXAMPLES]
+    scored.sort(key=lambda s: (-s.score, s.intent))
+    return scored

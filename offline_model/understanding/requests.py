@@ -1,0 +1,194 @@
+"""Splitting a ticket into requests: which things the customer asks for, about which orders, and
+in which of their own words.
+
+Each sentence gets an intent (or none); sentences without one attach to the request they belong
+to (a reason, a payment method, an order id written after the verb, an address block under the
+sentence that asks for the change)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from offline_model.understanding import extract
+from offline_model.understanding import intents as I
+from offline_model.understanding.text import blocks, fold, sentences
+
+_QUESTION_WORDS = re.compile(
+    r"\?|\b(?:can|could|would|will)\s+you\b|\btell\s+me\b|\blet\s+me\s+know\b|\bi'?d\s+like\s+to\s+know\b|"
+    r"\bwant\s+to\s+know\b|\bcheck\b|\bstatus\b|\bwhere\b|\bupdate\s+on\b|\bwondering\b|\bdonde\b|\bou\s+(?:est|en)\b|"
+    r"\bwo\s+ist\b|\bonde\b|\bdov'?e\b|\bstatut\b|\bestado\b|\bstato\b|\bquestion\b|\bwhat\b|\bhow\b|\bis\s+there\b|\bany\s+ideas\b"
+)
+_EXCHANGE_VERB = re.compile(r"\b(?:exchang\w*|swap\w*|trade\w*|umtausch\w*|echang\w*|troc\w*)\b")
+_DIFFERENCE = re.compile(r"\bdifferen|\bextra\s+charge|\bprices?\s+differ|\bcover\s+or\s+receive\b|\bpay\s+or\s+refund\b")
+_PRICE_ONLY = re.compile(r"\bonly\s+asking\b|\bjust\s+(?:asking|wondering|curious)\b|\bbefore\s+i\s+decide\b|\bdon'?t\s+change\b")
+
+
+@dataclass
+class Request:
+    """One thing the customer asks for."""
+
+    intent: str
+    order_ids: list[str] = field(default_factory=list)
+    sentences: list[str] = field(default_factory=list)
+    block: int = 0
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.sentences)
+
+    @property
+    def label(self) -> str:
+        return I.LABELS[self.intent]
+
+
+_NEW_REQUEST = re.compile(
+    r"^(?:also|and\s+also|besides(?:\s+that)?|separately|in\s+addition|additionally|on\s+top\s+of\s+that|"
+    r"one\s+more\s+thing|another\s+thing|plus|finally|lastly|secondly|next|then|and)\b", re.IGNORECASE
+)
+_STRONG_CHANGE = re.compile(
+    r"\b(?:exchang\w*|swap\w*|switch|switching|chang\w*|replac\w*|modif\w*|upgrad\w*|downgrad\w*|cambi\w*|"
+    r"echang\w*|umtausch\w*|tausch\w*|troc\w*)\b|\bupdate\s+(?:the\s+|my\s+)?(?:items?|order|pending\s+order|#w)|"
+    r"\bfor\s+(?:the|a|one)\s+(?:version|one|model|variant)\b"
+)
+_ADDRESS_WORDS = re.compile(
+    r"\baddress|\bship|\bsend|\bdeliver|\bredirect|\breroute|\bgo\s+to\b|\bsomewhere\s+else\b|\bdireccion|\badresse|"
+    r"\bendereco|\bindirizzo|\banschrift|\benvi[oa]|\blivr"
+)
+_REFUND_DESTINATION = re.compile(r"\brefund|\bmoney\s+back|\breimburs|\brembours|\breembols")
+
+
+def sentence_intent(sentence: str) -> str | None:
+    """The intent a sentence expresses, or None for context, greetings and sign-offs."""
+    hits = I.cue_hits(sentence)
+    folded = fold(sentence)
+    for escalation in (I.LEGAL, I.ABUSE, I.HUMAN):
+        if escalation in hits:
+            return escalation
+    if I.CANCEL in hits:
+        return I.CANCEL
+    has_address = bool(extract.addresses(sentence))
+    if I.USER_ADDRESS in hits and not extract.order_ids(sentence):
+        return I.USER_ADDRESS
+    if has_address or (I.ORDER_ADDRESS in hits and (I.CHANGE_ITEMS in hits or _ADDRESS_WORDS.search(folded))):
+        if re.search(r"\baddress|\bredirect|\breroute|\bsomewhere\s+else|\bsend\s+it\s+here", folded) or has_address:
+            return I.ORDER_ADDRESS
+    if I.RETURN in hits and not _EXCHANGE_VERB.search(folded):
+        return I.RETURN
+    refs = [r for r in extract.payment_refs(sentence) if not r.negated and not r.original]
+    if (
+        I.PAYMENT in hits and refs and not _DIFFERENCE.search(folded) and not _REFUND_DESTINATION.search(folded)
+        and not re.search(r"\b(?:exchang|swap|return)", folded)
+    ):
+        return I.PAYMENT
+    if I.PRODUCT in hits and (_PRICE_ONLY.search(folded) or not _STRONG_CHANGE.search(folded)):
+        if _QUESTION_WORDS.search(folded):
+            return I.PRODUCT
+    if I.CHANGE_ITEMS in hits and (_STRONG_CHANGE.search(folded) or not _DIFFERENCE.search(folded)):
+        if not re.search(r"\bupdate\s+me\b|\bkeep\s+me\s+updated", folded):
+            return I.CHANGE_ITEMS
+    if I.BILLING in hits:
+        return I.BILLING
+    if I.TROUBLE in hits:
+        return I.TROUBLE
+    if I.STATUS in hits and _QUESTION_WORDS.search(folded):
+        return I.STATUS
+    if not hits and _worth_embedding(sentence):
+        best = I.score(sentence)[0]
+        if best.score >= _EMBEDDING_ONLY_THRESHOLD and best.intent in (I.CANCEL, I.RETURN, I.STATUS, I.TROUBLE, I.HUMAN):
+            return best.intent
+    return None
+
+
+def _worth_embedding(sentence: str) -> bool:
+    """Greetings, sign-offs and names carry no request: skip the model for them."""
+    return len(sentence.split()) >= 4
+
+
+# A sentence with no cue word must be this close to an intent's examples to count as a request.
+_EMBEDDING_ONLY_THRESHOLD = 0.72
+
+
+def _has_parameters(sentence: str) -> bool:
+    return bool(
+        extract.payment_refs(sentence) or extract.addresses(sentence) or extract.cancel_reason(sentence)
+    )
+
+
+def split_requests(text: str, subject: str | None = None) -> list[Request]:
+    """Requests in the order the customer wrote them."""
+    requests: list[Request] = []
+    pending_orders: list[str] = []  # order ids mentioned before the sentence that asks
+    pending_context: list[str] = []
+    for block_index, block in enumerate(blocks(text)):
+        block_requests: list[Request] = []
+        for sentence in sentences(block):
+            ids = extract.order_ids(sentence)
+            intent = sentence_intent(sentence)
+            current = block_requests[-1] if block_requests else None
+            if intent is None:
+                if current is not None:
+                    if ids and not current.order_ids:
+                        current.order_ids.extend(ids)
+                    current.sentences.append(sentence)
+                elif ids:
+                    pending_orders = ids
+                    pending_context = [sentence]
+                elif requests and _has_parameters(sentence):
+                    # a later paragraph holding only details (an address block, a reason)
+                    requests[-1].sentences.append(sentence)
+                continue
+            same_thing = (
+                current is not None and current.intent == intent
+                and (not ids or not current.order_ids or set(ids) <= set(current.order_ids))
+                and not _NEW_REQUEST.match(sentence)
+            )
+            if same_thing:
+                current.sentences.append(sentence)
+                for oid in ids:
+                    if oid not in current.order_ids:
+                        current.order_ids.append(oid)
+                continue
+            request = Request(intent, list(ids), [sentence], block_index)
+            if not ids and pending_orders:
+                request.order_ids = list(pending_orders)
+                request.sentences = pending_context + request.sentences
+            block_requests.append(request)
+        pending_orders, pending_context = ([], []) if block_requests else (pending_orders, pending_context)
+        requests.extend(block_requests)
+    _fill_missing_orders(requests, text, subject)
+    return _merge_escalations(requests)
+
+
+def _fill_missing_orders(requests: list[Request], text: str, subject: str | None) -> None:
+    """A request without an order id takes the only order the ticket mentions (or its subject's)."""
+    all_ids = extract.order_ids(text)
+    subject_ids = extract.order_ids(subject or "")
+    for request in requests:
+        if request.order_ids or request.intent in (I.USER_ADDRESS, I.PRODUCT, I.HUMAN, I.ABUSE, I.LEGAL):
+            continue
+        if len(all_ids) == 1:
+            request.order_ids = list(all_ids)
+        elif not all_ids and len(subject_ids) == 1:
+            request.order_ids = list(subject_ids)
+
+
+def _merge_escalations(requests: list[Request]) -> list[Request]:
+    """One escalation per ticket: several angry sentences are one request for a human."""
+    out: list[Request] = []
+    escalation: Request | None = None
+    for request in requests:
+        if request.intent in I.ESCALATIONS:
+            if escalation is None:
+                escalation = request
+                out.append(request)
+            else:
+                escalation.sentences.extend(request.sentences)
+                if I.ESCALATIONS.index(request.intent) > I.ESCALATIONS.index(escalation.intent):
+                    escalation.intent = request.intent
+                for oid in request.order_ids:
+                    if oid not in escalation.order_ids:
+                        escalation.order_ids.append(oid)
+            continue
+        out.append(request)
+    return out

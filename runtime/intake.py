@@ -1,0 +1,96 @@
+"""Intake, before any model sees the ticket: redact PII, flag injection and escalation triggers,
+authenticate the sender (verified from_email, or the customer a follow-up already spoke for)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable
+
+from runtime.escalation_rules import assess
+from runtime.injection import detect_injection
+from runtime.models import Ticket
+from runtime.pii import redact
+from tools.context import ToolContext
+from tools.errors import ToolError
+
+if TYPE_CHECKING:
+    from runtime.runner import RunEnvironment
+
+
+@dataclass
+class Intake:
+    redacted_ticket: Ticket
+    injection: Any | None = None
+    triggers: list[Any] = field(default_factory=list)
+    pii_kinds: list[str] = field(default_factory=list)
+
+    @property
+    def model_text(self) -> str:
+        t = self.redacted_ticket
+        return "\n".join(filter(None, [t.subject, t.body, *(m.body for m in t.thread)]))
+
+    def task_inputs(self, customer_id: str | None, recalled: str) -> dict[str, str]:
+        """The ticket task's placeholders (config/tasks.yaml), all from the redacted ticket."""
+        t = self.redacted_ticket
+        thread = "\n".join(f"[{m.role}] {m.body}" for m in t.thread) or "(none)"
+        return {
+            "ticket_id": t.id,
+            "channel": t.channel,
+            "from_email": t.from_email or "(not given)",
+            "subject": t.subject or "(none)",
+            "body": t.body,
+            "thread": thread,
+            "customer": customer_id or "not yet authenticated",
+            "recalled": recalled.strip() or "(nothing)",
+        }
+
+
+def redact_ticket(ticket: Ticket) -> tuple[Ticket, list[str]]:
+    kinds: list[str] = []
+
+    def clean(text: str | None) -> str | None:
+        if text is None:
+            return None
+        redaction = redact(text)
+        kinds.extend(redaction.kinds)
+        return redaction.text
+
+    update: dict[str, Any] = {"body": clean(ticket.body), "subject": clean(ticket.subject)}
+    update["thread"] = [m.model_copy(update={"body": clean(m.body)}) for m in ticket.thread]
+    return ticket.model_copy(update=update), sorted(set(kinds))
+
+
+def run_intake(ticket: Ticket, env: "RunEnvironment", ctx: ToolContext, sink: Callable[[dict[str, Any]], None]) -> Intake:
+    redacted, kinds = redact_ticket(ticket)
+    intake = Intake(redacted_ticket=redacted, pii_kinds=kinds)
+    if kinds:
+        sink({"event": "pii_redacted", "kinds": kinds})
+
+    intake.injection = detect_injection(intake.model_text)
+    if intake.injection is not None:
+        ctx.read_only = True  # below the model: every write tool now refuses
+        sink({"event": "injection_detected", "rule": intake.injection.rule, "span": intake.injection.span})
+
+    intake.triggers = assess(intake.model_text, env.policy)
+    for trigger in intake.triggers:
+        sink({"event": "escalation_trigger", "trigger": trigger.kind, "evidence": trigger.evidence})
+
+    _authenticate(ticket, env, ctx, sink)
+    return intake
+
+
+def _authenticate(ticket: Ticket, env: "RunEnvironment", ctx: ToolContext, sink: Callable[[dict[str, Any]], None]) -> None:
+    previous = env.ticket_state.customer_of(ticket.id) if ticket.thread else None
+    if previous:
+        ctx.bind(previous)
+        sink({"event": "authenticated", "how": "follow-up of an authenticated ticket"})
+        return
+    if not ticket.from_email:
+        return
+    try:
+        customer = env.store.customers.find_by_email(ticket.from_email)
+    except ToolError as e:
+        sink({"event": "authentication_skipped", "reason": e.code})
+        return
+    ctx.bind(customer["customer_id"])
+    sink({"event": "authenticated", "how": "verified sender address"})

@@ -1,0 +1,188 @@
+"""`support-crew report OUT.jsonl`: what a batch did, overall and by ticket tag.
+
+Results (CONTRACTS §3) carry no tags, so tags come from the input tickets: `--tickets IN.jsonl`
+when given, else the batch journal of OUT in the data directory (it keeps each ticket's tags),
+else there is no per-tag breakdown. Tool error rate comes from the tickets' traces (tool_call
+events of each ticket's last attempt); without a data directory it is left out.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from pydantic import BaseModel
+from rich.console import Console
+from rich.table import Table
+
+from runtime.journal import Journal
+from runtime.models import Result
+from runtime.ticket_io import read_results, read_tickets
+from runtime.traces import last_run, load_trace, trace_path
+
+OUTCOMES = ("resolved", "pending_approval", "needs_info", "escalated", "refused", "failed")
+
+
+class ToolStats(BaseModel):
+    calls: int = 0
+    errors: int = 0
+
+
+class GroupFigures(BaseModel):
+    tickets: int
+    outcomes: dict[str, int]
+    escalation_rate: float  # share of tickets escalated to a human
+    approval_rate: float  # share of tickets that created at least one approval request
+    action_error_rate: float | None  # share of attempted store operations that ended in error
+    tool_calls: int  # from Result.usage
+    tool_error_rate: float | None  # failed tool calls / tool calls, from traces (None: no traces)
+    p50_s: float | None
+    p95_s: float | None
+    llm_calls_per_ticket: float
+    prompt_tokens_per_ticket: float
+    completion_tokens_per_ticket: float
+    tool_calls_per_ticket: float
+
+
+class BatchReport(BaseModel):
+    overall: GroupFigures
+    by_tag: dict[str, GroupFigures]
+    tags_from: str | None  # where the tags came from, or None
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """Linear interpolation between closest ranks (numpy's default); None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q / 100
+    low, high = math.floor(rank), math.ceil(rank)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def figures(results: list[Result], tool_stats: Mapping[str, ToolStats] | None = None) -> GroupFigures:
+    n = len(results)
+    outcomes = Counter(r.outcome for r in results)
+    actions = [a for r in results for a in r.actions]
+    seconds = [r.duration_ms / 1000 for r in results]
+    traced = [tool_stats[r.ticket_id] for r in results if tool_stats and r.ticket_id in tool_stats]
+    tool_calls_traced = sum(t.calls for t in traced)
+    p50, p95 = percentile(seconds, 50), percentile(seconds, 95)
+    return GroupFigures(
+        tickets=n,
+        outcomes={name: outcomes.get(name, 0) for name in OUTCOMES},
+        escalation_rate=_rate(outcomes["escalated"], n) or 0.0,
+        approval_rate=_rate(sum(1 for r in results if r.approvals or r.outcome == "pending_approval"), n) or 0.0,
+        action_error_rate=_rate(sum(1 for a in actions if a.status == "error"), len(actions)),
+        tool_calls=sum(r.usage.tool_calls for r in results),
+        tool_error_rate=_rate(sum(t.errors for t in traced), tool_calls_traced) if traced else None,
+        p50_s=round(p50, 3) if p50 is not None else None,
+        p95_s=round(p95, 3) if p95 is not None else None,
+        llm_calls_per_ticket=round(_mean([r.usage.llm_calls for r in results]), 2),
+        prompt_tokens_per_ticket=round(_mean([r.usage.prompt_tokens for r in results]), 1),
+        completion_tokens_per_ticket=round(_mean([r.usage.completion_tokens for r in results]), 1),
+        tool_calls_per_ticket=round(_mean([r.usage.tool_calls for r in results]), 2),
+    )
+
+
+def summarize(results: Iterable[Result | Mapping[str, Any]], tags: Mapping[str, list[str]] | None = None,
+              tool_stats: Mapping[str, ToolStats] | None = None, *, tags_from: str | None = None) -> BatchReport:
+    """Figures for all results and for each tag (a ticket with several tags counts in each)."""
+    parsed = [r if isinstance(r, Result) else Result.model_validate(r) for r in results]
+    groups: dict[str, list[Result]] = {}
+    for result in parsed:
+        for tag in (tags or {}).get(result.ticket_id, []):
+            groups.setdefault(tag, []).append(result)
+    return BatchReport(
+        overall=figures(parsed, tool_stats),
+        by_tag={tag: figures(members, tool_stats) for tag, members in sorted(groups.items())},
+        tags_from=tags_from if tags else None,
+    )
+
+
+def tool_stats_from_traces(data_dir: Path, ticket_ids: Iterable[str]) -> dict[str, ToolStats]:
+    """Tool calls and failures per ticket, from the last attempt in each ticket's trace."""
+    stats: dict[str, ToolStats] = {}
+    for ticket_id in ticket_ids:
+        path = trace_path(data_dir, ticket_id)
+        if not path.is_file():
+            continue
+        calls = [e for e in last_run(load_trace(path)) if e.get("event") == "tool_call"]
+        errors = sum(1 for e in calls if e.get("status") == "error" or e.get("error"))
+        stats[ticket_id] = ToolStats(calls=len(calls), errors=errors)
+    return stats
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.1f}%"
+
+
+def _num(value: float | None, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:,.{digits}f}"
+
+
+def render_report(report: BatchReport) -> Table:
+    table = Table(title="Batch report", title_justify="left")
+    table.add_column("group")
+    table.add_column("tickets", justify="right")
+    for name in OUTCOMES:
+        table.add_column(name.replace("_", " "), justify="right")
+    for header in ("escalated %", "approval %", "tool err %", "action err %", "p50 s", "p95 s",
+                   "LLM calls/t", "prompt tok/t", "compl. tok/t"):
+        table.add_column(header, justify="right")
+    rows = [("all", report.overall)] + [(f"tag: {t}", g) for t, g in report.by_tag.items()]
+    for name, g in rows:
+        table.add_row(
+            name, str(g.tickets), *(str(g.outcomes[o]) for o in OUTCOMES),
+            _pct(g.escalation_rate), _pct(g.approval_rate), _pct(g.tool_error_rate),
+            _pct(g.action_error_rate), _num(g.p50_s), _num(g.p95_s), _num(g.llm_calls_per_ticket),
+            _num(g.prompt_tokens_per_ticket, 0), _num(g.completion_tokens_per_ticket, 0),
+        )
+    if report.tags_from:
+        table.caption = f"tags from {report.tags_from}"
+    return table
+
+
+def _tags_for(results_path: Path, tickets_path: Path | None, data_dir: Path | None,
+              warn: Console) -> tuple[dict[str, list[str]], str | None]:
+    if tickets_path is not None:
+        ticket_file = read_tickets(tickets_path)
+        for error in ticket_file.errors:
+            warn.print(f"[yellow]skipped[/] {error}", highlight=False)
+        return {t.id: t.tags for t in ticket_file.tickets}, str(tickets_path)
+    if data_dir is not None and (Path(data_dir) / "journal.db").is_file():
+        with Journal(data_dir) as journal:
+            batch = journal.find_batch(results_path)
+            if batch is not None:
+                return batch.tags(), f"the batch journal in {data_dir}"
+    return {}, None
+
+
+def print_report(results_path: Path, *, tickets_path: Path | None = None, data_dir: Path | None = None,
+                 as_json: bool = False, console: Console | None = None) -> BatchReport:
+    """Read a batch output file and print its report (a table, or JSON with `as_json`)."""
+    console = console or Console()
+    warn = Console(stderr=True)
+    results, errors = read_results(Path(results_path))
+    for error in errors:
+        warn.print(f"[yellow]skipped[/] {error}", highlight=False)
+    tags, tags_from = _tags_for(Path(results_path), tickets_path, data_dir, warn)
+    stats = tool_stats_from_traces(Path(data_dir), (r.ticket_id for r in results)) if data_dir else None
+    report = summarize(results, tags, stats, tags_from=tags_from)
+    if as_json:
+        # soft_wrap: one unbroken JSON document whatever the terminal width
+        console.print(json.dumps(report.model_dump(), indent=2), markup=False, highlight=False, soft_wrap=True)
+    else:
+        console.print(render_report(report))
+    return report

@@ -1,0 +1,35 @@
+"""One settings object for the whole program (env prefix SUPPORT_CREW_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SUPPORT_CREW_", extra="ignore")
+
+    llm: str = Field("offline", description="model for every agent unless agents.yaml pins one")
+    data_dir: Path = Field(Path(".support-crew"), description="where all state lives")
+    config_dir: Path = Field(PROJECT_ROOT / "config", description="agents.yaml, tasks.yaml, policy.yaml")
+    knowledge_dir: Path = Field(PROJECT_ROOT / "knowledge", description="policies and guides (Markdown)")
+    api_url: str | None = Field(
+        None, description="base URL of a running store API; unset = start the bundled sandbox on loopback"
+    )
+    faults: str = Field("", description="fault injection for the sandbox store, e.g. error=0.2,timeout=0.05")
+    api_timeout_s: float = Field(2.0, gt=0, description="per-request timeout of the store clients")
+
+    @field_validator("llm")
+    @classmethod
+    def _llm_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("SUPPORT_CREW_LLM / --llm is empty: use 'offline' or a CrewAI model name")
+        return value.strip()
+
+    @property
+    def resolved_data_dir(self) -> Path:
+        return self.data_dir.expanduser().resolve()

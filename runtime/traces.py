@@ -1,0 +1,202 @@
+"""Per-ticket traces: one JSONL file per ticket under `<data_dir>/traces/<ticket_id>.jsonl`.
+
+Every event is a JSON object with `event` (its kind), `ts` (UTC ISO time) and `elapsed_ms` (since
+the run started), passed through `runtime.pii.redact_for_log` before it is written, so no trace
+holds a card number or an e-mail address the customer pasted. Kinds the renderer knows:
+
+| event        | written by          | fields                                                              |
+|--------------|---------------------|---------------------------------------------------------------------|
+| `run_start`  | this module         | `ticket_id`, `attempt` (1, or more when a batch resumed it), `pid`  |
+| `delegation` | the guard           | `coworker` (or `agent`): the specialist; `task`; `kind` (delegate/ask) |
+| `tool_call`  | the tools           | `tool`, `arguments`, `status` (`ok`/`error`), `latency_ms`, `agent`?, `error`? |
+| `llm_call`   | the guard           | `agent`, `model`?, `prompt_tokens`?, `completion_tokens`, `latency_ms` |
+| `run_end`    | this module         | `outcome`, `duration_ms`, `usage`, `error`                          |
+
+Other kinds are kept and shown as plain leaves. A resumed ticket appends a new `run_start`, so the
+file keeps the interrupted attempt too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+from rich.console import Console
+from rich.markup import escape
+from rich.tree import Tree
+
+from runtime.models import Result
+
+Redactor = Callable[[Any], Any]
+
+
+def trace_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / "traces"
+
+
+def trace_path(data_dir: Path, ticket_id: str) -> Path:
+    return trace_dir(data_dir) / f"{ticket_id}.jsonl"
+
+
+class TicketTrace:
+    """The trace sink of one run of one ticket: call it with an event dict.
+
+    Thread-safe (tools may run in threads); each event is flushed at once so a killed run keeps
+    its trace up to the moment it died."""
+
+    def __init__(self, path: Path, *, ticket_id: str, attempt: int, redact: Redactor):
+        self.path = path
+        self._redact = redact
+        self._lock = threading.Lock()
+        self._started = time.monotonic()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._handle = open(path, "a", encoding="utf-8")
+        self({"event": "run_start", "ticket_id": ticket_id, "attempt": attempt, "pid": os.getpid()})
+
+    def __call__(self, event: dict[str, Any]) -> None:
+        record = {
+            "ts": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+            "elapsed_ms": round((time.monotonic() - self._started) * 1000, 1),
+            **event,
+        }
+        line = json.dumps(self._redact(record), default=str, ensure_ascii=False)
+        with self._lock:
+            if self._handle.closed:
+                return  # a late event from a tool thread after the run ended: nothing to add it to
+            self._handle.write(line + "\n")
+            self._handle.flush()
+
+    def finish(self, result: Result) -> None:
+        self({
+            "event": "run_end",
+            "outcome": result.outcome,
+            "duration_ms": result.duration_ms,
+            "usage": result.usage.model_dump(),
+            "error": result.error,
+        })
+        self.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self._handle.close()
+
+
+class TraceWriter:
+    """Hands out one `TicketTrace` per ticket run, all under `<data_dir>/traces/`."""
+
+    def __init__(self, data_dir: Path, *, redact: Redactor | None = None):
+        if redact is None:
+            from runtime.pii import redact_for_log  # the project's one redaction rule set
+
+            redact = redact_for_log
+        self.data_dir = Path(data_dir)
+        self._redact = redact
+
+    def for_ticket(self, ticket_id: str, *, attempt: int = 1) -> TicketTrace:
+        return TicketTrace(
+            trace_path(self.data_dir, ticket_id), ticket_id=ticket_id, attempt=attempt,
+            redact=self._redact,
+        )
+
+
+# --- reading -------------------------------------------------------------------------------------
+def load_trace(path: Path) -> list[dict[str, Any]]:
+    """The events of a trace file; a line cut short by a kill is skipped."""
+    events = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(event, dict):
+            events.append(event)
+    return events
+
+
+def last_run(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The events of the latest attempt (after the last run_start)."""
+    starts = [i for i, e in enumerate(events) if e.get("event") == "run_start"]
+    return events[starts[-1]:] if starts else events
+
+
+def _short(value: Any, limit: int = 90) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _ms(value: Any) -> str:
+    return f"{float(value):,.0f} ms" if isinstance(value, (int, float)) else "? ms"
+
+
+def _label(event: dict[str, Any]) -> str:
+    kind = event.get("event", "?")
+    if kind == "tool_call":
+        args = event.get("arguments") or {}
+        arg_text = ", ".join(f"{k}={_short(v, 40)}" for k, v in args.items()) if isinstance(args, dict) else _short(args)
+        ok = event.get("status") == "ok"
+        status = "[green]ok[/]" if ok else f"[red]{escape(str(event.get('status', 'error')))}[/]"
+        error = "" if ok or not event.get("error") else f" {escape(_short(event['error'], 80))}"
+        return (f"[bold]tool[/] {escape(str(event.get('tool', '?')))}({escape(_short(arg_text))}) "
+                f"→ {status}{error} [dim]{_ms(event.get('latency_ms'))}[/]")
+    if kind == "llm_call":
+        who = escape(str(event.get("agent") or "?"))
+        model = f" [dim]{escape(str(event['model']))}[/]" if event.get("model") else ""
+        prompt = f"{event['prompt_tokens']:,} prompt + " if isinstance(event.get("prompt_tokens"), int) else ""
+        completion = event.get("completion_tokens") or 0
+        return (f"[bold]llm[/] {who}{model} {prompt}{completion:,} completion tokens "
+                f"[dim]{_ms(event.get('latency_ms'))}[/]")
+    if kind == "run_end":
+        colour = "green" if event.get("outcome") not in ("failed", "escalated") else "yellow"
+        error = f" [red]{escape(_short(event['error']))}[/]" if event.get("error") else ""
+        usage = event.get("usage") or {}
+        return (f"[bold {colour}]{escape(str(event.get('outcome')))}[/] in {_ms(event.get('duration_ms'))}"
+                f" [dim]({usage.get('llm_calls', 0)} LLM calls, {usage.get('tool_calls', 0)} tool calls)[/]{error}")
+    rest = {k: v for k, v in event.items() if k not in ("event", "ts", "elapsed_ms", "ticket_id")}
+    return f"[bold]{escape(str(kind))}[/] [dim]{escape(_short(rest))}[/]"
+
+
+def render_trace_tree(path: Path) -> Tree:
+    """A readable tree: one branch per attempt, a branch per delegation, tool and LLM calls as
+    leaves. An event goes under the current delegation unless it names another agent (the
+    manager's own LLM calls), which also closes the delegation."""
+    events = load_trace(path)
+    ticket_id = next((e.get("ticket_id") for e in events if e.get("ticket_id")), Path(path).stem)
+    root = Tree(f"[bold]ticket {escape(str(ticket_id))}[/] [dim]{escape(str(path))}[/]")
+    attempt: Tree = root
+    delegation: Tree | None = None
+    delegated_agent: str | None = None
+    for event in events:
+        kind = event.get("event")
+        if kind == "run_start":
+            attempt = root.add(
+                f"[bold]attempt {event.get('attempt', 1)}[/] [dim]pid {event.get('pid', '?')}, "
+                f"{escape(str(event.get('ts', '')))}[/]"
+            )
+            delegation, delegated_agent = None, None
+            continue
+        if kind == "delegation":
+            delegated_agent = event.get("coworker") or event.get("agent")
+            task = f": {escape(_short(event['task'], 70))}" if event.get("task") else ""
+            verb = "ask" if str(event.get("kind", "")).startswith("ask") else "delegate"
+            delegation = attempt.add(f"[bold cyan]{verb}[/] {escape(str(delegated_agent))}{task}")
+            continue
+        agent = event.get("agent")
+        other_agent = agent is not None and delegated_agent is not None and agent != delegated_agent
+        if other_agent or kind == "run_end":
+            delegation, delegated_agent = None, None
+        (delegation or attempt).add(_label(event))
+    return root
+
+
+def show_trace(data_dir: Path, ticket_id: str, *, console: Console | None = None) -> bool:
+    """Print the trace tree of a ticket (`support-crew trace TICKET_ID`); False if it has none."""
+    path = trace_path(Path(data_dir), ticket_id)
+    if not path.is_file():
+        return False
+    (console or Console()).print(render_trace_tree(path))
+    return True

@@ -1,0 +1,105 @@
+"""The journal's bookkeeping: states, attempts, locking, and putting OUT right after a kill."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from runtime.journal import BatchLocked, Journal, JournalError, ResultsFile, reconcile
+from runtime.models import Result, Ticket
+
+
+def ticket(tid: str, body: str = "please help", tags: list[str] | None = None) -> Ticket:
+    return Ticket(id=tid, body=body, tags=tags or [])
+
+
+def result(tid: str, outcome: str = "resolved") -> Result:
+    return Result(ticket_id=tid, outcome=outcome, reply=f"reply to {tid}")
+
+
+def test_states_attempts_and_results(tmp_path: Path) -> None:
+    with Journal(tmp_path / "data") as journal:
+        batch = journal.batch(tmp_path / "out.jsonl", tmp_path / "in.jsonl")
+        report = batch.enqueue([ticket("A", tags=["cancel"]), ticket("B")])
+        assert report.new == ["A", "B"]
+        assert batch.states() == {"A": "queued", "B": "queued"}
+        assert batch.start("A", pid=111) == 1
+        assert batch.start("A", pid=222) == 2  # run again after an interruption
+        line = batch.finish(result("A"))
+        assert Result.model_validate_json(line).ticket_id == "A"
+        assert batch.states() == {"A": "done", "B": "queued"}
+        assert batch.tags() == {"A": ["cancel"], "B": []}
+        with pytest.raises(JournalError, match="not queued"):
+            batch.start("A", pid=333)  # a finished ticket never runs again
+        # enqueueing again adds nothing and notices a finished ticket whose input changed
+        again = batch.enqueue([ticket("A", body="changed text"), ticket("B"), ticket("C")])
+        assert again.new == ["C"] and again.changed_done == ["A"]
+        assert batch.in_path == (tmp_path / "in.jsonl").resolve()
+
+
+def test_the_journal_survives_reopening_and_batches_are_keyed_by_out(tmp_path: Path) -> None:
+    with Journal(tmp_path) as journal:
+        first = journal.batch(tmp_path / "out.jsonl")
+        first.enqueue([ticket("A")])
+        first.start("A", pid=1)
+    with Journal(tmp_path) as journal:
+        assert journal.batch(tmp_path / "sub" / ".." / "out.jsonl").states() == {"A": "running"}
+        assert journal.batch(tmp_path / "other.jsonl").states() == {}
+        assert journal.find_batch(tmp_path / "never.jsonl") is None
+
+
+def test_one_batch_per_out_at_a_time(tmp_path: Path) -> None:
+    with Journal(tmp_path) as journal, journal.lock(tmp_path / "out.jsonl"):
+        with pytest.raises(BatchLocked, match="already writing"):
+            with journal.lock(tmp_path / "out.jsonl"):
+                pass
+        with journal.lock(tmp_path / "another.jsonl"):  # a different OUT is a different batch
+            pass
+    with Journal(tmp_path) as journal, journal.lock(tmp_path / "out.jsonl"):
+        pass  # released with the first holder
+
+
+def test_reconcile_cuts_a_partial_line_and_restores_results_the_file_lacks(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    with Journal(tmp_path) as journal:
+        batch = journal.batch(out)
+        batch.enqueue([ticket("A"), ticket("B"), ticket("C")])
+        line_a = batch.finish(result("A"))
+        batch.finish(result("B"))  # committed, then killed before its line reached OUT
+        partial = result("C").model_dump_json()[:25]  # killed in the middle of writing C's line
+        out.write_text(line_a + "\n" + partial)
+
+        results_file = ResultsFile(out)
+        report = reconcile(batch, results_file)
+        results_file.close()
+
+        assert report.dropped_partial_line
+        assert report.restored == ["B"]
+        lines = out.read_text().splitlines()
+        assert [Result.model_validate_json(x).ticket_id for x in lines] == ["A", "B"]
+        assert batch.states()["C"] == "queued"  # C runs (again)
+
+
+def test_reconcile_keeps_a_complete_last_line_missing_its_newline(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    out.write_text(result("A").model_dump_json())
+    with Journal(tmp_path) as journal:
+        batch = journal.batch(out)
+        report = reconcile(batch, ResultsFile(out))
+        assert not report.dropped_partial_line
+        # a result found in OUT but unknown to the journal (journal deleted) counts as done
+        assert batch.states() == {"A": "done"}
+        assert out.read_text().endswith("\n")
+
+
+def test_reconcile_refuses_to_guess_about_a_damaged_file(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    with Journal(tmp_path) as journal:
+        batch = journal.batch(out)
+        out.write_text(result("A").model_dump_json() + "\nnot json\n" + result("B").model_dump_json() + "\n")
+        with pytest.raises(JournalError, match=r"out.jsonl:2: not a result line"):
+            reconcile(batch, ResultsFile(out))
+        out.write_text(result("A").model_dump_json() + "\n" + result("A").model_dump_json() + "\n")
+        with pytest.raises(JournalError, match=r"out.jsonl:2: a second result for ticket A"):
+            reconcile(batch, ResultsFile(out))

@@ -1,0 +1,79 @@
+"""Catalog tools: product types, a product's variants, the variants matching option values.
+They read no customer data, so they need no authenticated customer."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from tools.base import StoreTool
+from tools.records import Variant
+
+PRODUCT_ID = "The product id (product_id from list_product_types or an order item), e.g. '9523456873'."
+
+
+class NoArgs(BaseModel):
+    pass
+
+
+class ProductIdArgs(BaseModel):
+    product_id: str = Field(description=PRODUCT_ID)
+
+
+class FindVariantArgs(BaseModel):
+    product_id: str = Field(description=PRODUCT_ID)
+    options: dict[str, str] = Field(
+        description="Option values the variant must have, e.g. {\"color\": \"blue\", \"size\": \"M\"}. "
+                    "Give only the options the customer specified; matching ignores case."
+    )
+
+
+class ProductType(BaseModel):
+    name: str
+    product_id: str
+
+
+class ProductTypes(BaseModel):
+    products: list[ProductType]
+
+
+class ProductDetails(BaseModel):
+    name: str
+    product_id: str
+    variants: dict[str, Variant]
+
+
+class VariantMatches(BaseModel):
+    variants: list[Variant]
+
+
+class ListProductTypes(StoreTool):
+    name: str = "list_product_types"
+    description: str = "Every product type the store sells, with its product_id."
+    args_schema: type[BaseModel] = NoArgs
+
+    def execute(self, args: NoArgs) -> ProductTypes:
+        return ProductTypes(products=self.store.catalog.product_types())
+
+
+class GetProductDetails(StoreTool):
+    name: str = "get_product_details"
+    description: str = (
+        "A product with all its variants: item_id, options, availability and price of each."
+    )
+    args_schema: type[BaseModel] = ProductIdArgs
+
+    def execute(self, args: ProductIdArgs) -> ProductDetails:
+        return ProductDetails.model_validate(self.store.catalog.product(args.product_id))
+
+
+class FindProductVariant(StoreTool):
+    name: str = "find_product_variant"
+    description: str = (
+        "The variants of a product whose options include all the given values, with item_id, "
+        "availability and price. Use it to turn 'the same kettle but in black' into a new item_id."
+    )
+    args_schema: type[BaseModel] = FindVariantArgs
+
+    def execute(self, args: FindVariantArgs) -> VariantMatches:
+        found = self.store.catalog.find_variants(args.product_id, args.options)
+        return VariantMatches(variants=found["variants"])

@@ -1,0 +1,71 @@
+"""search_knowledge_base: the store's policies and product troubleshooting guides.
+
+Why not crewai-tools' RagTool / DirectorySearchTool / MDXSearchTool (1.15.30): their query
+returns the matched text only (no document name or score, so an agent cannot cite its source),
+`add()` re-chunks and re-embeds every file on each construction (no per-document change
+detection, and deleted files stay in the index), and their chunker cuts by character count
+rather than by Markdown section. We index once per content change (runtime/knowledge_base.py)
+and this tool only searches that index.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Protocol
+
+from crewai.tools import BaseTool
+from pydantic import BaseModel, Field
+
+from runtime.knowledge_base import Passage
+from tools.context import ToolContext
+from tools.errors import ToolError
+
+MAX_PASSAGE_CHARS = 900  # a section is short; this only bounds an unusually long one
+
+
+class KnowledgeSearcher(Protocol):
+    def search(self, query: str, top_k: int = 3) -> list[Passage]: ...
+
+
+class SearchKnowledgeBaseArgs(BaseModel):
+    query: str = Field(
+        ..., min_length=2, max_length=500,
+        description="What to look up, in plain words: a policy question ('can I cancel a "
+                    "processed order') or a product and its problem ('bluetooth speaker won't pair').",
+    )
+    top_k: int = Field(3, ge=1, le=8, description="How many passages to return (default 3).")
+
+
+class KnowledgeUnavailableError(ToolError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            "knowledge_unavailable",
+            f"knowledge base unavailable ({detail}). Answer from the tools' data and the store "
+            "rules you know, or escalate if the customer needs a documented procedure.",
+            retryable=False,
+        )
+
+
+class SearchKnowledgeBaseTool(BaseTool):
+    name: str = "search_knowledge_base"
+    description: str = (
+        "Search the store's policies (cancellation, changes, returns, exchanges, refunds and "
+        "approvals, shipping, payment methods, privacy, escalation, warranty) and the "
+        "troubleshooting guides for products (setup, common faults, resets, warranty). Returns "
+        "passages with the document they come from: name that document in your answer."
+    )
+    args_schema: type[BaseModel] = SearchKnowledgeBaseArgs
+    context: ToolContext = Field(exclude=True)
+    index: KnowledgeSearcher = Field(exclude=True)
+
+    def _run(self, query: str, top_k: int = 3) -> str:
+        try:
+            passages = self.index.search(query, top_k=top_k)
+        except Exception as exc:  # the ticket goes on without knowledge
+            self.context.emit({"event": "knowledge_unavailable", "error": f"{type(exc).__name__}: {exc}"})
+            return KnowledgeUnavailableError(f"{type(exc).__name__}: {exc}").to_json()
+        return json.dumps({"passages": [
+            {"document": p.document, "title": p.title,
+             "text": (f"{p.section}: " if p.section else "") + p.text[:MAX_PASSAGE_CHARS], "score": p.score}
+            for p in passages
+        ]}, separators=(",", ":"), ensure_ascii=False)
