@@ -26,6 +26,8 @@ from tools.context import ToolContext
 from tools.errors import ReadOnlyTicket, ToolError
 
 ApprovalStatus = Literal["pending", "approved", "executed", "denied", "expired", "failed"]
+# (operation, arguments, idempotency_key) -> the store's answer, e.g.
+# lambda op, args, key: store.apply_operation(op, args, idempotency_key=key)
 Executor = Callable[[str, dict[str, Any], str], dict[str, Any]]
 Clock = Callable[[], datetime]
 
@@ -149,7 +151,7 @@ class ApprovalQueue:
         self._migrate()
 
     @classmethod
-    def in_data_dir(cls, data_dir: Path, policy: ApprovalPolicy, *, clock: Clock = utc_now) -> "ApprovalQueue":
+    def in_data_dir(cls, data_dir: Path, policy: ApprovalPolicy, *, clock: Clock = utc_now) -> ApprovalQueue:
         return cls(Path(data_dir) / "approvals.db", expiry=timedelta(hours=policy.expiry_hours),
                    stale_execution=timedelta(minutes=policy.stale_execution_minutes), clock=clock)
 
@@ -376,11 +378,11 @@ class ApprovalGate:
             flag = f"{operation} of ${money:.2f} flagged for review"
             ctx.flags.append(flag)
             self.queue.record_flag(ticket_id=ctx.ticket_id, operation=operation, amount=money,
-                                   reason=decision.describe(operation, money))
+                                   reason=decision.reason(money))
             return None
         held = self.queue.hold(ticket_id=ctx.ticket_id, customer_id=ctx.customer_id, operation=operation,
                                arguments=arguments, idempotency_key=idempotency_key, amount=money,
-                               reason=f"${money:.2f} needs a person's approval ({decision.describe(operation, money)})",
+                               reason=decision.reason(money),
                                expires_in=timedelta(hours=self.policy.expiry_hours))
         if held.status == "denied":
             raise ToolError("approval_denied",

@@ -198,11 +198,30 @@ _OPERATION_KINDS = {
     "exchange_delivered_order_items": ("exchange", "exchange items of a delivered order"),
     "modify_user_address": ("account-address", "change the default address of the account"),
 }
+# Kinds of request told from the customer's words, for tickets that changed nothing and for the
+# query that looks up similar past resolutions before the crew runs.
 _TEXT_KINDS: list[tuple[str, str, re.Pattern[str]]] = [
-    ("human-request", "asks for a human agent", re.compile(r"\b(?:human|real person|representative|speak (?:to|with) (?:someone|an? agent))\b", re.I)),
-    ("order-status", "asks where an order is or what its status is", re.compile(r"\b(?:where(?:'s| is)|status|tracking|track|shipped|been delivered|arrived?)\b", re.I)),
-    ("product-question", "asks about a product's price or availability", re.compile(r"\b(?:how much|price|cost|in stock|available|availability)\b", re.I)),
-    ("policy-question", "asks about a store policy", re.compile(r"\b(?:policy|warranty|can I return|how long|allowed)\b", re.I)),
+    ("cancel", _OPERATION_KINDS["cancel_pending_order"][1],
+     re.compile(r"\bcancel\w*|\bcalled? off\b|\bcancelar\b|\bannul\w*", re.I)),
+    ("return", _OPERATION_KINDS["return_delivered_order_items"][1],
+     re.compile(r"\breturn(?:s|ing)?\b|\bsend (?:\w+ ){0,4}back\b|\bmoney back\b", re.I)),
+    ("exchange", _OPERATION_KINDS["exchange_delivered_order_items"][1], re.compile(r"\bexchang\w*", re.I)),
+    ("modify-items", _OPERATION_KINDS["modify_pending_order_items"][1],
+     re.compile(r"\b(?:change|switch|swap|modify|update)\b.{0,60}\b(?:to|for) (?:one|the version|the same item)\b", re.I)),
+    ("account-address", _OPERATION_KINDS["modify_user_address"][1],
+     re.compile(r"\b(?:default|account|profile)\b.{0,40}\baddress\b|\baddress\b.{0,40}\b(?:account|profile)\b", re.I)),
+    ("modify-address", _OPERATION_KINDS["modify_pending_order_address"][1],
+     re.compile(r"\b(?:ship(?:s|ping)?|deliver\w*|redirect|send)\b.{0,60}\baddress\b|\baddress\b.{0,40}\border\b", re.I)),
+    ("modify-payment", _OPERATION_KINDS["modify_pending_order_payment"][1],
+     re.compile(r"\b(?:bill|charge|payment|pay)\b.{0,60}\b(?:instead|another|different|move|switch)\b", re.I)),
+    ("human-request", "asks for a human agent",
+     re.compile(r"\b(?:human|real person|representative|speak (?:to|with) (?:someone|an? agent))\b", re.I)),
+    ("order-status", "asks where an order is or what its status is",
+     re.compile(r"\b(?:where(?:'s| is)|status|tracking|track|shipped|been delivered|arrived?)\b", re.I)),
+    ("product-question", "asks about a product's price or availability",
+     re.compile(r"\b(?:how much|price|cost|in stock|available|availability)\b", re.I)),
+    ("policy-question", "asks about a store policy",
+     re.compile(r"\b(?:policy|warranty|can I return|how long|allowed)\b", re.I)),
 ]
 _PII = re.compile(
     r"#?W\d{5,}|\b[\w.+-]+@[\w-]+\.[\w.]+\b|\b(?:gift_card|credit_card|paypal)_\d+\b|\b\d{4,}\b|\$?\d+\.\d{2}\b"
@@ -224,16 +243,32 @@ def scrub(text: str) -> str:
     return re.sub(r"\s{2,}", " ", _PII.sub("…", text)).strip()
 
 
+def kinds_in_text(text: str) -> list[tuple[str, str]]:
+    """(key, label) of every kind of request the words suggest, faults first."""
+    kinds = [("troubleshooting", "reports a product fault and asks for help")] if reported_problems(text) else []
+    return kinds + [(key, label) for key, label, pattern in _TEXT_KINDS if pattern.search(text)]
+
+
 def request_kind(ticket: Ticket, result: Result) -> tuple[str, str]:
+    """What the ticket was: its first store operation if it made one, else what its words say."""
     for action in result.actions:
         if action.name in _OPERATION_KINDS:
             return _OPERATION_KINDS[action.name]
-    if reported_problems(ticket.body):
-        return "troubleshooting", "reports a product fault and asks for help"
-    for key, label, pattern in _TEXT_KINDS:
-        if pattern.search(ticket.body):
-            return key, label
-    return "other", "other request"
+    kinds = kinds_in_text(ticket.body)
+    return kinds[0] if kinds else ("other", "other request")
+
+
+def describe_request(text: str) -> str:
+    """A new ticket described the way resolution summaries begin ('Request: ...'), so that
+    similar past resolutions are found by meaning rather than by the customer's exact words."""
+    kinds = kinds_in_text(text)
+    if not kinds:
+        return text
+    problems = reported_problems(text)
+    described = "Request: " + "; ".join(label for _, label in kinds[:3]) + "."
+    if problems:
+        described += " Problem: " + "; ".join(f"{p} {f}" for p, f in problems[:2]) + "."
+    return described
 
 
 def summarize_resolution(ticket: Ticket, result: Result) -> ResolutionSummary:

@@ -28,7 +28,7 @@ from crewai.memory.unified_memory import Memory
 from crewai.memory.utils import join_scope_paths, normalize_scope_path
 
 from runtime.chroma_store import get_chroma_client
-from runtime.customer_facts import Fact, extract_customer_facts, summarize_resolution
+from runtime.customer_facts import Fact, describe_request, extract_customer_facts, summarize_resolution
 from runtime.embedder import LocalEmbeddingFunction
 from runtime.memory_backend import ChromaStorageBackend
 from runtime.models import Result, Ticket
@@ -188,7 +188,8 @@ class CustomerMemory:
                 own = [r for r in memory.list_records(scope=scope, limit=200)
                        if r.scope == scope and r.metadata.get("customer_id") == customer_id]
                 facts = _format_customer(own)
-            matches = memory.recall(ticket_text, scope=RESOLUTIONS_SCOPE, limit=RESOLUTION_CANDIDATES)
+            matches = memory.recall(describe_request(ticket_text), scope=RESOLUTIONS_SCOPE,
+                                    limit=RESOLUTION_CANDIDATES)
             seen: dict[str, int] = {}
             for match in matches:  # many tickets share one summary: show it once, with a count
                 if match.score >= RESOLUTION_MIN_SIMILARITY:

@@ -163,7 +163,8 @@ def build_summary(*, ticket_id: str, customer_id: str | None, request: str, trig
     done = [f"{a.name}({a.arguments.get('order_id', a.arguments.get('user_id', ''))}) {a.status}" for a in actions]
     lines.append("Done so far: " + ("; ".join(done) if done else "no store change") + ".")
     if approvals:
-        lines.append("Awaiting approval: " + "; ".join(f"{r.id} {r.operation} ${r.amount:.2f}" for r in approvals) + ".")
+        held = "; ".join(f"{r.id} {r.operation} ${r.amount:.2f}" for r in approvals)
+        lines.append(f"Awaiting approval: {held}.")
     if triggers:
         lines.append("Next step: " + NEXT_STEP[triggers[0].kind])
     return "\n".join(lines)

@@ -85,18 +85,18 @@ class ExpectedStores:
     def compute(self, case: EvalCase) -> tuple[Store, list[str]]:
         """(expected store, replay failures as reasons). A case without actions expects the fresh
         store, exported once."""
-        from sandbox_store.replay import ReplayCase, replay_case
+        from sandbox_store.replay import ReplayCase, apply_case
 
         if not case.expected.actions:
             if self._fresh is None:
                 self._server.reset()
                 self._fresh = self._client.export()
             return self._fresh, []
-        replay = replay_case(ReplayCase.model_validate(case.model_dump(include={"id", "expected"})),
-                             server=self._server, client=self._client)
+        replay = apply_case(ReplayCase.model_validate(case.model_dump(include={"id", "expected"})),
+                            server=self._server, client=self._client)
         errors = [f"expected action {failure.index + 1} ({failure.operation}) fails on a fresh store: "
                   f"{failure.code}: {failure.message}; fix the case" for failure in replay.failures]
-        return json.loads(replay.store_json), errors
+        return self._client.export(), errors
 
     def close(self) -> None:
         self._client.close()
@@ -124,6 +124,9 @@ class StorePipeline:
 
         self.work_dir.mkdir(parents=True, exist_ok=True)
         self._scratch = Path(tempfile.mkdtemp(prefix="worker-", dir=self.work_dir))
+        # Knowledge is read-only content: index it once per worker, not once per fresh data
+        # directory (one index per process: ChromaDB files are not shared between processes).
+        self.settings = self.settings.model_copy(update={"knowledge_index_dir": self._scratch / "knowledge-index"})
         ensure_template()
         get_sentence_model()
         self._expected = ExpectedStores(self._scratch)

@@ -95,8 +95,9 @@ def _malformed_report(entry: MalformedCase) -> CaseReport:
 def _worker_died(case: EvalCase, line: int, error: BaseException) -> CaseReport:
     return CaseReport(id=case.id, passed=False, outcome=None, expected_outcome=case.expected.outcome,
                       tags=list(case.tags), line=line,
-                      reasons=[f"harness error: the worker process running this case died twice "
-                               f"({type(error).__name__}: {error}); run it alone with --workers 1"])
+                      reasons=[f"harness error: the worker process died twice while running this case, the "
+                               f"second time with no other case beside it ({type(error).__name__}: {error}); "
+                               "run it with --workers 1 to see why"])
 
 
 Job = tuple[int, EvalCase, int]  # (line, case, attempt)
@@ -113,13 +114,17 @@ def _run_cases(
     stores_dir: Path | None, keep: bool,
 ) -> Iterator[CaseReport]:
     """Yield each case's report as soon as it is scored."""
-    if workers <= 1 or len(jobs) <= 1:
+    global _PIPELINE
+    if not jobs:
+        return
+    if workers == 1 or len(jobs) == 1:
         _init_worker(pipeline, close_at_exit=False)
         try:
             for line, case in jobs:
                 yield evaluate_case(*_job_args((line, case, 1), run_dir, stores_dir, keep))
         finally:
             pipeline.close()
+            _PIPELINE = None
         return
     todo = deque((line, case, 1) for line, case in jobs)
     first_pool = True

@@ -25,7 +25,8 @@ RULES: dict[str, tuple[str, list[re.Pattern[str]], list[re.Pattern[str]]]] = {
                    r"(?:your|the|my|these|those|all)?\s*(?:previous|prior|above|earlier|preceding|existing|"
                    r"original|system|current|standing|initial)?\s*(?:instructions?|rules|prompts?|directives?|"
                    r"guidelines|guardrails|programming|training|constraints)\b", _I),
-        re.compile(r"\b(?:new|updated|revised)\s+(?:system\s+)?instructions\s*(?:for\s+(?:the\s+)?" + _ROLE + r")?\s*:", _I),
+        re.compile(r"\b(?:new|updated|revised)\s+(?:system\s+)?instructions\s*"
+                   r"(?:for\s+(?:the\s+)?" + _ROLE + r")?\s*:", _I),
         re.compile(r"\bignor(?:a|e|ez|ar)\s+(?:todas\s+|toutes\s+)?(?:las|tus|sus|les|vos)\s+"
                    r"(?:instrucciones|instructions)\b", _I),
     ], []),
@@ -58,7 +59,8 @@ RULES: dict[str, tuple[str, list[re.Pattern[str]], list[re.Pattern[str]]]] = {
         re.compile(r"\b(?:authori[sz]ed|approved|sanctioned|cleared|signed\s+off)\s+by\s+(?:your|the)\s+"
                    r"(?:store'?s?\s+)?(?:admin(?:istrator)?|system|manager|supervisor|management|security\s+team|"
                    r"developers?|operator|it\s+department)\b", _I),
-        re.compile(r"\bhas\s+been\s+(?:pre-?)?(?:approved|authori[sz]ed)\s+for\s+this\s+(?:customer|account|user)\b", _I),
+        re.compile(r"\bhas\s+been\s+(?:pre-?)?(?:approved|authori[sz]ed)\s+for\s+this\s+"
+                   r"(?:customer|account|user)\b", _I),
     ], []),
     "approval_bypass": ("asks the agent to skip approval or verification", [
         re.compile(r"\b(?:skip|bypass|circumvent|disable|override|turn\s+off)\s+(?:any\s+|the\s+|all\s+|your\s+)?"
@@ -120,7 +122,7 @@ def _views(text: str) -> tuple[_View, _View]:
     line_parts, flat_parts, line_quoted, flat_quoted = [], [], [], []
     line_at = flat_at = 0
     for line in clean.splitlines():
-        quoted = bool(_QUOTE_MARKERS.match(line)) and line.lstrip().startswith(">")
+        quoted = bool(_QUOTE_MARKERS.match(line))
         body = _QUOTE_MARKERS.sub("", line)
         flat = re.sub(r"\s+", " ", body).strip()
         if quoted:

@@ -6,10 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
-from runtime.escalation_rules import assess
-from runtime.injection import detect_injection
+from runtime.escalation_rules import Trigger, assess_ticket
 from runtime.models import Ticket
-from runtime.pii import redact
+from runtime.pii import Redaction, Redactor
 from tools.context import ToolContext
 from tools.errors import ToolError
 
@@ -20,9 +19,12 @@ if TYPE_CHECKING:
 @dataclass
 class Intake:
     redacted_ticket: Ticket
-    injection: Any | None = None
-    triggers: list[Any] = field(default_factory=list)
-    pii_kinds: list[str] = field(default_factory=list)
+    redaction: Redaction  # every placeholder issued for this ticket, to clean the reply
+    triggers: list[Trigger] = field(default_factory=list)  # most serious first; injection included
+
+    @property
+    def injection(self) -> Trigger | None:
+        return next((t for t in self.triggers if t.kind == "injection"), None)
 
     @property
     def model_text(self) -> str:
@@ -45,35 +47,30 @@ class Intake:
         }
 
 
-def redact_ticket(ticket: Ticket) -> tuple[Ticket, list[str]]:
-    kinds: list[str] = []
+def redact_ticket(ticket: Ticket, redactor: Redactor) -> Ticket:
+    """One Redactor for subject, body and thread: the same value gets the same placeholder."""
 
     def clean(text: str | None) -> str | None:
-        if text is None:
-            return None
-        redaction = redact(text)
-        kinds.extend(redaction.kinds)
-        return redaction.text
+        return None if text is None else redactor.redaction(text).text
 
     update: dict[str, Any] = {"body": clean(ticket.body), "subject": clean(ticket.subject)}
     update["thread"] = [m.model_copy(update={"body": clean(m.body)}) for m in ticket.thread]
-    return ticket.model_copy(update=update), sorted(set(kinds))
+    return ticket.model_copy(update=update)
 
 
 def run_intake(ticket: Ticket, env: "RunEnvironment", ctx: ToolContext, sink: Callable[[dict[str, Any]], None]) -> Intake:
-    redacted, kinds = redact_ticket(ticket)
-    intake = Intake(redacted_ticket=redacted, pii_kinds=kinds)
-    if kinds:
-        sink({"event": "pii_redacted", "kinds": kinds})
+    redactor = Redactor(env.policy.pii)
+    redacted = redact_ticket(ticket, redactor)
+    intake = Intake(redacted_ticket=redacted, redaction=redactor.redaction(""))
+    if intake.redaction.found:
+        sink({"event": "pii_redacted", "kinds": sorted(set(intake.redaction.found.values()))})
 
-    intake.injection = detect_injection(intake.model_text)
+    intake.triggers = assess_ticket(redacted, env.policy)
+    for trigger in intake.triggers:
+        sink({"event": "escalation_trigger", "trigger": trigger.kind, "reason": trigger.reason,
+              "evidence": trigger.evidence})
     if intake.injection is not None:
         ctx.read_only = True  # below the model: every write tool now refuses
-        sink({"event": "injection_detected", "rule": intake.injection.rule, "span": intake.injection.span})
-
-    intake.triggers = assess(intake.model_text, env.policy)
-    for trigger in intake.triggers:
-        sink({"event": "escalation_trigger", "trigger": trigger.kind, "evidence": trigger.evidence})
 
     _authenticate(ticket, env, ctx, sink)
     return intake

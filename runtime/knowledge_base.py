@@ -205,6 +205,17 @@ class KnowledgeIndex:
         return passages
 
 
+class UnavailableKnowledge:
+    """Stands in for the index when it could not be opened, so the ticket still gets the
+    search_knowledge_base tool and the tool answers with a clear error instead of breaking."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def search(self, query: str, top_k: int = 3) -> list[Passage]:
+        raise KnowledgeUnavailable(self.reason)
+
+
 _indexes: dict[tuple[Path, Path], KnowledgeIndex] = {}
 _indexes_lock = threading.Lock()
 

@@ -1,33 +1,29 @@
-"""The run's outcome and reply, decided in code from what really happened: the model proposes,
-the actions, approvals, escalation and intake flags decide (CONTRACTS §3)."""
+"""The run's outcome and reply, decided in code from what really happened: the model proposes;
+the actions, approvals, escalation and intake triggers decide (CONTRACTS §3)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from crews.resolution import TicketResolution
+from runtime.escalation_rules import build_summary, enrich, escalation_from, outcome_for
 from runtime.models import Escalation, Outcome, Ticket
 from runtime.outcome_check import check_reply
-from runtime.pii import redact
+from runtime.pii import clean_reply, redact
 from tools.context import ToolContext
 
 if TYPE_CHECKING:
     from runtime.intake import Intake
     from runtime.policy import Policy
 
-FAILED_REPLY = ""
-BUDGET_REPLY = (
-    "Thank you for your message. Your request needs a closer look, so I have passed it to a member "
-    "of our support team, who will get back to you shortly."
+HANDED_OVER_REPLY = (
+    "Thank you for your message. I have passed your ticket to a member of our support team, who "
+    "will get back to you personally as soon as possible."
 )
 INJECTION_REPLY = (
     "Thank you for your message. I can't act on instructions contained in a message, and no change "
     "has been made to your account or orders. A member of our team will review this ticket. If you "
     "need help with an order, please describe what you would like us to do."
-)
-TRIGGER_REPLY = (
-    "Thank you for your message. I have passed your ticket to a member of our support team, who "
-    "will get back to you personally as soon as possible."
 )
 
 
@@ -41,66 +37,50 @@ def decide_outcome(
     budget_reason: str | None,
     policy: "Policy",
 ) -> tuple[Outcome, str, Escalation | None]:
-    if error is not None and resolution is None:
-        return "failed", FAILED_REPLY, None
-    if budget_reason is not None:
-        return "escalated", BUDGET_REPLY, Escalation(
-            reason=budget_reason, priority="normal",
-            summary=_summary(ticket, intake, ctx, f"The run stopped: {budget_reason}."),
-        )
-    assert resolution is not None
+    triggers = intake.triggers if intake else []
+    request = intake.model_text if intake else redact(ticket.body).text
+    summary = build_summary(
+        ticket_id=ticket.id, customer_id=ctx.customer_id, request=request, triggers=triggers,
+        actions=ctx.actions, approvals=ctx.approvals, subject=intake.redacted_ticket.subject if intake else None,
+    )
+    if resolution is None:
+        if budget_reason is not None:
+            return "escalated", HANDED_OVER_REPLY, Escalation(
+                reason=budget_reason, priority="normal", summary=f"{summary}\nThe run stopped: {budget_reason}.")
+        return "failed", "", None
+
     reply = resolution.reply.strip()
     outcome: Outcome = resolution.outcome
     escalation = ctx.escalation or resolution.escalation
 
-    if intake is not None and intake.injection is not None:
-        # Instructions aimed at the agents: the ticket ran read-only; the request is refused and a
-        # human is told (escalation record), whatever the model concluded.
-        escalation = escalation or Escalation(
-            reason=f"suspected prompt injection ({intake.injection.rule})", priority="high",
-            summary=_summary(ticket, intake, ctx, "The ticket contains instructions aimed at the support agents; it ran read-only."),
-        )
-        return "refused", reply if resolution.outcome == "refused" and reply else INJECTION_REPLY, escalation
-
-    if ctx.escalation is not None or outcome == "escalated":
-        escalation = escalation or Escalation(
-            reason="the crew escalated", priority="normal", summary=_summary(ticket, intake, ctx, resolution.internal_summary)
-        )
+    forced = outcome_for(triggers, policy)
+    if forced is not None:
+        # Triggers from policy (injection, legal threat, abuse, a human asked for) decide, whatever
+        # the model concluded; the escalation record tells a human either way.
+        from_triggers = escalation_from(triggers, summary=summary)
+        escalation = enrich(escalation, summary) if escalation else from_triggers
+        if forced == "refused":
+            reply = reply if outcome == "refused" and reply else INJECTION_REPLY
+        elif outcome != "escalated" or not reply:
+            reply = HANDED_OVER_REPLY
+        outcome = forced
+    elif ctx.escalation is not None or outcome == "escalated":
         outcome = "escalated"
-    elif intake is not None and intake.triggers:
-        # Policy triggers (human asked for, abuse, legal threats) escalate even if the model did not.
-        trigger = intake.triggers[0]
-        outcome = "escalated"
-        escalation = Escalation(
-            reason=f"{trigger.kind}: {trigger.evidence}", priority=getattr(trigger, "priority", "high"),
-            summary=_summary(ticket, intake, ctx, resolution.internal_summary),
-        )
-        reply = reply or TRIGGER_REPLY
+        escalation = enrich(escalation, summary, min_words=policy.escalation.min_summary_words) if escalation \
+            else Escalation(reason="the crew escalated", priority="normal", summary=summary)
     elif outcome == "resolved" and any(a.status == "pending_approval" for a in ctx.actions):
         outcome = "pending_approval"
 
     check = check_reply(reply, ctx.actions, ctx.approvals, escalation)
     if not check.ok:
-        if check.corrected_reply:
+        if check.corrected_reply and policy.outcome_check.on_false_claim == "correct":
             reply = check.corrected_reply
         else:
             escalation = escalation or Escalation(
-                reason="the reply claimed actions that did not happen: " + "; ".join(check.problems),
-                priority="normal", summary=_summary(ticket, intake, ctx, resolution.internal_summary),
-            )
-            outcome, reply = "escalated", TRIGGER_REPLY
-    # Nothing the customer pasted comes back: the reply is redacted like the ticket was.
-    reply = redact(reply).text or TRIGGER_REPLY
-    return outcome, reply, escalation
-
-
-def _summary(ticket: Ticket, intake: "Intake | None", ctx: ToolContext, note: str) -> str:
-    """What a human needs without reading the thread: who, what was asked, what was done."""
-    body = intake.redacted_ticket.body if intake else redact(ticket.body).text
-    asked = " ".join(body.split())[:300]
-    done = "; ".join(f"{a.name} {a.status}" for a in ctx.actions) or "no store change"
-    who = ctx.customer_id or "unauthenticated sender"
-    parts = [f"Ticket {ticket.id} from {who}.", f"Asked: {asked}", f"Done: {done}."]
-    if note:
-        parts.append(note)
-    return " ".join(parts)
+                reason="the reply claimed what did not happen: " + "; ".join(check.problems),
+                priority="normal", summary=summary)
+            outcome, reply = "escalated", HANDED_OVER_REPLY
+    # Nothing the customer pasted comes back in a reply, in any spacing.
+    if intake is not None:
+        reply = clean_reply(reply, intake.redaction)
+    return outcome, reply or HANDED_OVER_REPLY, escalation

@@ -50,7 +50,8 @@ _DONE_VERBS = (r"cancel+ed|refunded|issued|processed|initiated|submitted|set\s+u
                r"changed|modified|swapped|switched|replaced|placed|requested|exchanged|sent|generated|credited|"
                r"returned|completed")
 _FIRST_PERSON = re.compile(
-    r"\b(?:i|we)(?:'ve|\s+have|\s+just|\s+have\s+now|\s+went\s+ahead\s+and|\s+successfully)*\s+(?:" + _DONE_VERBS + r")\b"
+    r"\b(?:i|we)(?:'ve|\s+have|\s+just|\s+have\s+now|\s+went\s+ahead\s+and|\s+successfully)*"
+    r"\s+(?:" + _DONE_VERBS + r")\b"
     r"|\b(?:he|hemos)\s+\w+(?:ado|ido)\b|\b(?:j'ai|nous\s+avons)\s+\w+[ée]e?s?\b", re.I)
 _DONE_MARKER = re.compile(
     r"\b(?:has|have)\s+(?:now\s+|just\s+|successfully\s+|also\s+)*been\b|\bis\s+now\b|\bsuccessfully\b"
@@ -181,7 +182,8 @@ def _corrected(reply: str, false_sentences: set[str], actions: Sequence[ActionRe
     if done:
         facts.append("I have " + "; ".join(done) + ".")
     for record in approvals:
-        request = _REQUEST_TEXT.get(record.operation, record.operation).format(order=record.arguments.get("order_id", ""))
+        order = record.arguments.get("order_id", "")
+        request = _REQUEST_TEXT.get(record.operation, record.operation).format(order=order)
         facts.append(f"Your request to {request} (${record.amount:.2f}) is awaiting approval by our team; "
                      "we will let you know once it is approved.")
     if false_sentences and not done and not approvals and escalation is None:

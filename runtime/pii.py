@@ -142,7 +142,7 @@ class Redactor:
             add(*match.span(1), "cvv")
         for match in _EXPIRY_KEYWORD.finditer(text):
             add(*match.span(1), "card_expiry")
-        for card_start, card_end in cards:  # "4716 2930 5516 5490 09/27": a bare expiry right after a card
+        for _, card_end in cards:  # "4716 2930 5516 5490 09/27": a bare expiry right after a card
             match = _EXPIRY_BARE.search(text, card_end, min(len(text), card_end + 30))
             if match:
                 add(*match.span(1), "card_expiry")

@@ -80,12 +80,16 @@ class ApprovalRule(_Strict):
 class GateDecision:
     action: GateAction
     rule_index: int | None  # None: no rule matched and the fail-safe hold applied
-    limit: float | None     # the max_amount of the matching rule, for messages
 
-    def describe(self, operation: str, amount: float) -> str:
-        where = f"policy.yaml approvals.rules[{self.rule_index}]" if self.rule_index is not None \
-            else "no approval rule matched, so the operation is held by default"
-        return f"{operation} of ${amount:.2f}: {self.action} ({where})"
+    def reason(self, amount: float) -> str:
+        """Why, in words a customer-facing agent and an approver can both read."""
+        where = (f"policy.yaml approvals.rules[{self.rule_index}]" if self.rule_index is not None
+                 else "no rule of policy.yaml matched, so it is held by default")
+        return {
+            "allow": f"${amount:.2f} is within the automatic limit ({where})",
+            "allow_and_flag": f"${amount:.2f} goes through and is flagged for a person's review ({where})",
+            "hold": f"${amount:.2f} needs a person's approval ({where})",
+        }[self.action]
 
 
 class ApprovalPolicy(_Strict):
@@ -109,8 +113,8 @@ class ApprovalPolicy(_Strict):
         money = abs(amount)
         for index, rule in enumerate(self.rules):
             if rule.matches(operation, money):
-                return GateDecision(rule.action, index, rule.max_amount)
-        return GateDecision("hold", None, None)
+                return GateDecision(rule.action, index)
+        return GateDecision("hold", None)
 
 
 # --- escalation ------------------------------------------------------------------------------------

@@ -119,7 +119,7 @@ def tool_stats_from_traces(data_dir: Path, ticket_ids: Iterable[str]) -> dict[st
         if not path.is_file():
             continue
         calls = [e for e in last_run(load_trace(path)) if e.get("event") == "tool_call"]
-        errors = sum(1 for e in calls if e.get("status") == "error" or e.get("error"))
+        errors = sum(1 for e in calls if e.get("status") == "error" or e.get("error") or e.get("error_code"))
         stats[ticket_id] = ToolStats(calls=len(calls), errors=errors)
     return stats
 

@@ -29,6 +29,7 @@ from runtime.models import Escalation, Result, Ticket, Usage  # noqa: E402
 from runtime.outcome import decide_outcome  # noqa: E402
 from runtime.policy import Policy, PolicyError, load_policy  # noqa: E402
 from runtime.settings import Settings  # noqa: E402
+from runtime.store_access import store_url  # noqa: E402
 from runtime.ticket_state import TicketStateStore  # noqa: E402
 from runtime.traces import TraceWriter  # noqa: E402
 from tools.client import StoreClient  # noqa: E402
@@ -67,21 +68,18 @@ def open_environment(settings: Settings, *, api_url: str | None = None) -> Itera
     except (ConfigError, PolicyError) as e:
         raise SetupError(f"invalid configuration:\n{e}") from e
     with ExitStack() as stack:
-        url = api_url or settings.api_url
-        if url is None:
-            from sandbox_store.server import SandboxServer
-
-            server = stack.enter_context(SandboxServer(data_dir / "store.db", faults=settings.faults))
-            url = server.base_url
-        store = StoreClient(url, timeout_s=settings.api_timeout_s)
-        stack.callback(store.close)
+        try:
+            url = stack.enter_context(store_url(settings, api_url))
+        except RuntimeError as e:
+            raise SetupError(f"cannot start the sandbox store: {e}") from e
+        store = stack.enter_context(StoreClient(url, timeout_s=settings.api_timeout_s))
         env = RunEnvironment(
             settings=settings,
             crew_config=crew_config,
             policy=policy,
             api_url=url,
             store=store,
-            approvals=ApprovalQueue(data_dir / "approvals.db"),
+            approvals=ApprovalQueue.in_data_dir(data_dir, policy.approvals),
             ticket_state=TicketStateStore(data_dir / "tickets.db"),
             traces=TraceWriter(data_dir),
         )

@@ -21,6 +21,9 @@ class Settings(BaseSettings):
         None, description="base URL of a running store API; unset = start the bundled sandbox on loopback"
     )
     faults: str = Field("", description="fault injection for the sandbox store, e.g. error=0.2,timeout=0.05")
+    knowledge_index_dir: Path | None = Field(
+        None, description="where the knowledge index lives (default: the data directory)"
+    )
     api_timeout_s: float = Field(2.0, gt=0, description="per-request timeout of the store clients")
 
     @field_validator("llm")

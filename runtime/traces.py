@@ -8,7 +8,7 @@ holds a card number or an e-mail address the customer pasted. Kinds the renderer
 |--------------|---------------------|---------------------------------------------------------------------|
 | `run_start`  | this module         | `ticket_id`, `attempt` (1, or more when a batch resumed it), `pid`  |
 | `delegation` | the guard           | `coworker` (or `agent`): the specialist; `task`; `kind` (delegate/ask) |
-| `tool_call`  | the tools           | `tool`, `arguments`, `status` (`ok`/`error`), `latency_ms`, `agent`?, `error`? |
+| `tool_call`  | the tools           | `tool`, `arguments`, `status` (`ok`, `done`, `pending_approval`, `escalated`, `error`), `latency_ms`, `error_code`?, `agent`? |
 | `llm_call`   | the guard           | `agent`, `model`?, `prompt_tokens`?, `completion_tokens`, `latency_ms` |
 | `run_end`    | this module         | `outcome`, `duration_ms`, `usage`, `error`                          |
 
@@ -138,9 +138,11 @@ def _label(event: dict[str, Any]) -> str:
     if kind == "tool_call":
         args = event.get("arguments") or {}
         arg_text = ", ".join(f"{k}={_short(v, 40)}" for k, v in args.items()) if isinstance(args, dict) else _short(args)
-        ok = event.get("status") == "ok"
-        status = "[green]ok[/]" if ok else f"[red]{escape(str(event.get('status', 'error')))}[/]"
-        error = "" if ok or not event.get("error") else f" {escape(_short(event['error'], 80))}"
+        failed = event.get("status") == "error" or bool(event.get("error"))
+        status_text = escape(str(event.get("status") or "error"))
+        status = f"[red]{status_text}[/]" if failed else f"[green]{status_text}[/]"
+        detail = event.get("error_code") or event.get("error")
+        error = f" {escape(_short(detail, 80))}" if failed and detail else ""
         return (f"[bold]tool[/] {escape(str(event.get('tool', '?')))}({escape(_short(arg_text))}) "
                 f"→ {status}{error} [dim]{_ms(event.get('latency_ms'))}[/]")
     if kind == "llm_call":

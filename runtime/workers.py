@@ -116,7 +116,6 @@ class _Worker:
 
 @dataclass
 class PoolStats:
-    started_at: float = 0.0  # when every worker was ready (monotonic)
     peak_rss_mb: dict[int, float] = field(default_factory=dict)  # pid -> peak
     crashed: int = 0
 
@@ -158,7 +157,6 @@ class WorkerPool:
             for _ in range(self.size):
                 self._spawn()
             self._await_ready()
-            self.stats.started_at = time.monotonic()
             on_ready()
             while True:
                 for worker in list(self._workers.values()):
@@ -190,7 +188,7 @@ class WorkerPool:
 
     def _startup_summary(self) -> str:
         if not self._startup_errors:
-            return "no error was reported (killed from outside?)"
+            return "no error was reported"
         return "the last error was:\n" + self._startup_errors[-1]
 
     def _wait_and_handle(self, deliver: Deliver, *, respawn: bool) -> None:
@@ -226,6 +224,12 @@ class WorkerPool:
         self.stats.peak_rss_mb[pid] = max(self.stats.peak_rss_mb.get(pid, 0.0), worker.peak_rss_mb)
 
     def _handle_death(self, worker: _Worker, deliver: Deliver, *, respawn: bool) -> None:
+        # A result sent just before the process ended is still in the pipe: take it first.
+        try:
+            while worker.conn.poll():
+                self._handle_message(worker, worker.conn.recv(), deliver)
+        except (EOFError, OSError):
+            pass
         worker.process.join(timeout=5)
         pid = worker.process.pid
         del self._workers[pid]
@@ -240,6 +244,10 @@ class WorkerPool:
                 error=f"the worker process (pid {pid}) died while running this ticket ({cause}{last}); "
                       f"see its trace with: support-crew trace {worker.ticket_id}",
             ))
+        if not worker.ready and worker.last_error is None:
+            self._startup_errors.append(
+                f"worker pid {pid} exited with code {worker.process.exitcode} before it was ready "
+                "(its own error output, above, says why)")
         # Replace a worker that died on a ticket, not one that could not start (it would again).
         if respawn and worker.ready:
             self._spawn()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -33,8 +33,9 @@ def create_app(db_path: Path, *, faults: str | FaultPlan = "") -> FastAPI:
         return Response(export_store_json(app.state.connections.get()), media_type="application/json")
 
     @app.get("/export/changes")
-    def export_changes() -> dict[str, Any]:
-        return export_store_changes(app.state.connections.get())
+    def export_changes() -> Response:
+        changes = export_store_changes(app.state.connections.get())
+        return Response(json.dumps(changes), media_type="application/json")
 
     @app.exception_handler(StoreError)
     async def store_error(_: Request, error: StoreError) -> JSONResponse:

@@ -53,7 +53,31 @@ MIGRATIONS: list[tuple[int, str]] = [
             order_id TEXT PRIMARY KEY, rma TEXT NOT NULL, carrier TEXT NOT NULL,
             label_url TEXT NOT NULL, items TEXT NOT NULL, created_at TEXT NOT NULL);
     """),
+    # Which records differ (or may differ) from the seed, kept by triggers, so a reset or a diff
+    # against the seed touches only those. A store migrated from an older schema marks every record.
+    (3, """
+        CREATE TABLE changed_records (tbl TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (tbl, key));
+        INSERT INTO changed_records SELECT 'users', user_id FROM users;
+        INSERT INTO changed_records SELECT 'orders', order_id FROM orders;
+        INSERT INTO changed_records SELECT 'products', product_id FROM products;
+        INSERT INTO changed_records SELECT 'tracking', tracking_id FROM tracking;
+    """ + "".join(
+        f"""
+        CREATE TRIGGER {table}_inserted AFTER INSERT ON {table} BEGIN
+            INSERT OR IGNORE INTO changed_records VALUES ('{table}', NEW.{key}); END;
+        CREATE TRIGGER {table}_updated AFTER UPDATE ON {table} BEGIN
+            INSERT OR IGNORE INTO changed_records VALUES ('{table}', OLD.{key});
+            INSERT OR IGNORE INTO changed_records VALUES ('{table}', NEW.{key}); END;
+        CREATE TRIGGER {table}_deleted AFTER DELETE ON {table} BEGIN
+            INSERT OR IGNORE INTO changed_records VALUES ('{table}', OLD.{key}); END;
+        """
+        for table, key in (("users", "user_id"), ("orders", "order_id"), ("products", "product_id"),
+                           ("tracking", "tracking_id"))
+    )),
 ]
+
+# Seeded tables (tracked by changed_records) and their keys; every other table starts empty.
+SEEDED_TABLES = {"users": "user_id", "orders": "order_id", "products": "product_id", "tracking": "tracking_id"}
 
 _template_lock = threading.Lock()
 
@@ -81,13 +105,26 @@ def migrate(conn: sqlite3.Connection) -> None:
             continue
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in filter(str.strip, sql.split(";")):
+            for statement in _statements(sql):
                 conn.execute(statement)
             conn.execute("INSERT INTO schema_migrations VALUES (?, ?)", (version, now_iso()))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+
+
+def _statements(script: str) -> list[str]:
+    """Split a script into statements; a trigger body's semicolons do not end its statement."""
+    statements, buffer = [], ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        raise ValueError(f"Incomplete SQL statement in a migration: {buffer.strip()[:80]}")
+    return statements
 
 
 def seed(conn: sqlite3.Connection, data_dir: Path = DATA_DIR) -> None:
@@ -113,6 +150,7 @@ def seed(conn: sqlite3.Connection, data_dir: Path = DATA_DIR) -> None:
             "INSERT INTO tracking VALUES (?, ?)",
             [(tid, oid) for oid, o in orders.items() for f in o["fulfillments"] for tid in f["tracking_id"]],
         )
+        conn.execute("DELETE FROM changed_records")  # the seed itself is the reference
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -191,36 +229,41 @@ def create_fresh_store(path: Path, *, data_dir: Path = DATA_DIR) -> Path:
 
 def reset_store(path: Path, *, data_dir: Path = DATA_DIR) -> None:
     """Bring an existing store, possibly open in a running server, back to its fresh content, in
-    one transaction. Only the rows that differ from the template are rewritten (a case touches a
-    handful of records), which keeps a reset in the low milliseconds."""
+    one transaction: the seeded records that changed are copied back from the template and every
+    other table is made equal to the template's (empty) one. Costs milliseconds, not a reseed."""
     template = ensure_template(data_dir)
     conn = connect(Path(path))
     try:
         conn.execute("ATTACH DATABASE ? AS fresh", (str(template),))
-        tables = [row[0] for row in conn.execute(
-            "SELECT name FROM fresh.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
-        conn.execute("BEGIN IMMEDIATE")
         try:
-            for table in tables:
-                info = conn.execute(f"PRAGMA fresh.table_info({table})").fetchall()
-                keys = [row[1] for row in info if row[5]]
-                key_list = ", ".join(keys)
-                conn.execute(f"DELETE FROM main.{table} WHERE ({key_list}) NOT IN "
-                             f"(SELECT {key_list} FROM fresh.{table})")
-                on = " AND ".join(f"m.{k} = f.{k}" for k in keys)
-                differs = " OR ".join([f"m.{keys[0]} IS NULL"] + [f"m.{row[1]} IS NOT f.{row[1]}" for row in info])
-                conn.execute(f"INSERT OR REPLACE INTO main.{table} SELECT f.* FROM fresh.{table} f "
-                             f"LEFT JOIN main.{table} m ON {on} WHERE {differs}")
-            if conn.execute("SELECT 1 FROM fresh.sqlite_master WHERE name = 'sqlite_sequence'").fetchone():
-                conn.execute("DELETE FROM main.sqlite_sequence")
-                conn.execute("INSERT INTO main.sqlite_sequence SELECT * FROM fresh.sqlite_sequence")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("DETACH DATABASE fresh")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                _restore_from_fresh(conn)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        finally:
+            conn.execute("DETACH DATABASE fresh")
     finally:
         conn.close()
+
+
+def _restore_from_fresh(conn: sqlite3.Connection) -> None:
+    for table, key in conn.execute("SELECT tbl, key FROM changed_records").fetchall():
+        column = SEEDED_TABLES[table]
+        conn.execute(f"DELETE FROM main.{table} WHERE {column} = ?", (key,))
+        conn.execute(f"INSERT INTO main.{table} SELECT * FROM fresh.{table} WHERE {column} = ?", (key,))
+    others = [row[0] for row in conn.execute(
+        "SELECT name FROM fresh.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        if row[0] not in SEEDED_TABLES and row[0] != "changed_records"]
+    for table in others:  # side tables (empty when fresh) and schema_migrations
+        conn.execute(f"DELETE FROM main.{table}")
+        conn.execute(f"INSERT INTO main.{table} SELECT * FROM fresh.{table}")
+    if conn.execute("SELECT 1 FROM fresh.sqlite_master WHERE name = 'sqlite_sequence'").fetchone():
+        conn.execute("DELETE FROM main.sqlite_sequence")
+        conn.execute("INSERT INTO main.sqlite_sequence SELECT * FROM fresh.sqlite_sequence")
+    conn.execute("DELETE FROM changed_records")
 
 
 def open_store(path: Path, *, data_dir: Path = DATA_DIR) -> Path:
@@ -272,19 +315,23 @@ def export_store_changes(db_path: Path | sqlite3.Connection, *, data_dir: Path =
     what a run changed; the full store is the fresh data with these records replaced."""
     template = ensure_template(data_dir)
     conn = db_path if isinstance(db_path, sqlite3.Connection) else connect(Path(db_path))
-    changes: dict[str, Any] = {}
+    changes: dict[str, Any] = {"users": {}, "orders": {}, "products": {}}
     try:
         conn.execute("ATTACH DATABASE ? AS fresh", (str(template),))
         try:
-            for table, key in (("users", "user_id"), ("orders", "order_id"), ("products", "product_id")):
+            conn.execute("BEGIN")  # one snapshot for the three tables
+            for table in changes:
+                key = SEEDED_TABLES[table]
                 rows = conn.execute(
-                    f"SELECT m.{key}, m.doc FROM main.{table} m LEFT JOIN fresh.{table} f USING ({key}) "
-                    f"WHERE f.doc IS NOT m.doc "
-                    f"UNION ALL SELECT f.{key}, NULL FROM fresh.{table} f "
-                    f"WHERE f.{key} NOT IN (SELECT {key} FROM main.{table})"
+                    f"SELECT c.key, m.doc FROM changed_records c "
+                    f"LEFT JOIN main.{table} m ON m.{key} = c.key "
+                    f"LEFT JOIN fresh.{table} f ON f.{key} = c.key "
+                    f"WHERE c.tbl = ? AND m.doc IS NOT f.doc ORDER BY coalesce(m.pos, f.pos)", (table,)
                 ).fetchall()
                 changes[table] = {k: None if doc is None else json.loads(doc) for k, doc in rows}
         finally:
+            if conn.in_transaction:
+                conn.execute("COMMIT")  # read-only: nothing to undo
             conn.execute("DETACH DATABASE fresh")
     finally:
         if conn is not db_path:

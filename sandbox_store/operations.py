@@ -115,7 +115,7 @@ def _price_difference(
         )
     positions = _pick_items(order, item_ids)
     difference = 0.0
-    for pos, new_item_id in zip(positions, new_item_ids):
+    for pos, new_item_id in zip(positions, new_item_ids, strict=True):
         item = order["items"][pos]
         product = products[item["product_id"]]
         variant = product["variants"].get(new_item_id)
@@ -211,7 +211,7 @@ def modify_pending_order_items(
     method = user["payment_methods"][payment_method_id]
     if method["source"] == "gift_card":
         method["balance"] = cents(method["balance"] - difference)
-    for pos, new_item_id in zip(positions, new_item_ids):
+    for pos, new_item_id in zip(positions, new_item_ids, strict=True):
         item = order["items"][pos]
         variant = products[item["product_id"]]["variants"][new_item_id]
         item["item_id"] = new_item_id

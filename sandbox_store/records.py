@@ -118,7 +118,7 @@ def list_refunds(conn: sqlite3.Connection, *, order_id: str | None = None) -> li
     rows = conn.execute(sql + (" WHERE order_id = ? ORDER BY id" if order_id else " ORDER BY id"),
                         (order_id,) if order_id else ()).fetchall()
     keys = ("order_id", "amount", "payment_method_id", "operation", "at")
-    return [dict(zip(keys, row)) for row in rows]
+    return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
 def put_return_label(conn: sqlite3.Connection, *, label: Record) -> None:

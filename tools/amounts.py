@@ -52,7 +52,7 @@ def operation_amount(
         old = _chosen_items(order, arguments["item_ids"])
         difference = sum(
             products[item["product_id"]]["variants"][new_id]["price"] - item["price"]
-            for item, new_id in zip(old, arguments["new_item_ids"])
+            for item, new_id in zip(old, arguments["new_item_ids"], strict=True)
         )
         return abs(round(difference, 2))
     raise ValueError(f"Unknown store operation '{operation}'")

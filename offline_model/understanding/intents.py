@@ -173,7 +173,7 @@ _CUES: dict[str, re.Pattern[str]] = {
         r"(?<!was\s)(?<!been\s)(?<!is\s)(?<!got\s)(?<!were\s)(?<!be\s)\bcancel|\bcall\s+off|\bcancelar|\bcancelen|\banular|\bannul|\bstorn|\babbestell|\bcancellar|\bcancela"
     ),
     RETURN: re.compile(
-        r"\breturn(?!\s+label)(?:ed|ing|s)?\b|\bsend\s+(?:\w+\s+){0,4}?back\b|\bsending\s+(?:\w+\s+){0,4}?back\b|"
+        r"\breturn(?!\s+label)(?:ed|ing|s)?\b|\bsend(?:ing)?\b[^.?!;]{0,140}?\bback\b|"
         r"\bship\s+(?:\w+\s+){0,3}?back\b|\bmoney\s+back\b|\bdevol|\bretourn|\bretour\b|zuruck(?:schick|send|geb)|"
         r"rucksend|\brestitu|\breso\b|\brembours"
     ),
@@ -196,7 +196,7 @@ _CUES: dict[str, re.Pattern[str]] = {
         r"\bmoyen\s+de\s+paiement|\bzahlungs|\bpagamento"
     ),
     STATUS: re.compile(
-        r"\bstatus\b|\bwhere\s+(?:is|are|'s)\b|\bwhere\s+(?:it|they|my\s+\w+|the\s+\w+)\s+(?:is|are)\b|\bcheck\s+on\b|\bwhere'?s\b|\bhas\s+(?:it|my\s+order|the\s+order|order|this)\s+(?:been\s+)?(?:shipped|delivered|arrived|sent)|"
+        r"\bstatus\b|\bwhere\s+(?:is|are|'s)\b|\bwhere\s+(?:it|they|my\s+(?:order|package|parcel|delivery|shipment))\s+(?:is|are)\b|\bcheck\s+on\b|\bwhere'?s\b|\bhas\s+(?:it|my\s+order|the\s+order|order|this)\s+(?:been\s+)?(?:shipped|delivered|arrived|sent)|"
         r"\b(?:shipped|delivered|arrived)\s+yet|\bupdate\s+on\b|\btrack(?:ing)?\b|\bwhat'?s\s+going\s+on\b|\bwhere\s+\w+\s+stands?\b|"
         r"\bwhere\s+(?:each\s+of\s+)?(?:it|they|them)\s+stand|\bmade\s+it\b|\bwhen\s+will\b.*\barriv|\bestado\b|\bdonde\s+esta|"
         r"\bstatut\b|\bou\s+est\b|\bou\s+en\s+est\b|\bwo\s+ist\b|\bsendungsstatus\b|\bonde\s+esta\b|\bstato\b|\bdov'?e\b"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from offline_model.understanding import extract
 from offline_model.understanding import intents as I
-from offline_model.understanding.text import blocks, fold, sentences
+from offline_model.understanding.text import blocks, fold, sentence_units
 
 _QUESTION_WORDS = re.compile(
     r"\?|\b(?:can|could|would|will)\s+you\b|\btell\s+me\b|\blet\s+me\s+know\b|\bi'?d\s+like\s+to\s+know\b|"
@@ -35,7 +35,7 @@ class Request:
 
     @property
     def text(self) -> str:
-        return " ".join(self.sentences)
+        return "\n".join(self.sentences)
 
     @property
     def label(self) -> str:
@@ -44,7 +44,7 @@ class Request:
 
 _NEW_REQUEST = re.compile(
     r"^(?:also|and\s+also|besides(?:\s+that)?|separately|in\s+addition|additionally|on\s+top\s+of\s+that|"
-    r"one\s+more\s+thing|another\s+thing|plus|finally|lastly|secondly|next|then|and)\b", re.IGNORECASE
+    r"one\s+more\s+thing|another\s+thing|finally|lastly|secondly|thirdly)\b", re.IGNORECASE
 )
 _STRONG_CHANGE = re.compile(
     r"\b(?:exchang\w*|swap\w*|switch|switching|chang\w*|replac\w*|modif\w*|upgrad\w*|downgrad\w*|cambi\w*|"
@@ -52,10 +52,17 @@ _STRONG_CHANGE = re.compile(
     r"\bfor\s+(?:the|a|one)\s+(?:version|one|model|variant)\b"
 )
 _ADDRESS_WORDS = re.compile(
-    r"\baddress|\bship|\bsend|\bdeliver|\bredirect|\breroute|\bgo\s+to\b|\bsomewhere\s+else\b|\bdireccion|\badresse|"
+    r"\bship|\bsend|\bdeliver|\bredirect|\breroute|\bgo\s+to\b|\bsomewhere\s+else\b|\bdireccion|\badresse|"
     r"\bendereco|\bindirizzo|\banschrift|\benvi[oa]|\blivr"
 )
-_REFUND_DESTINATION = re.compile(r"\brefund|\bmoney\s+back|\breimburs|\brembours|\breembols")
+_REFUND_DESTINATION = re.compile(
+    r"\b(?:the|my|a|any|your)\s+refund\b|\brefund\s+(?:should|to|on|onto|via|go|back)\b|\bmoney\s+back|\breimburs|\brembours|\breembols"
+)
+_PAYMENT_CHANGE_VERB = re.compile(
+    r"\b(?:chang\w*|switch\w*|updat\w*|mov\w*|replac\w*|use\s+a\s+different|swap\w*|put\s+(?:it|the\s+order|#w\d+)\s+on|"
+    r"bill\w*|pay\s+for|charge\s+(?:it|the\s+order|#w\d+|order)|cambi\w*|chang\w*)\b"
+)
+_PAYMENT_WORD = re.compile(r"\bpayment|\bpay\b|\bpaid\b|\bbill|\bcharge\b|\bmetodo\s+de\s+pago|\bmoyen\s+de\s+paiement")
 
 
 def sentence_intent(sentence: str) -> str | None:
@@ -70,16 +77,11 @@ def sentence_intent(sentence: str) -> str | None:
     has_address = bool(extract.addresses(sentence))
     if I.USER_ADDRESS in hits and not extract.order_ids(sentence):
         return I.USER_ADDRESS
-    if has_address or (I.ORDER_ADDRESS in hits and (I.CHANGE_ITEMS in hits or _ADDRESS_WORDS.search(folded))):
-        if re.search(r"\baddress|\bredirect|\breroute|\bsomewhere\s+else|\bsend\s+it\s+here", folded) or has_address:
-            return I.ORDER_ADDRESS
+    if _is_address_change(folded, has_address, hits):
+        return I.ORDER_ADDRESS
     if I.RETURN in hits and not _EXCHANGE_VERB.search(folded):
         return I.RETURN
-    refs = [r for r in extract.payment_refs(sentence) if not r.negated and not r.original]
-    if (
-        I.PAYMENT in hits and refs and not _DIFFERENCE.search(folded) and not _REFUND_DESTINATION.search(folded)
-        and not re.search(r"\b(?:exchang|swap|return)", folded)
-    ):
+    if I.PAYMENT in hits and _is_payment_change(sentence, folded):
         return I.PAYMENT
     if I.PRODUCT in hits and (_PRICE_ONLY.search(folded) or not _STRONG_CHANGE.search(folded)):
         if _QUESTION_WORDS.search(folded):
@@ -98,6 +100,41 @@ def sentence_intent(sentence: str) -> str | None:
         if best.score >= _EMBEDDING_ONLY_THRESHOLD and best.intent in (I.CANCEL, I.RETURN, I.STATUS, I.TROUBLE, I.HUMAN):
             return best.intent
     return None
+
+
+_SHIP_TO = re.compile(
+    r"\b(?:ship|ships|shipped|shipping|deliver|delivers|delivered|send|sent|mail|go|goes|redirect|reroute)\s+"
+    r"(?:(?:it|them|the\s+order|my\s+order|order|#w\d+|the\s+package|everything)\s+)?(?:to|here)\b(?:\s*:?\s*$|\s*\?|\s+\d)"
+)
+
+
+def _is_address_change(folded: str, has_address: bool, hits: set[str]) -> bool:
+    """'Please ship #W1 to 1 Main St ...', 'change the shipping address on #W1', 'It should go to:'."""
+    if re.search(r"\brefund|\bdifference\b|\bmoney|\be-?mail\s+address", folded) and not has_address:
+        return False
+    if has_address:
+        return True
+    if re.search(r"\bredirect|\breroute|\bsomewhere\s+else|\bsend\s+it\s+here|\bwhere\s+.{0,30}\bships?\s+to\b", folded):
+        return True
+    if _SHIP_TO.search(folded):
+        return True
+    return I.ORDER_ADDRESS in hits and bool(re.search(r"\baddress", folded)) and (
+        I.CHANGE_ITEMS in hits or bool(re.search(r"\bnew\b|\bdifferent\b|\bwrong\b|\bship|\bdeliver|\bsend", folded))
+    )
+
+
+def _is_payment_change(sentence: str, folded: str) -> bool:
+    """'Please bill #W1 to my Visa', 'switch the payment on #W1 to PayPal' - but not where a refund
+    or a price difference should go, which belong to returns and item changes."""
+    if _DIFFERENCE.search(folded) or re.search(r"\b(?:exchang|swap|return|send\s+back)", folded):
+        return False
+    if _REFUND_DESTINATION.search(folded) and not re.search(r"\bbill|\bpay\s+for|\bpayment\s+method", folded):
+        return False
+    refs = [r for r in extract.payment_refs(sentence) if not r.negated and not r.original]
+    has_order = bool(extract.order_ids(sentence))
+    verb = bool(_PAYMENT_CHANGE_VERB.search(folded))
+    word = bool(_PAYMENT_WORD.search(folded))
+    return (has_order and (refs or verb) and (word or verb)) or (verb and word and (refs or "method" in folded))
 
 
 def _worth_embedding(sentence: str) -> bool:
@@ -122,10 +159,16 @@ def split_requests(text: str, subject: str | None = None) -> list[Request]:
     pending_context: list[str] = []
     for block_index, block in enumerate(blocks(text)):
         block_requests: list[Request] = []
-        for sentence in sentences(block):
+        for sentence, bullet in sentence_units(block):
             ids = extract.order_ids(sentence)
             intent = sentence_intent(sentence)
             current = block_requests[-1] if block_requests else None
+            if bullet and current is not None and (intent is None or intent == current.intent or (
+                not ids and intent not in (I.CANCEL, *I.ESCALATIONS)
+            )):
+                # '- the Kettle for the glass one' under 'Could I exchange these items:'
+                current.sentences.append(sentence)
+                continue
             if intent is None:
                 if current is not None:
                     if ids and not current.order_ids:

@@ -62,19 +62,24 @@ def blocks(text: str) -> list[str]:
 
 def sentences(block: str) -> list[str]:
     """Sentences of a block; a bulleted line is its own sentence."""
-    out: list[str] = []
+    return [text for text, _ in sentence_units(block)]
+
+
+def sentence_units(block: str) -> list[tuple[str, bool]]:
+    """Sentences of a block, each with whether it is a bullet under the sentence before it."""
+    out: list[tuple[str, bool]] = []
     pending: list[str] = []
 
     def flush() -> None:
         if pending:
             joined = squash(" ".join(pending))
-            out.extend(_split_sentences(joined))
+            out.extend((piece, False) for piece in _split_sentences(joined))
             pending.clear()
 
     for line in block.split("\n"):
         if is_bullet(line) and not _NUMBERED.match(line):
             flush()
-            out.append(squash(strip_bullet(line)))
+            out.append((squash(strip_bullet(line)), True))
         else:
             pending.append(strip_bullet(line) if _NUMBERED.match(line) else line)
     flush()

@@ -126,7 +126,7 @@ def _kill_mid_run(tmp_path: Path, workers: int) -> None:
     """Kill the batch process with SIGKILL while T-04 is in its (long) first run and others are
     done, run the same command again, and compare with an uninterrupted run."""
     slow = {"T-04": {"fake": {"first_run_sleep": 30}}}
-    env = {**os.environ, "FAKE_RUNNER_SLEEP": "0.2"}
+    env = {**os.environ, "FAKE_RUNNER_SLEEP": "0.1"}
     command = [sys.executable, "-m", "tests.batch.fake_batch"]
 
     clean = tmp_path / "clean"

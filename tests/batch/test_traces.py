@@ -33,7 +33,9 @@ def write_sample(data_dir: Path) -> Path:
           "status": "ok", "latency_ms": 12})
     sink({"event": "tool_call", "agent": "Order Specialist", "tool": "cancel_pending_order",
           "arguments": {"order_id": "#W1", "note": f"card {CARD}", "email": "chen.lopez1681@example.com"},
-          "status": "error", "error": "order_not_pending: the order is not pending", "latency_ms": 8})
+          "status": "error", "error_code": "order_not_pending", "latency_ms": 8})
+    sink({"event": "tool_call", "tool": "return_delivered_order_items", "arguments": {"order_id": "#W2"},
+          "status": "pending_approval", "latency_ms": 9})
     sink({"event": "llm_call", "agent": "Support Manager", "completion_tokens": 44, "latency_ms": 20})
     sink({"event": "memory_recall", "customer_facts": 2})
     sink.finish(Result(ticket_id="T-1", outcome="refused", reply="no", duration_ms=1234,
@@ -76,7 +78,8 @@ def test_tree_nests_specialist_work_under_its_delegation(tmp_path: Path) -> None
     tool_ok = line_with("tool get_order_details(order_id=#W1) → ok")
     tool_error = line_with("tool cancel_pending_order(")
     manager_after = line_with("44 completion tokens")
-    assert "order_not_pending" in tool_error and "8 ms" in tool_error
+    assert "→ error order_not_pending" in tool_error and "8 ms" in tool_error
+    assert "→ pending_approval 9 ms" in line_with("tool return_delivered_order_items")
     assert depth(tool_ok) > depth(delegation) and depth(tool_error) == depth(tool_ok)
     assert depth(manager_after) == depth(delegation)  # the manager's call closes the delegation
     assert "900 prompt + 30 completion tokens" in text

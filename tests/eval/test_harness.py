@@ -184,7 +184,7 @@ def test_a_case_that_kills_its_worker_is_retried_once_then_failed(tmp_path: Path
 
     by_id = {case.id: case for case in report.cases}
     assert [case.id for case in report.cases] == ["C-1", "C-2", "C-3", "C-4"]
-    assert by_id["C-2"].reasons[0].startswith("harness error: the worker process running this case died twice")
+    assert by_id["C-2"].reasons[0].startswith("harness error: the worker process died twice while running this case")
     assert all(by_id[case_id].passed for case_id in ("C-1", "C-3", "C-4"))
 
 
@@ -222,3 +222,12 @@ def test_the_crew_never_sees_the_expectation(tmp_path: Path) -> None:
     assert line == 1 and isinstance(case, EvalCase) and not isinstance(case, MalformedCase)
     ticket = ticket_of(case)
     assert "expected" not in ticket.model_dump() and ticket.body == "ticket E-1" and ticket.tags == ["t"]
+
+
+def test_an_empty_file_gives_an_empty_report_without_starting_the_program(tmp_path: Path, settings: Settings) -> None:
+    cases = write_cases(tmp_path / "cases.jsonl", ["", "   "])
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    report = run_evaluation(cases, settings=settings, workers=2, progress=False, pipeline=ScriptedPipeline(markers))
+    assert (report.total, report.passed, report.pass_rate, report.cases) == (0, 0, 0.0, [])
+    assert list(markers.iterdir()) == []

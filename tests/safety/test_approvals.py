@@ -40,9 +40,9 @@ class CountingExecutor:
         self.fail_first = fail_first
         self._lock = threading.Lock()
 
-    def __call__(self, operation: str, arguments: dict[str, Any], key: str) -> dict[str, Any]:
+    def __call__(self, operation: str, arguments: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
         with self._lock:
-            self.calls.append((operation, arguments, key))
+            self.calls.append((operation, arguments, idempotency_key))
             failing = len(self.calls) <= self.fail_first
         time.sleep(self.delay)
         if failing:
@@ -104,9 +104,9 @@ _APPROVER_SCRIPT = textwrap.dedent("""
 
     db, approval_id, calls_file, go_file, name = sys.argv[1:6]
 
-    def executor(operation, arguments, key):
+    def executor(operation, arguments, idempotency_key):
         with open(calls_file, "a") as f:
-            f.write(json.dumps([operation, arguments, key, name]) + "\\n")
+            f.write(json.dumps([operation, arguments, idempotency_key, name]) + "\\n")
         time.sleep(0.3)
         return {"status": "done", "operation": operation, "amount": 536.65}
 
@@ -201,7 +201,7 @@ def test_an_abandoned_execution_can_be_taken_over_after_the_stale_delay(tmp_path
     queue = ApprovalQueue(tmp_path / "approvals.db", stale_execution=timedelta(minutes=10), clock=clock)
     held = _hold(queue)
 
-    def crash(*_: Any) -> dict[str, Any]:
+    def crash(*_: Any, **__: Any) -> dict[str, Any]:
         raise KeyboardInterrupt  # the approver's process dies mid-execution
 
     with pytest.raises(KeyboardInterrupt):

@@ -107,7 +107,7 @@ def test_emails_kept_for_tools_masked_in_logs():
 def test_tool_results_from_the_store_pass_unchanged():
     data = Path(__file__).resolve().parents[2] / "sandbox_store" / "data"
     orders = json.loads((data / "orders.json").read_text())
-    sample = dict(list(orders.items())[:150])
+    sample = dict(list(orders.items())[:60])
     assert redact_for_log(sample) == sample
     assert redact_for_log(json.dumps(sample)) == json.dumps(sample)
 

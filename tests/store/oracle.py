@@ -63,7 +63,7 @@ def apply(store: Store, name: str, kw: dict[str, Any]) -> None:
     elif name == "modify_pending_order_items":
         assert order["status"] == "pending" and len(kw["item_ids"]) == len(kw["new_item_ids"])
         taken: set[int] = set()
-        pairs = [_variant(store, order, o, taken, n) for o, n in zip(kw["item_ids"], kw["new_item_ids"])]
+        pairs = [_variant(store, order, o, taken, n) for o, n in zip(kw["item_ids"], kw["new_item_ids"], strict=True)]
         diff = round(sum(v["price"] - it["price"] for it, v in pairs), 2)
         method = methods[kw["payment_method_id"]]
         if method["source"] == "gift_card":
@@ -86,7 +86,7 @@ def apply(store: Store, name: str, kw: dict[str, Any]) -> None:
     elif name == "exchange_delivered_order_items":
         assert order["status"] == "delivered" and len(kw["item_ids"]) == len(kw["new_item_ids"])
         taken = set()
-        pairs = [_variant(store, order, o, taken, n) for o, n in zip(kw["item_ids"], kw["new_item_ids"])]
+        pairs = [_variant(store, order, o, taken, n) for o, n in zip(kw["item_ids"], kw["new_item_ids"], strict=True)]
         diff = round(sum(v["price"] - it["price"] for it, v in pairs), 2)
         method = methods[kw["payment_method_id"]]
         assert method["source"] != "gift_card" or method["balance"] >= diff

@@ -1,0 +1,368 @@
+"""Matching what the customer described against what the tools returned.
+
+Items against an order's items, wanted variants against a product's variants, payment methods in
+words against the customer's payment methods. Every function answers with a match, or with why
+there is none (nothing fits, or several fit), so the playbook can ask instead of guessing."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from offline_model.understanding.extract import PaymentRef
+from offline_model.understanding.options import Mention, find_mentions, option_space
+from offline_model.understanding.text import fold
+
+_WHOLE_ORDER = re.compile(
+    r"\b(?:whole|entire|full|complete)\s+order\b|\beverything\s+(?:in|from)\s+(?:the|that|this|my)\s+order\b|"
+    r"\ball\s+(?:the\s+)?(?:items|of\s+it|products|things)\b|\beverything\b(?!\s+else)",
+)
+_ALL_OF_THEM = re.compile(r"\b(?:both|all|two|three|four|each\s+of\s+the)\b")
+# Short names customers use for products ('the kettle', 'my earbuds'): the last word of the name.
+_HEAD_EXCEPTIONS = {"set", "kit", "machine", "maker", "cleaner"}
+
+
+@dataclass
+class Match:
+    """A result with the reason when there is none: 'missing' (not described) or 'ambiguous'."""
+
+    value: Any = None
+    problem: str | None = None
+    detail: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+# --- items of an order --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ItemMention:
+    name: str  # the product name as the order has it
+    start: int
+    end: int
+    plural: bool
+    quantifier: bool
+
+
+def _name_forms(name: str) -> list[tuple[str, bool]]:
+    """Ways to write a product name (regex over folded text), each with whether it is plural."""
+    folded = fold(name)
+    words = [re.escape(w) for w in re.split(r"[\s-]+", folded)]
+    joined = r"[\s-]*".join(words)
+    forms = [(rf"{joined}(?:es|s)", True), (joined, False)]
+    head = words[-1]
+    if len(words) > 1 and head not in _HEAD_EXCEPTIONS:
+        forms += [(rf"{head}(?:es|s)", True), (head, False)]
+    if len(words) > 1 and head in _HEAD_EXCEPTIONS:
+        forms += [(rf"{words[-2]}", False)]
+    return forms
+
+
+def item_mentions(text: str, names: list[str]) -> list[ItemMention]:
+    """Where each product name is written in the text: in full (or plural) first, then by its last
+    word ('the kettle') when no other item of the order shares that word."""
+    folded = fold(text)
+    found: list[ItemMention] = []
+    taken: list[tuple[int, int]] = []
+    distinct = sorted(set(names), key=lambda n: (-len(n), n))
+
+    def add(name: str, pattern: str, plural: bool) -> None:
+        for match in re.finditer(rf"(?<![\w-]){pattern}(?![\w-])", folded):
+            if any(match.start() < e and match.end() > s for s, e in taken):
+                continue
+            before = folded[max(0, match.start() - 20): match.start()]
+            quantifier = bool(_ALL_OF_THEM.search(before)) and not re.search(r"\bone\s+of\b", before)
+            found.append(ItemMention(name, match.start(), match.end(), plural and quantifier or (plural and not re.search(r"\bone\s+of\b", before)), quantifier))
+            taken.append((match.start(), match.end()))
+
+    for name in distinct:
+        for pattern, plural in _name_forms(name)[:2]:
+            add(name, pattern, plural)
+    for name in distinct:
+        if sum(1 for other in distinct if _short_form(other) == _short_form(name)) > 1:
+            continue
+        for pattern, plural in _name_forms(name)[2:]:
+            add(name, pattern, plural)
+    found.sort(key=lambda m: m.start)
+    return found
+
+
+def _short_form(name: str) -> str:
+    words = fold(name).split()
+    return words[-2] if len(words) > 1 and words[-1] in _HEAD_EXCEPTIONS else words[-1]
+
+
+def _qualifier_text(folded: str, mention: ItemMention, next_start: int) -> str:
+    """Words that describe which of several same-named items is meant: a parenthesis after the
+    name, or adjectives right before it ('the blue Bluetooth Speaker')."""
+    after = folded[mention.end: next_start]
+    paren = re.match(r"^\s*\(([^)]*)\)", after)
+    before = folded[max(0, mention.start - 40): mention.start]
+    before = re.split(r"\b(?:the|my|both|and|,|return|exchange|swap|switch|change)\b", before)[-1]
+    parts = [before]
+    if paren:
+        parts.append(paren.group(1))
+    else:
+        # 'the navy one in size XS', 'the Speaker that is green': up to the first target word
+        tail = re.split(r"\b(?:for|to|into|with\s+the\s+refund|instead|from\s+order|in\s+order|from\s+my|,|;|\.)\b", after)[0]
+        if not re.search(r"\b(?:for|to)\b", after[:len(tail) + 5]):
+            parts.append(tail)
+    return " ".join(parts)
+
+
+def select_items(text: str, items: list[dict[str, Any]], *, for_change: bool = False) -> Match:
+    """The order items the text refers to.
+
+    Returns Match(value=[item, ...]) with items in the order's own order (multiplicity kept), or a
+    problem: 'missing' when no item is named, 'ambiguous' when a name fits several items and
+    nothing tells them apart."""
+    if not items:
+        return Match(problem="missing", detail="the order has no items")
+    folded = fold(text)
+    names = [item["name"] for item in items]
+    mentions = item_mentions(text, names)
+    if not mentions:
+        if not for_change and _WHOLE_ORDER.search(folded):
+            return Match(value=list(items))
+        by_options = _items_by_options(folded, items)
+        if by_options.ok or by_options.problem == "ambiguous":
+            return by_options
+        if len(items) == 1 and re.search(r"\b(?:it|this|the\s+item|the\s+product)\b", folded):
+            return Match(value=list(items))
+        return Match(problem="missing", detail="which item")
+    chosen: list[int] = []
+    for index, mention in enumerate(mentions):
+        next_start = mentions[index + 1].start if index + 1 < len(mentions) else len(folded)
+        candidates = [i for i, item in enumerate(items) if item["name"] == mention.name]
+        if len(candidates) == 1:
+            picked = candidates
+        elif mention.plural or mention.quantifier:
+            picked = candidates
+        else:
+            qualifier = _qualifier_text(folded, mention, next_start)
+            picked = _narrow_by_options(qualifier, [items[i] for i in candidates], candidates)
+            if len(picked) != 1:
+                distinct = {items[i]["item_id"] for i in candidates}
+                if len(distinct) == 1:
+                    picked = candidates[:1]
+                else:
+                    return Match(problem="ambiguous", detail=mention.name, extra={"candidates": [items[i] for i in candidates]})
+        for i in picked:
+            if i not in chosen:
+                chosen.append(i)
+    return Match(value=[items[i] for i in sorted(chosen)], extra={"mentions": mentions})
+
+
+def _narrow_by_options(qualifier: str, candidates: list[dict[str, Any]], indexes: list[int]) -> list[int]:
+    space = option_space(candidates)
+    mentions = find_mentions(qualifier, space)
+    if not mentions:
+        return indexes
+    scores = []
+    for item in candidates:
+        hits = sum(1 for m in mentions if item["options"].get(m.key) == m.value)
+        scores.append(hits)
+    best = max(scores)
+    if best == 0:
+        return indexes
+    return [indexes[i] for i, s in enumerate(scores) if s == best]
+
+
+def _items_by_options(folded: str, items: list[dict[str, Any]]) -> Match:
+    """'the navy one in size XS': items named only by their options."""
+    space = option_space(items)
+    mentions = find_mentions(folded, space)
+    if not mentions:
+        return Match(problem="missing", detail="which item")
+    scores = [sum(1 for m in mentions if item["options"].get(m.key) == m.value) for item in items]
+    best = max(scores)
+    if best == 0:
+        return Match(problem="missing", detail="which item")
+    picked = [item for item, s in zip(items, scores) if s == best]
+    if len({item["item_id"] for item in picked}) > 1:
+        return Match(problem="ambiguous", detail="which item", extra={"candidates": picked})
+    return Match(value=picked[:1])
+
+
+_CLAUSE_BREAK = re.compile(r"\n|[.;?!]\s|,\s*(?:and\s+)?(?=the\b|my\b)|\band\s+(?=the\b|my\b)")
+
+
+def change_specs(text: str, items: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str]] | Match:
+    """Each item to change, with the part of the text that describes its new version.
+
+    The text is cut between item names at the last clause break before each name, so 'change the
+    capacity of the Kettle from 1L to 2L' keeps its words before the name, and bulleted lines
+    stay apart."""
+    selection = select_items(text, items, for_change=True)
+    if not selection.ok:
+        return selection
+    mentions: list[ItemMention] = selection.extra.get("mentions") or []
+    folded = fold(text)
+    if not mentions:
+        return [(item, folded) for item in selection.value]
+    cuts = [0]
+    for previous, mention in zip(mentions, mentions[1:]):
+        breaks = [m.end() for m in _CLAUSE_BREAK.finditer(folded, previous.end, mention.start)]
+        cuts.append(breaks[-1] if breaks else previous.end)
+    cuts.append(len(folded))
+    specs: list[tuple[dict[str, Any], str]] = []
+    used: set[int] = set()
+    for index, mention in enumerate(mentions):
+        segment = folded[cuts[index]: cuts[index + 1]]
+        candidates = [i for i, item in enumerate(items) if item["name"] == mention.name and i not in used]
+        candidates = [i for i in candidates if items[i] in selection.value] or candidates
+        if not candidates:
+            continue
+        if not (mention.plural or mention.quantifier) and len(candidates) > 1:
+            qualifier = _qualifier_text(folded, mention, cuts[index + 1])
+            candidates = _narrow_by_options(qualifier, [items[i] for i in candidates], candidates)[:1]
+        elif not (mention.plural or mention.quantifier):
+            candidates = candidates[:1]
+        for i in candidates:
+            used.add(i)
+            specs.append((items[i], segment))
+    return specs
+
+
+# --- wanted variants ----------------------------------------------------------------------------
+
+def select_variant(spec_text: str, item: dict[str, Any], product: dict[str, Any]) -> Match:
+    """The available variant of the item's product that the text asks for.
+
+    Option values written as wanted must all hold; every option the text does not change stays
+    as the item has it, as far as an available variant allows. Several equally good variants, or
+    none, is a problem to ask about."""
+    variants = list((product.get("variants") or {}).values())
+    space = option_space(variants + [item])
+    current: dict[str, str] = item.get("options") or {}
+    mentions = find_mentions(spec_text, space)
+    wanted = _wanted_values(mentions, current)
+    if not wanted:
+        return Match(problem="missing", detail="which version")
+    available = [v for v in variants if v.get("available") and v.get("item_id") != item.get("item_id")]
+    fitting = [v for v in available if all(v["options"].get(k) in values for k, values in wanted.items())]
+    if not fitting:
+        unavailable = [v for v in variants if all(v["options"].get(k) in values for k, values in wanted.items())]
+        if unavailable:
+            return Match(problem="unavailable", detail=_wanted_text(wanted), extra={"variants": unavailable})
+        return Match(problem="no_such_variant", detail=_wanted_text(wanted))
+    def kept(variant: dict[str, Any]) -> int:
+        return sum(1 for k, v in current.items() if k not in wanted and variant["options"].get(k) == v)
+    best = max(kept(v) for v in fitting)
+    top = [v for v in fitting if kept(v) == best]
+    if len(top) > 1:
+        return Match(problem="ambiguous", detail=_wanted_text(wanted), extra={"variants": top})
+    return Match(value=top[0], extra={"wanted": wanted})
+
+
+def _wanted_values(mentions: list[Mention], current: dict[str, str]) -> dict[str, set[str]]:
+    """Option values the customer wants: marked new, or unmarked and different from today's."""
+    wanted: dict[str, set[str]] = {}
+    by_key: dict[str, list[Mention]] = {}
+    for mention in mentions:
+        by_key.setdefault(mention.key, []).append(mention)
+    for key, group in by_key.items():
+        new = {m.value for m in group if m.role == "new"}
+        if not new:
+            new = {m.value for m in group if m.role == "any" and m.value != current.get(key)}
+        if not new:
+            continue
+        wanted[key] = new
+    return wanted
+
+
+def _wanted_text(wanted: dict[str, set[str]]) -> str:
+    return ", ".join(f"{k} {'/'.join(sorted(v))}" for k, v in wanted.items())
+
+
+def matching_variants(text: str, product: dict[str, Any], base: dict[str, str] | None = None) -> Match:
+    """Variants a product question describes ('the Fleece Jacket in navy, size XS, full zip').
+
+    With a `base` (an item the customer owns), options the text does not name stay as the base."""
+    variants = list((product.get("variants") or {}).values())
+    space = option_space(variants)
+    mentions = find_mentions(text, space)
+    wanted: dict[str, set[str]] = {}
+    for mention in mentions:
+        if mention.role != "old":
+            wanted.setdefault(mention.key, set()).add(mention.value)
+    fitting = [v for v in variants if all(v["options"].get(k) in vals for k, vals in wanted.items())]
+    if base:
+        kept = [v for v in fitting if all(v["options"].get(k) == val for k, val in base.items() if k not in wanted)]
+        fitting = kept or fitting
+    if not fitting:
+        return Match(problem="no_such_variant", detail=_wanted_text(wanted))
+    return Match(value=fitting, extra={"wanted": wanted})
+
+
+# --- payment methods ----------------------------------------------------------------------------
+
+def _method_matches(ref: PaymentRef, method: dict[str, Any]) -> bool:
+    source = method.get("source")
+    if ref.source and ref.source != source:
+        return False
+    if ref.brand and fold(str(method.get("brand") or "")) != ref.brand:
+        return False
+    if ref.last_four and str(method.get("last_four") or "") != ref.last_four:
+        return False
+    return True
+
+
+def select_payment(
+    refs: list[PaymentRef], methods: list[dict[str, Any]], *, original_id: str | None = None,
+    current_id: str | None = None,
+) -> Match:
+    """The customer's payment method that the words describe.
+
+    `original_id` is the order's original method ('the card I paid with'); `current_id` is the one
+    being replaced, so 'from my gift card to PayPal' and 'PayPal instead of the gift card' pick
+    PayPal. Returns 'missing' when no method is described."""
+    wanted = [r for r in refs if not r.negated]
+    if not wanted:
+        return Match(problem="missing", detail="payment method")
+    problems: list[Match] = []
+    for ref in wanted:
+        if ref.original:
+            if original_id:
+                return Match(value=original_id)
+            continue
+        fits = [m for m in methods if _method_matches(ref, m)]
+        if current_id and len(fits) > 1:
+            fits = [m for m in fits if m.get("id") != current_id] or fits
+        if len(fits) == 1:
+            return Match(value=fits[0]["id"], extra={"ref": ref})
+        if len(fits) > 1 and original_id and any(m.get("id") == original_id for m in fits):
+            return Match(value=original_id, extra={"ref": ref})
+        problems.append(Match(
+            problem="ambiguous" if fits else "unknown_method", detail=ref.describe(),
+            extra={"candidates": [m.get("id") for m in fits]},
+        ))
+    return problems[0] if problems else Match(problem="missing", detail="payment method")
+
+
+def describe_method(method_id: str | None, methods: list[dict[str, Any]]) -> str:
+    """'your Visa ending in 1234', 'your PayPal account', 'your gift card'."""
+    if not method_id:
+        return "your original payment method"
+    for method in methods:
+        if method.get("id") == method_id:
+            source = method.get("source")
+            if source == "paypal":
+                return "your PayPal account"
+            if source == "gift_card":
+                return "your gift card"
+            brand = str(method.get("brand") or "card")
+            brand = "Mastercard" if brand.lower() == "mastercard" else brand.title()
+            last = method.get("last_four")
+            return f"your {brand} ending in {last}" if last else f"your {brand}"
+    if method_id.startswith("paypal"):
+        return "your PayPal account"
+    if method_id.startswith("gift_card"):
+        return "your gift card"
+    if method_id.startswith("credit_card"):
+        return "your credit card"
+    return "your original payment method"

@@ -1,0 +1,248 @@
+"""Finding product option values in a customer's words: 'the navy one in size XS', 'with clicky
+switches', 'from 2L to 1L', 'without water resistance'.
+
+The values come from what the tools returned (an order's items, a product's variants), never from
+the data files. Each mention is marked as describing the wanted variant or the one being replaced
+('from A to B', 'B instead of A', a parenthesis right after the item's name)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+from offline_model.understanding.text import fold
+
+_LETTER_SIZES = {"XS", "S", "M", "L", "XL", "XXL", "XXXL"}
+_SIZE_WORDS = {
+    "extra small": "XS", "x-small": "XS", "small": "S", "medium": "M", "large": "L", "extra large": "XL",
+    "x-large": "XL", "double xl": "XXL", "2xl": "XXL", "xx-large": "XXL",
+}
+_UNIT_FORMS = {
+    "inch": r"(?:-|\s)?(?:inch|inches|in\b|\"|”)",
+    "inches": r"(?:-|\s)?(?:inch|inches|in\b|\"|”)",
+    "l": r"(?:-|\s)?(?:l|liter|liters|litre|litres)\b",
+    "liter": r"(?:-|\s)?(?:l|liter|liters|litre|litres)\b",
+    "liters": r"(?:-|\s)?(?:l|liter|liters|litre|litres)\b",
+    "ml": r"(?:-|\s)?(?:ml|milliliters?|millilitres?)\b",
+    "ft": r"(?:-|\s)?(?:ft\b|feet\b|foot\b|')",
+    "hours": r"(?:-|\s)?(?:hours?|hrs?|h)\b",
+    "cups": r"(?:-|\s)?cups?\b",
+    "cup": r"(?:-|\s)?cups?\b",
+    "lbs": r"(?:-|\s)?(?:lbs?|pounds?)\b",
+    "degrees": r"(?:-|\s)?(?:degrees?|°|deg)\b",
+    "bar": r"(?:-|\s)?bars?\b",
+    "mm": r"(?:-|\s)?(?:mm|millimeters?|millimetres?)\b",
+    "gb": r"(?:-|\s)?gb\b",
+    "tb": r"(?:-|\s)?tb\b",
+    "mp": r"(?:-|\s)?(?:mp|megapixels?)\b",
+    "mah": r"(?:-|\s)?mah\b",
+    "piece": r"(?:-|\s)?pieces?\b",
+    "w": r"(?:-|\s)?(?:w|watts?)\b",
+    "x": r"(?:-|\s)?x\b",
+    "k": r"k\b",
+    "p": r"p\b",
+}
+_GENERIC_TOKENS = {
+    "the", "a", "an", "with", "and", "of", "for", "in", "on", "to", "type", "size", "color", "colour", "version",
+    "one", "model", "feature", "features", "material", "set", "kit", "level", "no", "yes", "none", "not",
+    "filter", "mode", "operation", "brand", "equivalent", "white", "black", "card", "tone", "adapter",
+}
+_NEGATION = re.compile(r"(?:\bwithout|\bno|\bnot|\bnon|\bisn'?t|\bzero)[\s-]*(?:\w+[\s-]+)?$")
+
+
+@dataclass(frozen=True)
+class Mention:
+    key: str
+    value: str
+    start: int
+    end: int
+    role: str  # "new" (wanted), "old" (being replaced) or "any"
+
+
+def _number_unit(value: str) -> tuple[str, str] | None:
+    match = re.fullmatch(r"(\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?)?)\s*-?\s*([a-zA-Z\"]+)?", value.strip())
+    if not match:
+        return None
+    return match.group(1), (match.group(2) or "").lower()
+
+
+def _value_patterns(key: str, value: str, all_values: set[str]) -> list[tuple[re.Pattern[str], bool]]:
+    """Regexes (over folded text) for one option value, with whether each is an exact form."""
+    folded = fold(value)
+    patterns: list[tuple[str, bool]] = []
+    number_unit = _number_unit(value)
+    key_folded = fold(key)
+    key_word = re.escape(key_folded.split()[-1])
+    if value in _LETTER_SIZES:
+        letter = re.escape(value.lower())
+        patterns.append((
+            rf"\bsize\s+(?:is\s+|of\s+)?(?P<v>{letter})\b|\b(?P<v2>{letter})\s+size\b|"
+            rf"\bin\s+(?:an?\s+)?(?P<v3>{letter})\b(?=\s*(?:,|\.|\)|$|and\b|in\b|with\b|instead\b|rather\b|please\b|for\b))|"
+            rf"\bfrom\s+(?P<v4>{letter})(?=\s+to\b)|\bto\s+(?P<v5>{letter})\b(?=\s*(?:,|\.|$|and\b))",
+            True,
+        ))
+        for word, letter_value in _SIZE_WORDS.items():
+            if letter_value == value and word not in {fold(v) for v in all_values}:
+                patterns.append((rf"\b{re.escape(word)}\b(?!\s+(?:room|rooms|size\s+room))", False))
+    elif value.lower() in {"yes", "no"}:
+        base = key_folded.replace("-", "[\\s-]?")
+        stem = re.escape(key_folded.split()[0][:5])
+        if value.lower() == "yes":
+            patterns.append((rf"(?<!non-)(?<!non )(?<!not )(?<!without )(?<!no )\b(?:{base}|{stem}\w*(?:[\s-]\w+)?)\b", False))
+        else:
+            patterns.append((rf"(?:\bwithout|\bno|\bnot|\bnon)[\s-]*(?:any\s+|the\s+)?(?:{base}|{stem}\w*(?:[\s-]\w+)?)\b", True))
+    elif folded == "none":
+        patterns.append((rf"(?:\bwithout|\bno)\s+(?:any\s+|the\s+|a\s+|extra\s+)?(?:{key_word}|{key_word[:-1] if key_word.endswith('s') else key_word}s?)\b|\b{key_word}\s+(?:is\s+|of\s+)?none\b|\bnone\b", True))
+    elif number_unit and number_unit[1] in _UNIT_FORMS:
+        number, unit = number_unit
+        patterns.append((rf"(?<![\d.]){re.escape(number)}{_UNIT_FORMS[unit]}", True))
+        if unit in {"gb", "tb"} and " " in value:  # '1TB SSD'
+            patterns.append((rf"(?<![\d.]){re.escape(number)}\s?{unit}\b", False))
+    elif number_unit and not number_unit[1]:
+        number = re.escape(number_unit[0])
+        patterns.append((
+            rf"\b{key_word}\s+(?:is\s+|of\s+)?(?P<v>{number})\b|(?<![\d.])(?P<v2>{number})[\s-]*{key_word}|"
+            rf"\bsize\s+(?P<v3>{number})\b|\bfrom\s+(?P<v4>{number})(?=\s+to\b)|\bto\s+(?P<v5>{number})\b(?=\s*(?:,|\.|$|and\b|{key_word}))",
+            True,
+        ))
+    else:
+        words = [re.escape(w) for w in re.split(r"[\s-]+", folded) if w]
+        body = r"[\s-]*".join(words) if words else re.escape(folded)
+        body = body.replace(r"\+", r"\s*\+\s*")
+        if re.match(r"(?:not|non|no|without)\b", folded):
+            stems = r"[\s-]*".join(re.escape(w[:6]) + r"\w*" for w in key_folded.split())
+            patterns.append((rf"(?:\bwithout|\bno|\bnot|\bnon)[\s-]*(?:any\s+|the\s+)?{stems}", True))
+        if folded.endswith("%"):
+            patterns.append((rf"(?<![\d.]){re.escape(folded[:-1])}\s*(?:%|percent)", True))
+        else:
+            patterns.append((rf"(?<![\w-]){body}(?:e?s)?(?![\w-])", True))
+        distinctive = [
+            w for w in re.split(r"[\s-]+", folded)
+            if len(w) >= 4 and w not in _GENERIC_TOKENS
+            and sum(1 for other in all_values if w in re.split(r"[\s-]+", fold(other))) == 1
+        ]
+        for word in distinctive:
+            if word != folded:
+                patterns.append((rf"(?<![\w-]){re.escape(word)}(?:e?s)?(?![\w-])", False))
+    return [(re.compile(p), exact) for p, exact in patterns]
+
+
+def option_space(variants: Iterable[dict]) -> dict[str, set[str]]:
+    """Every option name with every value it takes across the variants."""
+    space: dict[str, set[str]] = {}
+    for variant in variants:
+        for key, value in (variant.get("options") or {}).items():
+            space.setdefault(key, set()).add(str(value))
+    return space
+
+
+def find_mentions(text: str, space: dict[str, set[str]]) -> list[Mention]:
+    """Option values written in the text, longest match first, each span used once."""
+    folded = fold(text)
+    all_values = {v for values in space.values() for v in values}
+    candidates: list[tuple[int, int, bool, str, str]] = []
+    for key, values in space.items():
+        for value in values:
+            for pattern, exact in _value_patterns(key, value, all_values):
+                for match in pattern.finditer(folded):
+                    start, end = match.span()
+                    for group, text_value in match.groupdict().items():
+                        if text_value is not None:
+                            start, end = match.span(group)
+                    candidates.append((start, end, exact, key, value))
+    # longest and exact first, then earliest
+    candidates.sort(key=lambda c: (-(c[1] - c[0]) - (100 if c[2] else 0), c[0], c[3], c[4]))
+    taken: list[tuple[int, int]] = []
+    chosen: list[tuple[int, int, str, str]] = []
+    for start, end, _exact, key, value in candidates:
+        if any(start < t_end and end > t_start for t_start, t_end in taken):
+            # the same text may name one value under two option names ('black' frame or lens):
+            # keep it for both only when the span is identical
+            if not any(start == c[0] and end == c[1] and value == c[3] for c in chosen):
+                continue
+        taken.append((start, end))
+        chosen.append((start, end, key, value))
+    chosen = _resolve_shared_values(folded, chosen, space)
+    mentions = [Mention(key, value, start, end, _role(folded, start, end)) for start, end, key, value in chosen]
+    mentions.sort(key=lambda m: (m.start, m.key))
+    return mentions
+
+
+def _resolve_shared_values(folded: str, chosen: list[tuple[int, int, str, str]], space: dict[str, set[str]]):
+    """One span matched under several option names ('black' frame or lens colour): keep the name
+    the customer wrote nearest before it in the same clause ('the frame color ... to black'), or
+    right after it ('black lenses')."""
+    by_span: dict[tuple[int, int], list[tuple[int, int, str, str]]] = {}
+    for item in chosen:
+        by_span.setdefault((item[0], item[1]), []).append(item)
+    out: list[tuple[int, int, str, str]] = []
+    for (start, end), group in by_span.items():
+        if len(group) == 1:
+            out.extend(group)
+            continue
+        best: tuple[int, tuple[int, int, str, str]] | None = None
+        ties = False
+        for item in group:
+            distance = _key_distance(folded, item[2], start, end)
+            if distance is None:
+                continue
+            if best is None or distance < best[0]:
+                best, ties = (distance, item), False
+            elif distance == best[0]:
+                ties = True
+        out.extend([best[1]] if best is not None and not ties else group)
+    return out
+
+
+def _key_words(key: str) -> list[str]:
+    words = fold(key).split()
+    specific = [w for w in words if w not in _GENERIC_TOKENS]
+    return specific or words
+
+
+def _key_distance(folded: str, key: str, start: int, end: int) -> int | None:
+    """Characters between the value and the nearest writing of its option's name, within the
+    clause (before) or just after ('black lenses')."""
+    clause_start = max(folded.rfind(sep, 0, start) for sep in (".", ";", "\n", " and the ", ", the "))
+    distances: list[int] = []
+    for word in _key_words(key):
+        stem = re.escape(word[:-1] if word.endswith("s") and len(word) > 3 else word)
+        for match in re.finditer(rf"\b{stem}\w*", folded[max(0, clause_start): start]):
+            distances.append(start - (max(0, clause_start) + match.end()))
+        after = re.match(rf"\s*(?:\w+\s+)?{stem}\w*", folded[end: end + 25])
+        if after:
+            distances.append(after.end())
+    return min(distances) if distances else None
+
+
+_OLD_BEFORE = re.compile(r"(?:\bfrom|\binstead\s+of|\brather\s+than|\bnot|\breplacing|\bcurrently(?:\s+is)?|\bcurrent)\s+(?:the\s+|a\s+|an\s+|my\s+)?(?:[\w-]+\s+){0,1}$")
+_NEW_AFTER_OLD = re.compile(r"^\s*(?:\w+\s+){0,2}(?:instead|rather)\b")
+
+
+def _role(folded: str, start: int, end: int) -> str:
+    before = folded[max(0, start - 25): start]
+    after = folded[end: end + 30]
+    if re.search(r"\bfrom\s+(?:the\s+|a\s+|an\s+)?$", before) and re.match(r"^\s*(?:[\w-]+\s+){0,2}to\b", after):
+        return "old"
+    if _OLD_BEFORE.search(before) and not re.search(r"\bfrom\s+(?:the\s+)?$", before):
+        return "old"
+    if re.search(r"\bfrom\s+(?:the\s+|a\s+|an\s+)?$", before):
+        # 'from Brand A' names a wanted brand unless a 'to' follows
+        return "new"
+    if re.search(r"\bto\s+(?:the\s+|a\s+|an\s+)?$", before) or _NEW_AFTER_OLD.match(after):
+        return "new"
+    return "any"
+
+
+def describe(options: dict[str, str]) -> str:
+    """'navy, size XS, full zipper' - for replies."""
+    parts = []
+    for key, value in options.items():
+        if value in _LETTER_SIZES or re.fullmatch(r"\d+", str(value)):
+            parts.append(f"{key} {value}")
+        elif str(value).lower() in {"yes", "no", "none"}:
+            parts.append(f"{key}: {value}")
+        else:
+            parts.append(str(value))
+    return ", ".join(parts)

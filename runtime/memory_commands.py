@@ -1,0 +1,47 @@
+"""The `memory` and `knowledge` commands."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from runtime.settings import Settings
+
+
+def show_customer(settings: Settings, customer_id: str, *, console: Console) -> None:
+    from runtime.customer_memory import open_customer_memory
+
+    records = open_customer_memory(settings.resolved_data_dir).show(customer_id)
+    if not records:
+        console.print(f"nothing remembered about {customer_id}")
+        return
+    table = Table(title=f"memory of {customer_id}")
+    for column in ("when", "scope", "kind", "content"):
+        table.add_column(column)
+    for record in records:
+        table.add_row(record.created_at.strftime("%Y-%m-%d %H:%M"), record.scope,
+                      str(record.metadata.get("kind", "")), record.content)
+    console.print(table)
+
+
+def forget_customer(settings: Settings, customer_id: str, *, console: Console) -> None:
+    from runtime.customer_memory import open_customer_memory
+
+    deleted = open_customer_memory(settings.resolved_data_dir).forget(customer_id)
+    console.print(f"forgot {customer_id}: {deleted} record(s) deleted")
+
+
+def knowledge_retrieval_check(settings: Settings, *, console: Console) -> bool:
+    from runtime.knowledge_base import open_knowledge_index
+    from runtime.knowledge_check import run_retrieval_check
+
+    index = open_knowledge_index(settings.knowledge_index_dir or settings.resolved_data_dir, settings.knowledge_dir)
+    report = run_retrieval_check(index, echo=lambda line: console.print(line, markup=False, highlight=False))
+    return report.passed
+
+
+def index_knowledge(settings: Settings, *, console: Console) -> None:
+    from runtime.knowledge_base import ensure_indexed
+
+    report = ensure_indexed(settings.knowledge_index_dir or settings.resolved_data_dir, settings.knowledge_dir)
+    console.print(report.summary())

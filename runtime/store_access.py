@@ -1,0 +1,30 @@
+"""The store a command talks to: the configured API, or the bundled sandbox over the data
+directory's SQLite file, started on loopback for as long as the command needs it."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+from runtime.settings import Settings
+from tools.client import StoreClient
+
+
+@contextmanager
+def store_url(settings: Settings, api_url: str | None = None) -> Iterator[str]:
+    url = api_url or settings.api_url
+    if url is not None:
+        yield url
+        return
+    from sandbox_store.server import SandboxServer
+
+    data_dir = settings.resolved_data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with SandboxServer(data_dir / "store.db", faults=settings.faults) as server:
+        yield server.base_url
+
+
+@contextmanager
+def store_client(settings: Settings, api_url: str | None = None) -> Iterator[StoreClient]:
+    with store_url(settings, api_url) as url, StoreClient(url, timeout_s=settings.api_timeout_s) as client:
+        yield client
