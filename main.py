@@ -31,7 +31,7 @@ app.add_typer(memory_app, name="memory")
 app.add_typer(knowledge_app, name="knowledge")
 
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -88,8 +88,16 @@ def kickoff(
     settings = _settings(ctx)
     from runtime.runner import SetupError, open_environment, run_ticket
 
+    from tools.errors import ToolError
+
     try:
         with open_environment(settings) as env:
+            if parsed.from_email:
+                try:  # the sender was given as verified: an unknown one is the operator's mistake
+                    env.store.customers.find_by_email(parsed.from_email)
+                except ToolError as e:
+                    raise _fail(f"no customer with e-mail {parsed.from_email!r} ({e.code}); check --from-email "
+                                "or leave it out and let the customer identify themselves in the text") from e
             result = run_ticket(parsed, env)
     except SetupError as e:
         raise _fail(str(e)) from e

@@ -164,7 +164,7 @@ def _check_agents(doc: LocatedYaml, checked: _Checked, known_tools: set[str]) ->
             for placeholder in _placeholders(getattr(spec, key)):
                 if placeholder not in TASK_INPUTS:
                     checked.problems.append(Problem(
-                        path, doc.line(name, key),
+                        path, doc.find(f"{{{placeholder}}}", from_line=doc.line(name, key)),
                         f"{name}.{key}: placeholder '{{{placeholder}}}' has no input "
                         f"(inputs: {', '.join(sorted(TASK_INPUTS))})",
                     ))
@@ -213,7 +213,7 @@ def _check_tasks(doc: LocatedYaml, checked: _Checked) -> None:
             for placeholder in _placeholders(getattr(spec, key)):
                 if placeholder not in TASK_INPUTS:
                     checked.problems.append(Problem(
-                        path, doc.line(name, key),
+                        path, doc.find(f"{{{placeholder}}}", from_line=doc.line(name, key)),
                         f"{name}.{key}: placeholder '{{{placeholder}}}' has no input "
                         f"(inputs: {', '.join(sorted(TASK_INPUTS))})",
                     ))

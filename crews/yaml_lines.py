@@ -30,6 +30,15 @@ class LocatedYaml:
     lines: dict[tuple[Any, ...], int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
+    def find(self, needle: str, *, from_line: int | None) -> int | None:
+        """First line at or after `from_line` containing `needle` (e.g. a placeholder inside a
+        block scalar, which YAML nodes only locate by its key)."""
+        lines = self.path.read_text(encoding="utf-8").splitlines()
+        for number in range(from_line or 1, len(lines) + 1):
+            if needle in lines[number - 1]:
+                return number
+        return from_line
+
     def line(self, *keys: Any) -> int | None:
         """Line of the deepest known key on this path (falls back to its parents)."""
         for end in range(len(keys), 0, -1):

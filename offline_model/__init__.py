@@ -1,0 +1,10 @@
+"""The `offline` model: a deterministic CrewAI BaseLLM that runs on this machine.
+
+Parts (each readable and testable alone):
+- `protocol`: reading CrewAI's messages, writing tool calls and final answers;
+- `understanding`: intents, extractors, matching what the customer wrote against tool results;
+- `playbooks`: the next step per intent, for the manager and for a specialist;
+- `replies`: the customer's reply.
+
+`OfflineLLM` (offline_model.llm) is the model; `TicketResolution` (offline_model.schema) is the
+ticket task's output model."""

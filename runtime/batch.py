@@ -84,8 +84,12 @@ class BatchSummary:
 
 
 class _RateColumn(ProgressColumn):
+    """Tickets per second since the workers were ready (rich's own speed is a moving window,
+    which a burst of quick tickets after a slow first one inflates)."""
+
     def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
+        elapsed = task.finished_time or task.elapsed
+        speed = task.completed / elapsed if elapsed and task.completed else None
         return Text(f"{speed:.2f} tickets/s" if speed else "– tickets/s", style="progress.data.speed")
 
 
@@ -165,6 +169,7 @@ def _run(todo: list[Ticket], summary: BatchSummary, *, batch, results_file: Resu
             line = batch.finish(result)
             results_file.append(line)
             summary.results.append(result)
+            summary.run_s = time.monotonic() - ready_at
             bar.update(task, advance=1, description=_outcome_line(summary.outcomes))
 
         with runner_module.open_environment(settings, api_url=settings.api_url) as env:
@@ -181,7 +186,6 @@ def _run(todo: list[Ticket], summary: BatchSummary, *, batch, results_file: Resu
                 stats = pool.run(iter(todo), dispatch=batch.start, deliver=deliver, on_ready=on_ready)
                 summary.peak_rss_mb_per_worker = stats.peak_rss_mb
                 summary.crashed_workers = stats.crashed
-        summary.run_s = time.monotonic() - ready_at
 
 
 def _report_repairs(summary: BatchSummary, console: Console) -> None:

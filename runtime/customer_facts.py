@@ -258,12 +258,13 @@ def request_kind(ticket: Ticket, result: Result) -> tuple[str, str]:
     return kinds[0] if kinds else ("other", "other request")
 
 
-def describe_request(text: str) -> str:
+def describe_request(text: str) -> str | None:
     """A new ticket described the way resolution summaries begin ('Request: ...'), so that
-    similar past resolutions are found by meaning rather than by the customer's exact words."""
+    similar past resolutions are found by meaning rather than by the customer's exact words.
+    None when no kind of request is recognised: then nothing is similar enough to be useful."""
     kinds = kinds_in_text(text)
     if not kinds:
-        return text
+        return None
     problems = reported_problems(text)
     described = "Request: " + "; ".join(label for _, label in kinds[:3]) + "."
     if problems:

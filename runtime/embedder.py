@@ -2,19 +2,17 @@
 package), loaded lazily once per process and shared by memory, knowledge and the offline model.
 
 Nothing here touches the network: the model is read from the package's directory with the
-Hugging Face hub switched offline, and ChromaDB gets `LocalEmbeddingFunction` so it never falls
-back to its own (downloading) default embedder.
+Hugging Face hub switched offline. (ChromaDB gets it through runtime.chroma_store's
+`LocalEmbeddingFunction`, so it never falls back to its own downloading default embedder.)
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import runtime.environment  # noqa: F401  (offline switches before any HF import)
-from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
-from chromadb.utils.embedding_functions import register_embedding_function
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -70,31 +68,3 @@ def embed_texts(texts: Sequence[str]) -> list[list[float]]:
         list(texts), normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
     )
     return [vector.tolist() for vector in vectors]
-
-
-@register_embedding_function
-class LocalEmbeddingFunction(EmbeddingFunction[Documents]):
-    """ChromaDB embedding function over the shared local model. Also a plain callable
-    list[str] -> embeddings, which is what CrewAI's Memory expects as `embedder`."""
-
-    def __init__(self) -> None:
-        pass
-
-    def __call__(self, input: Documents) -> Embeddings:  # noqa: A002 (Chroma's protocol name)
-        import numpy as np
-
-        return [np.asarray(vector, dtype=np.float32) for vector in embed_texts(list(input))]
-
-    @staticmethod
-    def name() -> str:
-        return "support-crew-local-minilm"
-
-    def get_config(self) -> dict[str, Any]:
-        return {"model": MODEL_NAME}
-
-    @staticmethod
-    def build_from_config(config: dict[str, Any]) -> "LocalEmbeddingFunction":
-        return LocalEmbeddingFunction()
-
-    def default_space(self) -> str:  # type: ignore[override]
-        return "cosine"

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from chromadb.api import ClientAPI
 
-from runtime.chroma_store import get_chroma_client
-from runtime.embedder import MODEL_NAME, LocalEmbeddingFunction
+from runtime.chroma_store import LocalEmbeddingFunction, get_chroma_client
+from runtime.embedder import MODEL_NAME
 
 COLLECTION = "support-crew-knowledge"
 # Part of every document hash: changing how documents are cut or embedded re-indexes them all.
@@ -170,7 +170,7 @@ class KnowledgeIndex:
     def _add(self, document: Document) -> None:
         if not document.sections:
             return
-        self._collection.add(
+        self._collection.upsert(  # upsert: another process may have indexed the same version
             ids=[f"{document.name}#{i}" for i in range(len(document.sections))],
             documents=[_passage_text(document, s) for s in document.sections],
             metadatas=[{"document": document.name, "title": document.title, "section": s.heading,

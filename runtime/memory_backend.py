@@ -20,7 +20,7 @@ from chromadb.api.models.Collection import Collection
 from crewai.memory.types import MemoryRecord, ScopeInfo
 from crewai.memory.utils import normalize_scope_path
 
-from runtime.embedder import LocalEmbeddingFunction
+from runtime.chroma_store import LocalEmbeddingFunction
 
 DEFAULT_COLLECTION = "support-crew-memory"
 _SCALARS = (str, int, float, bool)
@@ -183,20 +183,23 @@ class ChromaStorageBackend:
                             dict(found["metadatas"][0]),  # type: ignore[index]
                             vectors[0] if vectors is not None else None)
 
-    def _records(self, scope_prefix: str | None) -> list[MemoryRecord]:
-        found = self._collection.get(where=_where(scope_prefix), include=["documents", "metadatas"])  # type: ignore[arg-type, list-item]
+    def _metadatas(self, scope_prefix: str | None) -> list[dict[str, Any]]:
+        found = self._collection.get(where=_where(scope_prefix), include=["metadatas"])  # type: ignore[arg-type, list-item]
+        return [dict(m) for m in found["metadatas"] or []]
+
+    def find(self, scope_prefix: str | None = None,
+             metadata_filter: dict[str, Any] | None = None) -> list[MemoryRecord]:
+        """Every record in a scope whose metadata matches (not part of CrewAI's protocol)."""
+        found = self._collection.get(where=_where(scope_prefix, metadata_filter=metadata_filter),  # type: ignore[arg-type]
+                                     include=["documents", "metadatas"])  # type: ignore[list-item]
         return [
             _record_from(rid, doc, dict(meta))
             for rid, doc, meta in zip(found["ids"], found["documents"], found["metadatas"])  # type: ignore[arg-type]
         ]
 
-    def _metadatas(self, scope_prefix: str | None) -> list[dict[str, Any]]:
-        found = self._collection.get(where=_where(scope_prefix), include=["metadatas"])  # type: ignore[arg-type, list-item]
-        return [dict(m) for m in found["metadatas"] or []]
-
     def list_records(self, scope_prefix: str | None = None, limit: int = 200,
                      offset: int = 0) -> list[MemoryRecord]:
-        records = sorted(self._records(scope_prefix), key=lambda r: r.created_at, reverse=True)
+        records = sorted(self.find(scope_prefix), key=lambda r: r.created_at, reverse=True)
         return records[offset: offset + limit]
 
     def get_scope_info(self, scope: str) -> ScopeInfo:

@@ -70,8 +70,8 @@ def open_environment(settings: Settings, *, api_url: str | None = None) -> Itera
     with ExitStack() as stack:
         try:
             url = stack.enter_context(store_url(settings, api_url))
-        except RuntimeError as e:
-            raise SetupError(f"cannot start the sandbox store: {e}") from e
+        except RuntimeError as e:  # StoreUnreachable, or the sandbox could not start
+            raise SetupError(str(e)) from e
         store = stack.enter_context(StoreClient(url, timeout_s=settings.api_timeout_s))
         env = RunEnvironment(
             settings=settings,

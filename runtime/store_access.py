@@ -6,14 +6,31 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator
 
+import httpx
+
 from runtime.settings import Settings
 from tools.client import StoreClient
+
+
+class StoreUnreachable(RuntimeError):
+    pass
+
+
+def check_reachable(url: str, timeout_s: float) -> None:
+    try:
+        httpx.get(f"{url.rstrip('/')}/health", timeout=timeout_s).raise_for_status()
+    except httpx.HTTPError as e:
+        raise StoreUnreachable(
+            f"the store API at {url} is unreachable ({type(e).__name__}: {e}); check SUPPORT_CREW_API_URL, "
+            "or unset it to use the bundled sandbox store"
+        ) from e
 
 
 @contextmanager
 def store_url(settings: Settings, api_url: str | None = None) -> Iterator[str]:
     url = api_url or settings.api_url
     if url is not None:
+        check_reachable(url, settings.api_timeout_s)
         yield url
         return
     from sandbox_store.server import SandboxServer

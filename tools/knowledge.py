@@ -1,11 +1,16 @@
 """search_knowledge_base: the store's policies and product troubleshooting guides.
 
-Why not crewai-tools' RagTool / DirectorySearchTool / MDXSearchTool (1.15.30): their query
-returns the matched text only (no document name or score, so an agent cannot cite its source),
-`add()` re-chunks and re-embeds every file on each construction (no per-document change
-detection, and deleted files stay in the index), and their chunker cuts by character count
-rather than by Markdown section. We index once per content change (runtime/knowledge_base.py)
-and this tool only searches that index.
+Why not crewai-tools' RagTool / DirectorySearchTool / MDXSearchTool (1.15.30)? They can run
+offline on ChromaDB with a local sentence-transformers model, but:
+- their query returns the matched text only, with no document name or score, so an agent could
+  not cite its source;
+- `add()` (run by the constructor) re-chunks and re-embeds every file each time a tool is built,
+  and never removes the chunks of a deleted file: no indexing per content change;
+- their Markdown chunker packs sections into chunks of up to 3000 characters, while
+  all-MiniLM-L6-v2 reads only the first 256 tokens (about 1000 characters) of a text, so most
+  of a guide would never be searchable.
+So runtime/knowledge_base.py indexes by Markdown section once per content change, and this tool
+only searches that index.
 """
 
 from __future__ import annotations
@@ -17,15 +22,17 @@ from typing import TYPE_CHECKING, Annotated, Any, Protocol
 from crewai.tools import BaseTool
 from pydantic import BaseModel, Field, PlainValidator
 
-from runtime.knowledge_base import Passage
 from tools.context import ToolContext
 from tools.errors import ToolError
+
+if TYPE_CHECKING:  # the index module pulls in chromadb; the tool only needs its shape
+    from runtime.knowledge_base import Passage
 
 MAX_PASSAGE_CHARS = 900  # a section is short; this only bounds an unusually long one
 
 
 class KnowledgeSearcher(Protocol):
-    def search(self, query: str, top_k: int = 3) -> list[Passage]: ...
+    def search(self, query: str, top_k: int = 3) -> list["Passage"]: ...
 
 
 class SearchKnowledgeBaseArgs(BaseModel):
@@ -86,9 +93,8 @@ class SearchKnowledgeBaseTool(BaseTool):
                 raise RuntimeError("the index could not be opened for this run")
             passages = self.index.search(query, top_k=top_k)
             result = json.dumps({"passages": [
-                {"document": p.document, "title": p.title,
-                 "text": (f"{p.section}: " if p.section else "") + p.text[:MAX_PASSAGE_CHARS],
-                 "score": p.score}
+                {"document": p.document, "title": p.title, "section": p.section,
+                 "text": p.text[:MAX_PASSAGE_CHARS], "score": p.score}
                 for p in passages
             ]}, separators=(",", ":"), ensure_ascii=False)
         except Exception as exc:  # the ticket goes on without knowledge, and the trace says so

@@ -29,10 +29,11 @@ BILLING = "billing_question"
 HUMAN = "human_request"
 ABUSE = "abusive"
 LEGAL = "legal_threat"
+REVIEW = "needs_human_review"  # what the model could not handle: a human takes over
 
 ACTIONS = (CANCEL, RETURN, CHANGE_ITEMS, ORDER_ADDRESS, USER_ADDRESS, PAYMENT)
 QUESTIONS = (STATUS, PRODUCT, TROUBLE, BILLING)
-ESCALATIONS = (HUMAN, ABUSE, LEGAL)
+ESCALATIONS = (HUMAN, ABUSE, LEGAL, REVIEW)
 
 LABELS = {
     CANCEL: "cancel order",
@@ -48,6 +49,7 @@ LABELS = {
     HUMAN: "wants a human agent",
     ABUSE: "abusive message",
     LEGAL: "legal threat",
+    REVIEW: "needs human review",
 }
 INTENT_BY_LABEL = {label: intent for intent, label in LABELS.items()}
 
@@ -66,6 +68,7 @@ DESCRIPTIONS = {
     HUMAN: "the customer asks to talk to a human",
     ABUSE: "the customer is abusive",
     LEGAL: "the customer threatens legal action",
+    REVIEW: "hand the ticket to a human team member",
 }
 
 # The tool an intent needs, to keep delegation to specialists that hold it.
@@ -83,6 +86,7 @@ REQUIRED_TOOLS = {
     HUMAN: ("escalate_to_human",),
     ABUSE: ("escalate_to_human",),
     LEGAL: ("escalate_to_human",),
+    REVIEW: ("escalate_to_human",),
 }
 
 EXAMPLES: dict[str, tuple[str, ...]] = {

@@ -69,7 +69,7 @@ def sentence_intent(sentence: str) -> str | None:
     """The intent a sentence expresses, or None for context, greetings and sign-offs."""
     hits = I.cue_hits(sentence)
     folded = fold(sentence)
-    for escalation in (I.LEGAL, I.ABUSE, I.HUMAN):
+    for escalation in (I.LEGAL, I.ABUSE, I.HUMAN):  # REVIEW is decided by the manager, never by a sentence
         if escalation in hits:
             return escalation
     if I.CANCEL in hits:
@@ -153,12 +153,19 @@ def _has_parameters(sentence: str) -> bool:
 
 
 def split_requests(text: str, subject: str | None = None) -> list[Request]:
-    """Requests in the order the customer wrote them."""
+    """Requests in the order the customer wrote them.
+
+    Within a paragraph, sentences before the first request are its preamble ('My order #W1 has
+    the blue bottle. How much is the black one?'), and sentences after a request belong to it. A
+    paragraph that asks nothing but carries details (an address block, a reason, a payment
+    method) belongs to the request before it; one that names orders hands them to the next
+    request that names none."""
     requests: list[Request] = []
-    pending_orders: list[str] = []  # order ids mentioned before the sentence that asks
-    pending_context: list[str] = []
+    carried_orders: list[str] = []
     for block_index, block in enumerate(blocks(text)):
         block_requests: list[Request] = []
+        preamble: list[str] = []
+        preamble_orders: list[str] = []
         for sentence, bullet in sentence_units(block):
             ids = extract.order_ids(sentence)
             intent = sentence_intent(sentence)
@@ -174,12 +181,9 @@ def split_requests(text: str, subject: str | None = None) -> list[Request]:
                     if ids and not current.order_ids:
                         current.order_ids.extend(ids)
                     current.sentences.append(sentence)
-                elif ids:
-                    pending_orders = ids
-                    pending_context = [sentence]
-                elif requests and _has_parameters(sentence):
-                    # a later paragraph holding only details (an address block, a reason)
-                    requests[-1].sentences.append(sentence)
+                else:
+                    preamble.append(sentence)
+                    preamble_orders.extend(i for i in ids if i not in preamble_orders)
                 continue
             same_thing = (
                 current is not None and current.intent == intent
@@ -188,19 +192,40 @@ def split_requests(text: str, subject: str | None = None) -> list[Request]:
             )
             if same_thing:
                 current.sentences.append(sentence)
-                for oid in ids:
-                    if oid not in current.order_ids:
-                        current.order_ids.append(oid)
+                current.order_ids.extend(i for i in ids if i not in current.order_ids)
                 continue
             request = Request(intent, list(ids), [sentence], block_index)
-            if not ids and pending_orders:
-                request.order_ids = list(pending_orders)
-                request.sentences = pending_context + request.sentences
+            if not block_requests and preamble:
+                request.sentences = preamble + request.sentences
+                if not ids:
+                    request.order_ids = list(preamble_orders)
+            if not request.order_ids and carried_orders:
+                request.order_ids = list(carried_orders)
+            carried_orders = []
             block_requests.append(request)
-        pending_orders, pending_context = ([], []) if block_requests else (pending_orders, pending_context)
-        requests.extend(block_requests)
+        if block_requests:
+            requests.extend(block_requests)
+        elif preamble:
+            if preamble_orders:
+                carried_orders = preamble_orders
+            elif requests:
+                details = [s for s in preamble if _has_parameters(s)]
+                requests[-1].sentences.extend(details)
     _fill_missing_orders(requests, text, subject)
-    return _merge_escalations(requests)
+    return _merge_same_order(_merge_escalations(requests))
+
+
+def _merge_same_order(requests: list[Request]) -> list[Request]:
+    """Two paragraphs returning (or changing) items of the same order are one store operation."""
+    out: list[Request] = []
+    for request in requests:
+        twin = next((r for r in out if r.intent == request.intent and request.intent in (I.RETURN, I.CHANGE_ITEMS)
+                     and r.order_ids and r.order_ids == request.order_ids), None)
+        if twin is not None:
+            twin.sentences.extend(request.sentences)
+            continue
+        out.append(request)
+    return out
 
 
 def _fill_missing_orders(requests: list[Request], text: str, subject: str | None) -> None:

@@ -52,3 +52,15 @@ def test_policies_state_the_approval_thresholds():
     text = (KNOWLEDGE_DIR / "policies" / "refunds-and-approvals.md").read_text()
     for rule in ("up to $50", "more than $50 and up to $100", "more than $100"):
         assert rule in text
+
+
+def test_every_passage_fits_the_embedding_models_window():
+    """all-MiniLM-L6-v2 reads 256 tokens: a longer section would be searchable only by its start."""
+    from runtime.embedder import get_sentence_model
+    from runtime.knowledge_base import _passage_text
+
+    model = get_sentence_model()
+    for document in load_documents(KNOWLEDGE_DIR):
+        for section in document.sections:
+            tokens = len(model.tokenizer(_passage_text(document, section))["input_ids"])
+            assert tokens <= model.max_seq_length, f"{document.name} '{section.heading}': {tokens} tokens; split it"

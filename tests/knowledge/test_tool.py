@@ -18,8 +18,9 @@ def test_returns_compact_passages_with_document_names(knowledge_index):
     passages = json.loads(raw)["passages"]
     assert len(passages) == 2
     assert passages[0]["document"] == "guides/vacuum-cleaner.md"
-    assert set(passages[0]) == {"document", "title", "text", "score"}
-    assert passages[0]["text"].startswith("Common faults > Robot vacuum does not return to its dock:")
+    assert set(passages[0]) == {"document", "title", "section", "text", "score"}
+    assert passages[0]["section"] == "Common faults > Robot vacuum does not return to its dock"
+    assert passages[0]["text"].startswith("If the robot cleans but stops")
     assert events[0]["event"] == "tool_call" and events[0]["status"] == "ok"
 
 

@@ -106,3 +106,13 @@ def test_kind_of_request_without_actions():
     assert summarize_resolution(Ticket(id="x", body="My Smart Watch stopped showing notifications."), empty).kind == "troubleshooting"
     assert summarize_resolution(Ticket(id="x", body="Where is my order #W1234567?"), empty).kind == "order-status"
     assert summarize_resolution(Ticket(id="x", body="How much is the Fleece Jacket in navy?"), empty).kind == "product-question"
+
+
+def test_a_new_ticket_is_described_like_the_summaries_it_should_find():
+    from runtime.customer_facts import describe_request
+
+    assert describe_request("Please cancel order #W1234567, I ordered it by mistake.") == \
+        "Request: cancel a pending order."
+    assert describe_request("The Smart Thermostat shows as offline in the app.") == (
+        "Request: reports a product fault and asks for help. Problem: Smart Thermostat offline.")
+    assert describe_request("asdf qwer") is None

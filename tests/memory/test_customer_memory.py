@@ -155,3 +155,17 @@ def test_concurrent_tickets_share_one_memory_safely(tmp_path):
         assert note is None
         assert [f for f in facts if f.startswith("Preferred")] == [
             f"Preferred refund method: Visa ending in {1000 + n} (stated in ticket C-{n})"]
+
+
+def test_only_the_newest_ticket_notes_are_kept(memory, monkeypatch):
+    from runtime import customer_memory
+
+    monkeypatch.setattr(customer_memory, "MAX_TICKET_NOTES_PER_CUSTOMER", 3)
+    memory.remember(ALICE, FIRST, FIRST_RESULT)  # a stated preference and an outcome
+    for n in range(2, 6):
+        memory.remember(ALICE, Ticket(id=f"T-{n}", body="Where is my order?"),
+                        Result(ticket_id=f"T-{n}", outcome="resolved", reply="."))
+    facts = memory.recall(ALICE, SECOND_TEXT).customer_facts
+    assert "Preferred refund method: gift card (stated in ticket T-1)" in facts  # keyed: kept
+    outcomes = [f.split(":")[0] for f in facts if f.startswith("Earlier ticket")]
+    assert outcomes == ["Earlier ticket T-5", "Earlier ticket T-4", "Earlier ticket T-3"]

@@ -1,0 +1,125 @@
+"""What a specialist knows so far, rebuilt on every model call from the tool results in its
+conversation. The model keeps no state between calls: the conversation is the state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from offline_model.protocol import ToolExchange
+
+FIND_TOOLS = ("find_customer_by_email", "find_customer_by_name_zip")
+WRITE_TOOLS = (
+    "cancel_pending_order", "modify_pending_order_address", "modify_pending_order_payment",
+    "modify_pending_order_items", "return_delivered_order_items", "exchange_delivered_order_items",
+    "modify_user_address",
+)
+MAX_ATTEMPTS = 3  # per identical call when the tool keeps failing with a retryable error
+
+
+@dataclass
+class Facts:
+    exchanges: list[ToolExchange]
+    customer_id: str | None = None
+    customer_name: str | None = None
+    customer: dict[str, Any] | None = None
+    customer_error: dict[str, Any] | None = None
+    orders: dict[str, dict[str, Any]] = field(default_factory=dict)
+    order_errors: dict[str, dict[str, Any]] = field(default_factory=dict)
+    products: dict[str, dict[str, Any]] = field(default_factory=dict)
+    product_errors: dict[str, dict[str, Any]] = field(default_factory=dict)
+    product_types: list[dict[str, Any]] | None = None
+    customer_orders: list[dict[str, Any]] | None = None
+
+    @classmethod
+    def build(cls, exchanges: list[ToolExchange], known_customer: str | None) -> "Facts":
+        facts = cls(exchanges=exchanges, customer_id=known_customer)
+        for exchange in exchanges:
+            data, error = exchange.data, exchange.error
+            name, args = exchange.name, exchange.arguments
+            if name in FIND_TOOLS and exchange.ok and isinstance(data, dict) and data.get("customer_id"):
+                facts.customer_id = facts.customer_id or data["customer_id"]
+                facts.customer_name = _first_name(data.get("name")) or facts.customer_name
+            elif name == "get_customer_details":
+                if exchange.ok and isinstance(data, dict):
+                    facts.customer = data
+                    facts.customer_name = facts.customer_name or _first_name(data.get("name"))
+                    facts.customer_id = facts.customer_id or data.get("customer_id")
+                elif error and not error.get("retryable"):
+                    facts.customer_error = error
+            elif name == "get_order_details":
+                order_id = str(args.get("order_id", ""))
+                if exchange.ok and isinstance(data, dict):
+                    facts.orders[data.get("order_id", order_id)] = data
+                    facts.order_errors.pop(order_id, None)
+                elif error and not error.get("retryable"):
+                    facts.order_errors[order_id] = error
+            elif name == "get_product_details":
+                product_id = str(args.get("product_id", ""))
+                if exchange.ok and isinstance(data, dict):
+                    facts.products[data.get("product_id", product_id)] = data
+                elif error and not error.get("retryable"):
+                    facts.product_errors[product_id] = error
+            elif name == "list_product_types" and exchange.ok and isinstance(data, dict):
+                facts.product_types = list(data.get("products") or [])
+            elif name == "list_customer_orders" and exchange.ok and isinstance(data, dict):
+                facts.customer_orders = list(data.get("orders") or [])
+        return facts
+
+    # --- lookups ------------------------------------------------------------------------------
+    def calls(self, name: str, **match: Any) -> list[ToolExchange]:
+        """Earlier calls of a tool whose arguments include `match`."""
+        return [
+            e for e in self.exchanges
+            if e.name == name and all(_same(e.arguments.get(k), v) for k, v in match.items())
+        ]
+
+    def last(self, name: str, **match: Any) -> ToolExchange | None:
+        found = self.calls(name, **match)
+        return found[-1] if found else None
+
+    def settled(self, name: str, **match: Any) -> ToolExchange | None:
+        """The last call of this tool with these arguments, unless it failed in a way worth
+        retrying and may still be retried."""
+        found = self.calls(name, **match)
+        if not found:
+            return None
+        last = found[-1]
+        error = last.error
+        if error and error.get("retryable") and len(found) < MAX_ATTEMPTS:
+            return None
+        return last
+
+    @property
+    def payment_methods(self) -> list[dict[str, Any]]:
+        if not self.customer:
+            return []
+        methods = self.customer.get("payment_methods") or []
+        if isinstance(methods, dict):
+            methods = list(methods.values())
+        return [m for m in methods if isinstance(m, dict)]
+
+
+def _first_name(name: Any) -> str | None:
+    if isinstance(name, dict):
+        return name.get("first_name")
+    if isinstance(name, str) and name.strip():
+        return name.split()[0]
+    return None
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, list) and isinstance(b, list):
+        return [str(x) for x in a] == [str(x) for x in b]
+    return str(a) == str(b)
+
+
+def original_payment(order: dict[str, Any]) -> str | None:
+    for entry in order.get("payment_history") or []:
+        if entry.get("transaction_type") == "payment":
+            return entry.get("payment_method_id")
+    return None
+
+
+def paid_total(order: dict[str, Any]) -> float:
+    return round(sum(e.get("amount", 0) for e in order.get("payment_history") or [] if e.get("transaction_type") == "payment"), 2)

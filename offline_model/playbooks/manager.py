@@ -1,0 +1,285 @@
+"""The manager's next step: delegate the next group of requests, or give the final answer.
+
+The plan (which requests go to which coworker, in which order) follows from the ticket and the
+roster alone; the reports that came back adjust it: the customer id a coworker found is passed to
+the next one, a request a coworker lacked the tool for is re-delegated, a failed identification
+stops the work that needs one, and work that failed goes to a human. Replaying that over the
+conversation gives the same next step every time."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from offline_model.playbooks.assignment import render_assignment
+from offline_model.playbooks.roster import Coworker, can_handle, choose, holder_of, parse_roster
+from offline_model.protocol import ASK_TOOL, DELEGATE_TOOL, Conversation, ToolCall
+from offline_model.replies.render import letter, say
+from offline_model.schema import RequestResult, SpecialistReport, TicketResolution
+from offline_model.understanding import intents as I
+from offline_model.understanding import safety
+from offline_model.understanding.requests import Request, split_requests
+from offline_model.understanding.ticket import TicketView, identity_attempts, parse_ticket
+from runtime.models import Escalation
+
+_IDENTITY_FREE = {I.TROUBLE, I.HUMAN, I.ABUSE, I.LEGAL, I.REVIEW}
+_UNCLEAR_WORDS = 40  # a message this long that asks for nothing recognisable goes to a human
+
+
+@dataclass
+class Delegation:
+    coworker: str
+    numbers: list[int]
+
+
+@dataclass
+class Plan:
+    ticket: TicketView
+    requests: list[Request]
+    team: list[Coworker]
+    queue: list[Delegation] = field(default_factory=list)
+    results: dict[int, list[RequestResult]] = field(default_factory=dict)
+    customer_id: str | None = None
+    customer_name: str | None = None
+    summaries: list[str] = field(default_factory=list)
+    tried: dict[int, set[str]] = field(default_factory=dict)
+    identity_failed: RequestResult | None = None
+    escalation_sent: bool = False
+
+
+def needs_identity(request: Request) -> bool:
+    if request.intent in _IDENTITY_FREE:
+        return False
+    if request.intent == I.PRODUCT:
+        return bool(request.order_ids)
+    return True
+
+
+def ticket_requests(ticket: TicketView) -> list[Request]:
+    """The latest message's requests; when it only answers an earlier question (a reason, an
+    address), the earlier customer message and the answer are read together."""
+    requests = split_requests(ticket.body, ticket.subject)
+    earlier = [text for role, text in ticket.thread if role == "customer"]
+    if not requests and earlier:
+        requests = split_requests(earlier[-1] + "\n\n" + ticket.body, ticket.subject)
+    return requests
+
+
+def decide(conv: Conversation) -> ToolCall | TicketResolution:
+    ticket = parse_ticket(conv.task)
+    language = ticket.language
+    if safety.is_injection(ticket.body):
+        return TicketResolution(
+            outcome="refused", reply=letter([say("refused.injection", language)], language, None),
+            internal_summary="refused: the ticket carries instructions aimed at the agents (" +
+            "; ".join(safety.injection_signals(ticket.body))[:200] + ")",
+        )
+    requests = ticket_requests(ticket)
+    team = parse_roster(conv.system, conv.tool_descriptions.get(DELEGATE_TOOL, ""))
+    if not requests:
+        words = len(ticket.body.split())
+        if safety.is_gibberish(ticket.body) or words < _UNCLEAR_WORDS:
+            return TicketResolution(outcome="needs_info", reply=letter([say("not_understood", language)], language, None),
+                                    internal_summary="no request could be understood; asked the customer")
+        requests = [Request(I.REVIEW, [], [ticket.body])]
+    plan = Plan(ticket, requests, team, customer_id=ticket.customer_id)
+    _initial_queue(plan)
+    delegations = [e for e in conv.exchanges if e.name in (DELEGATE_TOOL, ASK_TOOL)]
+    index = 0
+    while True:
+        delegation = _next(plan)
+        if delegation is None:
+            return _final(plan, language)
+        if index < len(delegations):
+            _absorb(plan, delegation, delegations[index].result or "")
+            index += 1
+            continue
+        return _delegate_call(plan, delegation, language)
+
+
+def _initial_queue(plan: Plan) -> None:
+    anonymous = plan.customer_id is None and not identity_attempts(plan.ticket)
+    assigned: dict[int, Coworker] = {}
+    for number, request in enumerate(plan.requests, start=1):
+        if anonymous and needs_identity(request):
+            plan.results[number] = [RequestResult(request=number, intent=request.intent, status="needs_info",
+                                                  reply=say("identity.needed", plan.ticket.language),
+                                                  detail="no e-mail or name with zip code to identify the customer")]
+            continue
+        coworker = choose(request, plan.team)
+        if coworker is None:
+            plan.results[number] = [RequestResult(request=number, intent=request.intent, status="failed",
+                                                  reply=say("failed", plan.ticket.language), detail="no coworker can handle it")]
+            continue
+        assigned[number] = coworker
+    _co_locate(plan, assigned)
+    order: list[str] = []
+    groups: dict[str, list[int]] = {}
+    for number in sorted(assigned):
+        role = assigned[number].role
+        if role not in groups:
+            order.append(role)
+            groups[role] = []
+        groups[role].append(number)
+    plan.queue = [Delegation(role, groups[role]) for role in order]
+    for delegation in plan.queue:
+        for number in delegation.numbers:
+            plan.tried.setdefault(number, set()).add(delegation.coworker)
+
+
+def _co_locate(plan: Plan, assigned: dict[int, Coworker]) -> None:
+    """Requests about the same order go to one coworker when one can do them all, so that the
+    order of their effects (payment or address change before an item change) is kept."""
+    by_order: dict[str, list[int]] = {}
+    for number in assigned:
+        for order_id in plan.requests[number - 1].order_ids:
+            by_order.setdefault(order_id, []).append(number)
+    for numbers in by_order.values():
+        roles = {assigned[n].role for n in numbers}
+        if len(roles) < 2:
+            continue
+        for coworker in [assigned[n] for n in numbers]:
+            if all(can_handle(coworker, plan.requests[n - 1].intent) for n in numbers):
+                for n in numbers:
+                    assigned[n] = coworker
+                break
+
+
+def _next(plan: Plan) -> Delegation | None:
+    while plan.queue:
+        delegation = plan.queue[0]
+        if plan.identity_failed is not None:
+            pending = [n for n in delegation.numbers if needs_identity(plan.requests[n - 1])]
+            for number in pending:
+                plan.results[number] = [plan.identity_failed.model_copy(update={"request": number, "intent": plan.requests[number - 1].intent})]
+            delegation.numbers = [n for n in delegation.numbers if n not in pending]
+            if not delegation.numbers:
+                plan.queue.pop(0)
+                continue
+        return delegation
+    failed = [r for rs in plan.results.values() for r in rs if r.status == "failed"]
+    escalated = any(r.status == "escalated" for rs in plan.results.values() for r in rs)
+    if failed and not escalated and not plan.escalation_sent:
+        holder = holder_of("escalate_to_human", plan.team, set())
+        if holder is not None:
+            plan.escalation_sent = True
+            text = "Could not complete: " + "; ".join(f"{r.intent} {r.order_id or ''} ({r.detail})" for r in failed)
+            plan.requests.append(Request(I.REVIEW, [], [text]))
+            number = len(plan.requests)
+            delegation = Delegation(holder.role, [number])
+            plan.queue.append(delegation)
+            return delegation
+    return None
+
+
+def _absorb(plan: Plan, delegation: Delegation, result: str) -> None:
+    """Take a coworker's report into the plan."""
+    plan.queue.pop(0)
+    report = parse_report(result)
+    if report is None:
+        for number in delegation.numbers:
+            plan.results[number] = [RequestResult(request=number, intent=plan.requests[number - 1].intent, status="failed",
+                                                  reply=say("failed", plan.ticket.language),
+                                                  detail=f"{delegation.coworker} gave no report: {result[:200]}")]
+        return
+    plan.customer_id = plan.customer_id or report.customer_id
+    plan.customer_name = plan.customer_name or report.customer_name
+    plan.summaries.append(f"{delegation.coworker}: {report.summary}")
+    by_number: dict[int, list[RequestResult]] = {}
+    for result_item in report.results:
+        if result_item.intent == "identity":
+            plan.identity_failed = result_item
+            continue
+        by_number.setdefault(result_item.request, []).append(result_item)
+    for number in delegation.numbers:
+        got = by_number.get(number)
+        if not got:
+            if plan.identity_failed is not None and needs_identity(plan.requests[number - 1]):
+                got = [plan.identity_failed.model_copy(update={"request": number, "intent": plan.requests[number - 1].intent})]
+            else:
+                got = [RequestResult(request=number, intent=plan.requests[number - 1].intent, status=report.status,
+                                     reply=report.reply, detail=report.summary)]
+        reroute = next((r.model_extra.get("reroute") for r in got if r.model_extra and r.model_extra.get("reroute")), None)
+        if reroute:
+            holder = holder_of(reroute, plan.team, plan.tried.get(number, set()))
+            if holder is not None:
+                plan.tried.setdefault(number, set()).add(holder.role)
+                plan.queue.append(Delegation(holder.role, [number]))
+                continue
+        plan.results[number] = got
+
+
+def parse_report(text: str) -> SpecialistReport | None:
+    """A coworker's JSON report (tolerating text around it), or None."""
+    if not text:
+        return None
+    candidates = [text.strip()]
+    match = re.search(r"\{.*\}", text, re.DOTALL)
+    if match:
+        candidates.append(match.group(0))
+    for candidate in candidates:
+        try:
+            data = json.loads(candidate)
+        except ValueError:
+            continue
+        if isinstance(data, dict) and "status" in data:
+            try:
+                return SpecialistReport.model_validate(data)
+            except ValueError:
+                continue
+    return None
+
+
+def render_ticket(view: TicketView, customer_id: str | None) -> str:
+    """The ticket in the task's layout, for the coworker's context."""
+    thread = "\n".join(f"[{role}] {text}" for role, text in view.thread) or "(none)"
+    return (
+        f"Resolve support ticket {view.ticket_id}.\n<ticket>\nChannel: {view.channel}\n"
+        f"From: {view.from_email or '(not given)'}\nSubject: {view.subject or '(none)'}\nMessage:\n{view.body}\n"
+        f"Earlier messages in this thread (oldest first):\n{thread}\n</ticket>\n"
+        f"Authenticated customer: {customer_id or 'not yet authenticated'}\n"
+        f"Recalled about this customer and similar tickets:\n{view.recalled or '(nothing)'}"
+    )
+
+
+def _delegate_call(plan: Plan, delegation: Delegation, language: str) -> ToolCall:
+    numbered = [(n, plan.requests[n - 1]) for n in delegation.numbers]
+    task = render_assignment(numbered, plan.customer_id, language)
+    return ToolCall(DELEGATE_TOOL, {
+        "task": task, "context": render_ticket(plan.ticket, plan.customer_id), "coworker": delegation.coworker,
+    })
+
+
+_OUTCOME_ORDER = ("escalated", "needs_info")
+
+
+def _final(plan: Plan, language: str) -> TicketResolution:
+    results = [r for number in sorted(plan.results) for r in plan.results[number]]
+    statuses = {r.status for r in results}
+    if "escalated" in statuses or "failed" in statuses:
+        outcome = "escalated"
+    elif "needs_info" in statuses:
+        outcome = "needs_info"
+    elif statuses & {"done", "pending_approval", "answered"}:
+        outcome = "resolved"
+    elif "refused" in statuses:
+        outcome = "refused"
+    else:
+        outcome = "needs_info"
+    paragraphs: list[str] = []
+    for r in results:
+        if r.reply and r.reply not in paragraphs:
+            paragraphs.append(r.reply)
+    escalation = None
+    for r in results:
+        data = (r.model_extra or {}).get("escalation")
+        if data:
+            escalation = Escalation.model_validate(data)
+            break
+    if outcome == "escalated" and escalation is None:
+        escalation = Escalation(reason="could not be handled automatically", priority="normal",
+                                summary="; ".join(f"{r.intent} {r.order_id or ''}: {r.status} ({r.detail})" for r in results)[:1000])
+    summary = "; ".join(plan.summaries) or "; ".join(f"{r.intent}: {r.status} ({r.detail})" for r in results)
+    return TicketResolution(outcome=outcome, reply=letter(paragraphs, language, plan.customer_name),
+                            escalation=escalation, internal_summary=f"{outcome}: {summary}"[:1000])
