@@ -30,7 +30,7 @@ app.add_typer(approvals_app, name="approvals")
 app.add_typer(memory_app, name="memory")
 app.add_typer(knowledge_app, name="knowledge")
 
-out = Console()
+out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 
@@ -234,17 +234,23 @@ def approvals_deny(ctx: typer.Context, approval_id: str = typer.Argument(..., me
 @memory_app.command("show")
 def memory_show(ctx: typer.Context, customer_id: str = typer.Argument(..., metavar="CUSTOMER_ID")) -> None:
     """Everything remembered about one customer."""
-    from runtime.memory_commands import show_customer
+    from runtime.memory_commands import MemoryCommandError, show_customer
 
-    show_customer(_settings(ctx), customer_id, console=out)
+    try:
+        show_customer(_settings(ctx), customer_id, console=out)
+    except MemoryCommandError as e:
+        raise _fail(str(e)) from e
 
 
 @memory_app.command("forget")
 def memory_forget(ctx: typer.Context, customer_id: str = typer.Argument(..., metavar="CUSTOMER_ID")) -> None:
     """Delete everything remembered about one customer (right to be forgotten)."""
-    from runtime.memory_commands import forget_customer
+    from runtime.memory_commands import MemoryCommandError, forget_customer
 
-    forget_customer(_settings(ctx), customer_id, console=out)
+    try:
+        forget_customer(_settings(ctx), customer_id, console=out)
+    except MemoryCommandError as e:
+        raise _fail(str(e)) from e
 
 
 @knowledge_app.command("check")

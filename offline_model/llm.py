@@ -17,7 +17,7 @@ from typing import Any
 import runtime.environment  # noqa: F401  (switches CrewAI's telemetry off before it is imported)
 import tiktoken
 from crewai.events.types.llm_events import LLMCallType
-from crewai.llms.base_llm import BaseLLM
+from crewai.llms.base_llm import BaseLLM, llm_call_context
 from pydantic import BaseModel, PrivateAttr
 
 from offline_model.playbooks import manager, specialist
@@ -75,6 +75,11 @@ class OfflineLLM(BaseLLM):
         from_agent: Any | None = None,
         response_model: type[BaseModel] | None = None,
     ) -> str | list[dict[str, Any]]:
+        with llm_call_context():  # one call id for the started and completed events
+            return self._call(messages, tools, callbacks, available_functions, from_task, from_agent, response_model)
+
+    def _call(self, messages: Any, tools: Any, callbacks: Any, available_functions: Any, from_task: Any,
+              from_agent: Any, response_model: Any) -> str | list[dict[str, Any]]:
         snapshot = json.loads(json.dumps(messages, default=str)) if not isinstance(messages, str) else messages
         self._emit_call_started_event(
             messages=snapshot, tools=tools, callbacks=callbacks, available_functions=available_functions,
@@ -93,6 +98,13 @@ class OfflineLLM(BaseLLM):
             messages=snapshot, usage=usage, finish_reason="tool_calls" if isinstance(answer, list) else "stop",
         )
         return answer
+
+    def get_input_tokens_count(self, messages: Any, tools: Any = None, response_model: Any = None) -> int:
+        """Exact cl100k count (CrewAI otherwise guesses four characters per token, with a warning)."""
+        text = messages if isinstance(messages, str) else json.dumps(messages, ensure_ascii=False, default=str)
+        if tools:
+            text += json.dumps(tools, ensure_ascii=False, default=str)
+        return _tokens(text)
 
     # --- the decision ----------------------------------------------------------------------------
     def respond(

@@ -48,8 +48,8 @@ _METHOD_PATTERNS: list[tuple[re.Pattern[str], str]] = [
      "original payment method"),
     (re.compile(r"\b(?:store )?gift\s?card\b|\bstore credit\b", re.I), "gift card"),
     (re.compile(r"\bpay\s?pal\b", re.I), "PayPal"),
-    (re.compile(rf"\b({_CARD_BRANDS})\b(?:[\w\s]{{0,20}}?\bending(?: in)?\s+(\d{{4}}))?", re.I), "card"),
-    (re.compile(r"\bcard ending(?: in)?\s+(\d{4})\b", re.I), "card"),
+    (re.compile(rf"\b({_CARD_BRANDS})\b(?:[\w\s]{{0,20}}?\bending(?: in)?\s+(\d{{4}}))?", re.I), "brand card"),
+    (re.compile(r"\bcard ending(?: in)?\s+(\d{4})\b", re.I), "card ending"),
 ]
 _REFUND_WORDS = re.compile(r"\brefund\w*|\bmoney back\b|\breimburs\w*|\bprice difference\b|\bdifference\b", re.I)
 _STANDING_WORDS = re.compile(
@@ -68,20 +68,29 @@ def _brand(raw: str) -> str:
     )
 
 
-def payment_method_in(sentence: str) -> str | None:
-    """The payment method a sentence names, in words ('gift card', 'PayPal', 'Visa ending in 1234')."""
+def _find_method(sentence: str) -> tuple[str, int] | None:
+    """(the first payment method the sentence names, in words; where it starts)."""
+    found: list[tuple[int, str]] = []
     for pattern, label in _METHOD_PATTERNS:
         match = pattern.search(sentence)
-        if not match:
+        if match is None:
             continue
-        if label != "card":
-            return label
-        if match.lastindex == 2 or (match.lastindex == 1 and not match.group(1).isdigit()):
-            brand = _brand(match.group(1))
-            last4 = match.group(2) if match.lastindex == 2 else None
-            return f"{brand} ending in {last4}" if last4 else f"{brand} card"
-        return f"card ending in {match.group(1)}"
-    return None
+        if label == "brand card":
+            brand, last4 = _brand(match.group(1)), match.group(2)
+            label = f"{brand} ending in {last4}" if last4 else f"{brand} card"
+        elif label == "card ending":
+            label = f"card ending in {match.group(1)}"
+        found.append((match.start(), label))
+    if not found:
+        return None
+    start, label = min(found)
+    return label, start
+
+
+def payment_method_in(sentence: str) -> str | None:
+    """The payment method a sentence names, in words ('gift card', 'PayPal', 'Visa ending in 1234')."""
+    found = _find_method(sentence)
+    return found[0] if found else None
 
 
 def stated_refund_preference(text: str) -> str | None:
@@ -90,13 +99,10 @@ def stated_refund_preference(text: str) -> str | None:
     for sentence in _SENTENCE_SPLIT.split(text):
         if not _REFUND_WORDS.search(sentence) or not _STANDING_WORDS.search(sentence):
             continue
-        method = payment_method_in(sentence)
-        if method is None:
+        found = _find_method(sentence)
+        if found is None or _NEGATION.search(sentence[: found[1]]):
             continue
-        before_method = sentence[: sentence.lower().find(method.split()[0].lower())]
-        if _NEGATION.search(before_method):
-            continue
-        return method
+        return found[0]
     return None
 
 

@@ -105,9 +105,14 @@ class ExpectedStores:
 
 class StorePipeline:
     """The real program: runtime.runner's environment and run loop, the sandbox store, the
-    approval queue. With `shared_memory`, the cases a worker runs share one data directory (memory
-    carried from case to case; with several workers, one memory per worker), each case still on a
-    fresh store."""
+    approval queue.
+
+    Each case gets an empty data directory (fresh memory, approvals, traces) and a fresh store.
+    Without fault injection the store is one sandbox server per worker, reset to the seed before
+    each case (as `support-crew batch` shares one server); with faults each case gets a server of
+    its own, because an injected hang can deliver a write after its case ended. With
+    `shared_memory`, the cases a worker runs share one data directory instead (memory carried
+    from case to case; with several workers, one memory per worker)."""
 
     def __init__(self, settings: Settings, *, work_dir: Path, shared_memory: bool = False) -> None:
         # The evaluation always runs on the bundled sandbox: a fresh store per case is the contract.
@@ -116,11 +121,14 @@ class StorePipeline:
         self.shared_memory = shared_memory
         self._scratch: Path | None = None
         self._expected: ExpectedStores | None = None
+        self._store_server: Any | None = None  # the worker's reusable server, when no faults
 
     def warm_up(self) -> None:
         import runtime.runner  # noqa: F401  (CrewAI, tools, crews: imported once per worker)
         from runtime.embedder import get_sentence_model
+        from runtime.memory_service import open_knowledge
         from sandbox_store.db import ensure_template
+        from sandbox_store.server import SandboxServer
 
         self.work_dir.mkdir(parents=True, exist_ok=True)
         self._scratch = Path(tempfile.mkdtemp(prefix="worker-", dir=self.work_dir))
@@ -129,26 +137,32 @@ class StorePipeline:
         self.settings = self.settings.model_copy(update={"knowledge_index_dir": self._scratch / "knowledge-index"})
         ensure_template()
         get_sentence_model()
+        open_knowledge(self.settings)  # builds this worker's index now, not during the first case
         self._expected = ExpectedStores(self._scratch)
+        if not self.settings.faults:
+            self._store_server = SandboxServer(self._scratch / "store.db")
+
+    def _fresh_store_url(self, stack: ExitStack, data_dir: Path) -> str:
+        from sandbox_store.db import create_fresh_store
+        from sandbox_store.server import SandboxServer
+
+        if self._store_server is not None:
+            self._store_server.reset()
+            return self._store_server.base_url
+        server = stack.enter_context(
+            SandboxServer(create_fresh_store(data_dir / "store.db"), faults=self.settings.faults))
+        return server.base_url
 
     def run_case(self, case: EvalCase, data_dir: Path) -> CaseRun:
         from runtime import runner
         from runtime.workers import run_one
-        from sandbox_store.db import create_fresh_store
-        from sandbox_store.server import SandboxServer
 
         assert self._expected is not None and self._scratch is not None, "warm_up() first"
+        state_dir = self._scratch / "shared-data" if self.shared_memory else data_dir
         with ExitStack() as stack:
-            if self.shared_memory:
-                # Memory, approvals and traces stay in the worker's one data directory; the store
-                # is still fresh: its own file in the case directory, served for this case only.
-                server = stack.enter_context(
-                    SandboxServer(create_fresh_store(data_dir / "store.db"), faults=self.settings.faults))
-                settings = self.settings.model_copy(update={"data_dir": self._scratch / "shared-data"})
-                env = stack.enter_context(runner.open_environment(settings, api_url=server.base_url))
-            else:  # an empty data directory: the program seeds a fresh store and memory in it
-                settings = self.settings.model_copy(update={"data_dir": data_dir})
-                env = stack.enter_context(runner.open_environment(settings))
+            api_url = self._fresh_store_url(stack, data_dir)
+            settings = self.settings.model_copy(update={"data_dir": state_dir})
+            env = stack.enter_context(runner.open_environment(settings, api_url=api_url))
             result = run_one(runner, env, ticket_of(case), env.traces, attempt=1)
             approved, approval_errors = approve_all(env.approvals, env.store, case.id)
             final_store = env.store.export()
@@ -158,6 +172,9 @@ class StorePipeline:
                        expected_errors=expected_errors)
 
     def close(self) -> None:
+        if self._store_server is not None:
+            self._store_server.stop()
+            self._store_server = None
         if self._expected is not None:
             self._expected.close()
             self._expected = None

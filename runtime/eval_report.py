@@ -26,7 +26,8 @@ class CaseReport(BaseModel):
     expected_outcome: str | None = None
     tags: list[str] = Field(default_factory=list)
     line: int | None = None
-    duration_ms: int = 0
+    duration_ms: int = 0  # the run of the ticket (Result.duration_ms)
+    case_ms: int = 0  # the whole case: environment, run, approvals, stores, scoring
     usage: dict[str, int] = Field(default_factory=dict)
     approvals_approved: int = 0
 

@@ -82,11 +82,12 @@ def _transaction(entry: Any) -> str:
 
 def _diff_payment_history(actual: list[Any], expected: list[Any]) -> list[str]:
     """Transactions as a multiset: say which are missing or extra, not which index moved."""
-    have = Counter(_transaction(entry) for entry in actual)
-    want = Counter(_transaction(entry) for entry in expected)
-    missing = list((want - have).elements())
-    extra = list((have - want).elements())
-    parts = [f"missing {entry}" for entry in missing] + [f"unexpected {entry}" for entry in extra]
+    def canonical(entries: list[Any]) -> Counter[str]:
+        return Counter(json.dumps(entry, sort_keys=True) for entry in entries)
+
+    have, want = canonical(actual), canonical(expected)
+    parts = [f"missing {_transaction(json.loads(entry))}" for entry in (want - have).elements()]
+    parts += [f"unexpected {_transaction(json.loads(entry))}" for entry in (have - want).elements()]
     if not parts:
         parts = ["same transactions in a different order"]
     return ["payment_history differs: " + "; ".join(parts)]

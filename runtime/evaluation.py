@@ -73,7 +73,7 @@ def evaluate_case(case: EvalCase, line: int, case_dir: Path, stores_dir: Path | 
             write_store(case_dir / "expected_store.json", run.expected_store)
         return CaseReport(
             **base, passed=not reasons, outcome=run.result.outcome, reasons=reasons,
-            duration_ms=run.result.duration_ms or int((time.perf_counter() - started) * 1000),
+            duration_ms=run.result.duration_ms, case_ms=int((time.perf_counter() - started) * 1000),
             usage=run.result.usage.model_dump(), approvals_approved=run.approvals_approved,
         )
     except Exception as error:  # one broken case must not stop the other 482
@@ -81,7 +81,7 @@ def evaluate_case(case: EvalCase, line: int, case_dir: Path, stores_dir: Path | 
         hint = f"see {case_dir}" if keep else "rerun with --keep to keep its data directory"
         reason = f"harness error: {type(error).__name__}: {error} (at {Path(where.filename).name}:{where.lineno}; {hint})"
         return CaseReport(**base, passed=False, outcome=None, reasons=[reason],
-                          duration_ms=int((time.perf_counter() - started) * 1000))
+                          case_ms=int((time.perf_counter() - started) * 1000))
     finally:
         if not keep:
             shutil.rmtree(case_dir, ignore_errors=True)

@@ -55,14 +55,16 @@ class IndexReport:
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    empty: list[str] = field(default_factory=list)  # no text under the title: nothing to index
 
     @property
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.removed)
 
     def summary(self) -> str:
-        return (f"knowledge index: {len(self.added)} added, {len(self.updated)} updated, "
+        text = (f"knowledge index: {len(self.added)} added, {len(self.updated)} updated, "
                 f"{len(self.removed)} removed, {len(self.unchanged)} unchanged")
+        return text + (f"; empty, not indexed: {', '.join(self.empty)}" if self.empty else "")
 
 
 class KnowledgeUnavailable(RuntimeError):
@@ -150,11 +152,14 @@ class KnowledgeIndex:
             documents = load_documents(self.knowledge_dir)
             indexed = self.indexed_hashes()
             report = IndexReport()
-            current = {d.name for d in documents}
+            current = {d.name for d in documents if d.sections}
             for name in sorted(set(indexed) - current):
                 self._collection.delete(where={"document": name})
                 report.removed.append(name)
             for document in documents:
+                if not document.sections:
+                    report.empty.append(document.name)
+                    continue
                 previous = indexed.get(document.name)
                 if previous == document.content_hash:
                     report.unchanged.append(document.name)
@@ -168,8 +173,6 @@ class KnowledgeIndex:
             return report
 
     def _add(self, document: Document) -> None:
-        if not document.sections:
-            return
         self._collection.upsert(  # upsert: another process may have indexed the same version
             ids=[f"{document.name}#{i}" for i in range(len(document.sections))],
             documents=[_passage_text(document, s) for s in document.sections],

@@ -8,10 +8,23 @@ from rich.table import Table
 from runtime.settings import Settings
 
 
-def show_customer(settings: Settings, customer_id: str, *, console: Console) -> None:
+class MemoryCommandError(RuntimeError):
+    """Memory could not be read or changed; a forget request must never fail silently."""
+
+
+def _memory(settings: Settings):  # noqa: ANN202
     from runtime.customer_memory import open_customer_memory
 
-    records = open_customer_memory(settings.resolved_data_dir).show(customer_id)
+    return open_customer_memory(settings.resolved_data_dir)
+
+
+def show_customer(settings: Settings, customer_id: str, *, console: Console) -> None:
+    from runtime.customer_memory import MemoryUnavailable
+
+    try:
+        records = _memory(settings).show(customer_id)
+    except (MemoryUnavailable, ValueError) as e:
+        raise MemoryCommandError(f"cannot show memory of {customer_id!r}: {e}") from e
     if not records:
         console.print(f"nothing remembered about {customer_id}")
         return
@@ -25,9 +38,12 @@ def show_customer(settings: Settings, customer_id: str, *, console: Console) -> 
 
 
 def forget_customer(settings: Settings, customer_id: str, *, console: Console) -> None:
-    from runtime.customer_memory import open_customer_memory
+    from runtime.customer_memory import MemoryUnavailable
 
-    deleted = open_customer_memory(settings.resolved_data_dir).forget(customer_id)
+    try:
+        deleted = _memory(settings).forget(customer_id)
+    except (MemoryUnavailable, ValueError) as e:
+        raise MemoryCommandError(f"cannot forget {customer_id!r}; nothing was deleted: {e}") from e
     console.print(f"forgot {customer_id}: {deleted} record(s) deleted")
 
 

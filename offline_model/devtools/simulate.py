@@ -32,13 +32,44 @@ class SimError(Exception):
         self.payload = {"error": {"code": code, "message": message, "retryable": retryable}}
 
 
+class _CopyOnRead(dict):
+    """A case's own copy of shared records, made record by record when first touched."""
+
+    def __init__(self, shared: dict[str, Any]) -> None:
+        super().__init__()
+        self._shared = shared
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if not dict.__contains__(self, key) and key in self._shared:
+            self[key] = copy.deepcopy(self._shared[key])
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> Any:
+        value = self.get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._shared
+
+    def keys(self):  # type: ignore[override]
+        return self._shared.keys()
+
+    def items(self):  # type: ignore[override]
+        return ((key, self[key]) for key in self._shared)
+
+    def values(self):  # type: ignore[override]
+        return (self[key] for key in self._shared)
+
+
 class SimStore:
     """The store's data with the tools' checks and effects (CONTRACTS §2)."""
 
     def __init__(self, data: dict[str, Any], customer_id: str | None) -> None:
-        self.users = data["users"]
-        self.orders = data["orders"]
-        self.products = data["products"]
+        self.users = _CopyOnRead(data["users"])
+        self.orders = _CopyOnRead(data["orders"])
+        self.products = data["products"]  # never changed
         self.customer_id = customer_id
         self.writes: list[dict[str, Any]] = []
         self.escalations: list[dict[str, Any]] = []
@@ -84,13 +115,13 @@ class SimStore:
 
     # --- reads ------------------------------------------------------------------------------
     def find_customer_by_email(self, email: str) -> Any:
-        for user_id, user in self.users.items():
+        for user_id, user in self.users._shared.items():  # read-only lookup
             if user["email"].lower() == email.lower():
                 return self._bind(user_id)
         raise SimError("customer_not_found", f"No customer has the e-mail {email}.")
 
     def find_customer_by_name_zip(self, first_name: str, last_name: str, zip: str) -> Any:
-        for user_id, user in self.users.items():
+        for user_id, user in self.users._shared.items():  # read-only lookup
             if (user["name"]["first_name"].lower(), user["name"]["last_name"].lower(), user["address"]["zip"]) == (
                 first_name.lower(), last_name.lower(), zip):
                 return self._bind(user_id)
@@ -130,7 +161,7 @@ class SimStore:
         return {"variants": [v for v in product["variants"].values() if all(v["options"].get(k) == o for k, o in options.items())]}
 
     def track_shipment(self, tracking_id: str) -> Any:
-        for order in self.orders.values():
+        for order in self.orders._shared.values():  # read-only lookup
             for fulfillment in order["fulfillments"]:
                 if tracking_id in fulfillment["tracking_id"]:
                     self._order(order["order_id"])
@@ -171,6 +202,8 @@ class SimStore:
         refunds = [{"transaction_type": "refund", "amount": p["amount"], "payment_method_id": p["payment_method_id"]}
                    for p in order["payment_history"] if p["transaction_type"] == "payment"]
         order["payment_history"].extend(refunds)
+        for refund in refunds:
+            self._gift_card_move(refund["payment_method_id"], refund["amount"])
         order["status"] = "cancelled"
         order["cancel_reason"] = reason
         return self._done("cancel_pending_order", {"order_id": order_id, "reason": reason}, order, sum(r["amount"] for r in refunds))
@@ -196,11 +229,21 @@ class SimStore:
         self._method(payment_method_id)
         if payments[0]["payment_method_id"] == payment_method_id:
             raise SimError("payment_method_unchanged", "same method")
+        method = self._method(payment_method_id)
+        if method["source"] == "gift_card" and method.get("balance", 0) < payments[0]["amount"]:
+            raise SimError("insufficient_gift_card_balance", "gift card balance too low")
+        self._gift_card_move(payment_method_id, -payments[0]["amount"])
+        self._gift_card_move(payments[0]["payment_method_id"], payments[0]["amount"])
         order["payment_history"] += [
             {"transaction_type": "payment", "amount": payments[0]["amount"], "payment_method_id": payment_method_id},
             {"transaction_type": "refund", "amount": payments[0]["amount"], "payment_method_id": payments[0]["payment_method_id"]},
         ]
         return self._done("modify_pending_order_payment", {"order_id": order_id, "payment_method_id": payment_method_id}, order)
+
+    def _gift_card_move(self, method_id: str, amount: float) -> None:
+        method = self.users[self._me()]["payment_methods"].get(method_id)
+        if method and method["source"] == "gift_card":
+            method["balance"] = round(method.get("balance", 0) + amount, 2)
 
     def _swap(self, order: dict[str, Any], item_ids: list[str], new_item_ids: list[str]) -> float:
         if len(item_ids) != len(new_item_ids):
@@ -227,6 +270,9 @@ class SimStore:
             item = next(i for i in order["items"] if i["item_id"] == old)
             variant = self.products[item["product_id"]]["variants"][new]
             item.update(item_id=new, price=variant["price"], options=variant["options"])
+        self._gift_card_move(payment_method_id, -diff)
+        order["payment_history"].append({"transaction_type": "payment" if diff > 0 else "refund", "amount": abs(diff),
+                                         "payment_method_id": payment_method_id})
         order["status"] = "pending (item modified)"
         kwargs = {"order_id": order_id, "item_ids": item_ids, "new_item_ids": new_item_ids, "payment_method_id": payment_method_id}
         return self._done("modify_pending_order_items", kwargs, order, abs(diff))
@@ -384,7 +430,7 @@ def task_inputs(case: dict[str, Any], customer_id: str | None) -> dict[str, str]
 
 
 def run_case(llm: Any, case: dict[str, Any], data: dict[str, Any], agents: dict[str, Any], tasks: dict[str, Any]) -> dict[str, Any]:
-    fresh = copy.deepcopy(data)
+    fresh = data
     customer_id = None
     if case.get("from_email"):
         customer_id = next((uid for uid, u in fresh["users"].items() if u["email"].lower() == case["from_email"].lower()), None)
@@ -415,6 +461,7 @@ def run_case(llm: Any, case: dict[str, Any], data: dict[str, Any], agents: dict[
 
 
 def load_data() -> dict[str, Any]:
+    """The store's records, shared by all cases (each case copies what it touches)."""
     return {name: json.loads((DATA / f"{name}.json").read_text()) for name in ("users", "orders", "products")}
 
 

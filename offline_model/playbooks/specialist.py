@@ -398,17 +398,9 @@ def return_items(unit: Unit, ctx: Context) -> Step:
     amount = round(sum(float(item.get("price", 0)) for item in items), 2)
     labels = join_words([item_label(i) for i in items], ctx.language)
 
-    def done(data: dict[str, Any]) -> Step | RequestResult:
+    def done(data: dict[str, Any]) -> RequestResult:
         reply = say("return.done", ctx.language, items=labels, order=unit.order_id, amount=money(amount),
                     method=matching.describe_method(method_id, ctx.facts.payment_methods))
-        if ctx.has("get_return_label"):
-            label = ctx.facts.settled("get_return_label", order_id=unit.order_id)
-            if label is None:
-                return Step(reads=[ToolCall("get_return_label", {"order_id": unit.order_id})])
-            info = label.data if isinstance(label.data, dict) else {}
-            if label.ok and info.get("label_url"):
-                reply += " " + say("return.label", ctx.language, rma=info.get("rma", ""), carrier=info.get("carrier", ""),
-                                   label_url=info.get("label_url"))
         return _result(unit, "done", reply, f"return of {', '.join(item_ids)} from {unit.order_id} to {method_id}")
 
     def error(err: dict[str, Any]) -> RequestResult | None:
@@ -492,10 +484,7 @@ def change_items(unit: Unit, ctx: Context) -> Step:
     if not choice.ok:
         return Step(result=_payment_problem(unit, ctx, choice))
     method_id = choice.value
-    method = next((m for m in ctx.facts.payment_methods if m.get("id") == method_id), {})
-    if method.get("source") == "gift_card" and difference > 0 and float(method.get("balance") or 0) < difference:
-        return Step(result=_result(unit, "needs_info", say("payment.insufficient", ctx.language, methods=_methods_text(ctx)),
-                                   f"gift card balance {method.get('balance')} < {difference}"))
+    # a gift card's balance is checked by the store itself: the balance read earlier may be stale
     call = ToolCall(tool, {"order_id": unit.order_id, "item_ids": old_ids, "new_item_ids": new_ids, "payment_method_id": method_id})
     change_text = join_words(changes, ctx.language)
     described = matching.describe_method(method_id, ctx.facts.payment_methods)

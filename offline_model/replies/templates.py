@@ -18,8 +18,7 @@ EN = {
     "cancel.not_pending": "Order {order} is {status}, so it can no longer be cancelled: only orders that have not been processed yet can be.",
     "cancel.not_pending_delivered": " If you don't want the items, you can ask us to return them.",
     # returns
-    "return.done": "I've set up the return of {items} from order {order}. Once the items are back with us, the refund of {amount} goes to {method}.",
-    "return.label": "Your return authorisation is {rma} ({carrier}); the return label is here: {label_url}",
+    "return.done": "I've set up the return of {items} from order {order}. Once the items are back with us, the refund of {amount} goes to {method}. You can ask us for the return label at any time.",
     "return.pending_approval": "The return of {items} from order {order} needs a quick approval from our team; we will confirm as soon as it is done.",
     "return.not_delivered": "Order {order} is {status}, not delivered yet, so it can't be returned.",
     "return.not_delivered_pending": " As it hasn't been processed yet, you can cancel it instead if you like: just tell us the reason (no longer needed, or ordered by mistake).",

@@ -187,7 +187,7 @@ _CUES: dict[str, re.Pattern[str]] = {
         r"\bwrong\s+(?:options?|size|colou?r|variant|model)"
     ),
     ORDER_ADDRESS: re.compile(
-        r"\baddress|\bship\s+(?:it|them|the\s+order|order|my\s+order|#w\d+)?\s*to\b|\bdeliver\s+(?:it|them|the\s+order)?\s*to\b|"
+        r"\bad+res+|\bship\s+(?:it|them|the\s+order|order|my\s+order|#w\d+)?\s*to\b|\bdeliver\s+(?:it|them|the\s+order)?\s*to\b|"
         r"\bsend\s+(?:it|them|the\s+order)\s+(?:to|here)\b|\bsomewhere\s+else\b|\bredirect|\breroute|\bdireccion|\badresse|\bendereco|\bindirizzo|\banschrift"
     ),
     USER_ADDRESS: re.compile(

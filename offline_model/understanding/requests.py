@@ -108,11 +108,18 @@ _SHIP_TO = re.compile(
 )
 
 
+_ADDRESS_LINE_WORDS = re.compile(
+    r"\d+\s+[\w .'-]+|\b(?:suite|apt|apartment|unit|floor|usa|united\s+states)\b|\b[a-z]{2}\s+\d{5}\b|[,.:;\n]|\bnew\s+address\b"
+)
+
+
 def _is_address_change(folded: str, has_address: bool, hits: set[str]) -> bool:
     """'Please ship #W1 to 1 Main St ...', 'change the shipping address on #W1', 'It should go to:'."""
     if re.search(r"\brefund|\bdifference\b|\bmoney|\be-?mail\s+address", folded) and not has_address:
         return False
-    if has_address:
+    if has_address and len(_ADDRESS_LINE_WORDS.sub(" ", folded).split()) >= 2:
+        # a full address inside a sentence ('It should be 1 Main St, ...'); a bare address block
+        # is a detail of the request before it
         return True
     if re.search(r"\bredirect|\breroute|\bsomewhere\s+else|\bsend\s+it\s+here|\bwhere\s+.{0,30}\bships?\s+to\b", folded):
         return True

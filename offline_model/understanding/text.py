@@ -11,6 +11,7 @@ import unicodedata
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u2023\u25e6\u2043]|\(?\d{1,2}[.)]|\(?[a-h][.)])\s+")
 _NUMBERED = re.compile(r"^\s*\(?\d{1,2}[.)]\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[^\W_]|[#¿¡\"'(])")
+_STATE_ZIP_LINE = re.compile(r"\b[A-Z]{2}\.?,?\s+\d{5}(?:-\d{4})?\b")
 _ABBREVIATIONS = {
     "st", "ave", "dr", "mr", "mrs", "ms", "no", "apt", "e.g", "i.e", "etc", "approx", "blvd", "rd", "ln",
     "ste", "fl", "vs", "jr", "sr", "ct", "hwy", "pl", "sq", "mt", "ft", "inc", "co", "p.o", "u.s", "u.s.a",
@@ -72,7 +73,11 @@ def sentence_units(block: str) -> list[tuple[str, bool]]:
 
     def flush() -> None:
         if pending:
-            joined = squash(" ".join(pending))
+            if any(_STATE_ZIP_LINE.search(line) for line in pending):
+                # an address written over several lines keeps its line breaks: they separate its parts
+                joined = "\n".join(" ".join(line.split()) for line in pending)
+            else:
+                joined = squash(" ".join(pending))
             out.extend((piece, False) for piece in _split_sentences(joined))
             pending.clear()
 

@@ -247,3 +247,13 @@ def test_tally_by_tag_counts_each_tag_once_per_case() -> None:
         "return": {"passed": 0, "total": 1, "rate": 0.0},
         "tau-train": {"passed": 1, "total": 1, "rate": 1.0},
     }
+
+
+def test_payment_history_in_another_order_is_a_difference() -> None:
+    expected = cancelled(make_store())
+    expected["orders"]["#W1"]["payment_history"].append(
+        {"transaction_type": "payment", "amount": 5.0, "payment_method_id": "gift_card_1"})
+    final = copy.deepcopy(expected)
+    final["orders"]["#W1"]["payment_history"].reverse()
+    assert diff_stores(final, expected) == [
+        "order #W1: payment_history differs: same transactions in a different order"]

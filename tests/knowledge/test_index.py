@@ -58,6 +58,16 @@ def test_reindexes_only_what_changed(small_kb, monkeypatch):
     assert "desk-lamp" not in {p.document for p in index.search("desk lamp flickers", top_k=5)}
 
 
+def test_an_empty_document_is_reported_not_indexed(small_kb):
+    data_dir, source = small_kb
+    (source / "draft.md").write_text("# Draft\n")
+    index = KnowledgeIndex(data_dir, source)
+    for _ in range(2):  # stays "empty" instead of being "added" again at every start
+        report = index.ensure_indexed()
+        assert report.empty == ["draft.md"] and "draft.md" not in report.added
+    assert "empty, not indexed: draft.md" in report.summary()
+
+
 def test_a_changed_embedding_version_reindexes_everything(small_kb, monkeypatch):
     data_dir, source = small_kb
     KnowledgeIndex(data_dir, source).ensure_indexed()

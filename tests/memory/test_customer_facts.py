@@ -116,3 +116,9 @@ def test_a_new_ticket_is_described_like_the_summaries_it_should_find():
     assert describe_request("The Smart Thermostat shows as offline in the app.") == (
         "Request: reports a product fault and asks for help. Problem: Smart Thermostat offline.")
     assert describe_request("asdf qwer") is None
+
+
+def test_negation_is_judged_before_the_method_however_it_is_spelled():
+    assert stated_refund_preference("From now on, refunds should not go to my master card ending in 1111.") is None
+    assert stated_refund_preference("Always refund me to my master card ending in 1111, not PayPal.") == \
+        "Mastercard ending in 1111"
