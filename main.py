@@ -124,9 +124,17 @@ def batch(
         raise _fail(f"{in_path}: no such file", 2)
     settings = _settings(ctx)
     from runtime.batch import run_batch
+    from runtime.journal import JournalError
+    from runtime.ticket_io import JsonlFileError
 
-    summary = run_batch(in_path, out_path, settings=settings, workers=workers, progress=True)
-    err.print(summary.describe() if hasattr(summary, "describe") else str(summary), highlight=False)
+    try:
+        summary = run_batch(in_path, out_path, settings=settings, workers=workers, progress=True)
+    except (JournalError, JsonlFileError) as e:
+        raise _fail(str(e)) from e
+    except KeyboardInterrupt:
+        err.print("interrupted: run the same command again to finish the backlog", highlight=False)
+        raise typer.Exit(130)
+    err.print(summary.describe(), highlight=False)
 
 
 @app.command("eval")
@@ -136,6 +144,8 @@ def evaluate(
     report: Optional[Path] = typer.Option(None, "--report", help="Write the JSON report here."),
     stores_dir: Optional[Path] = typer.Option(None, "--stores-dir", help="Write each case's final store here."),
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="Cases run in parallel."),
+    keep: Optional[Path] = typer.Option(None, "--keep", help="Keep each case's data directory here (traces, stores)."),
+    shared_memory: bool = typer.Option(False, "--shared-memory", help="Share memory across cases (off: each case starts fresh)."),
 ) -> None:
     """Score evaluation cases; exits 0 whatever the pass rate."""
     if not cases.is_file():
@@ -143,7 +153,11 @@ def evaluate(
     settings = _settings(ctx)
     from runtime.evaluation import print_evaluation, run_evaluation
 
-    result = run_evaluation(cases, settings=settings, workers=workers, report_path=report, stores_dir=stores_dir)
+    try:
+        result = run_evaluation(cases, settings=settings, workers=workers, report_path=report, stores_dir=stores_dir,
+                                keep_dir=keep, shared_memory=shared_memory)
+    except RuntimeError as e:
+        raise _fail(str(e)) from e
     print_evaluation(result, console=out)
 
 
@@ -283,6 +297,7 @@ def trace(ctx: typer.Context, ticket_id: str = typer.Argument(..., metavar="TICK
 
 @app.command()
 def report(
+    ctx: typer.Context,
     results: Path = typer.Argument(..., metavar="OUT.jsonl"),
     tickets: Optional[Path] = typer.Option(None, "--tickets", help="The input tickets, to group by tag."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
@@ -292,16 +307,20 @@ def report(
         raise _fail(f"{results}: no such file", 2)
     from runtime.report import print_report
 
-    print_report(results, tickets_path=tickets, as_json=as_json, console=out)
+    print_report(results, tickets_path=tickets, data_dir=ctx.obj.resolved_data_dir, as_json=as_json, console=out)
 
 
 @app.command()
-def bench(ctx: typer.Context, tickets: Optional[Path] = typer.Option(None, "--tickets", help="Tickets to run (default: the bundled bench set).")) -> None:
+def bench(
+    ctx: typer.Context,
+    tickets: Optional[Path] = typer.Option(None, "--tickets", help="Tickets to run (default: the bundled bench set)."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, max=64, help="Workers for the parallel run (default: all cores)."),
+) -> None:
     """Run the performance benchmark; its figures are JSON on the last line."""
     settings = _settings(ctx)
     from runtime.bench import run_bench
 
-    figures = run_bench(settings, tickets_path=tickets, console=err)
+    figures = run_bench(settings, tickets_path=tickets, workers=workers, console=err)
     print(json.dumps(figures))
 
 

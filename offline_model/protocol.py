@@ -30,12 +30,20 @@ class ToolExchange:
 
     @property
     def data(self) -> Any:
+        """The result as JSON. In text mode CrewAI may append its format reminder after the
+        observation, so a leading JSON value followed by text counts too."""
         if self.result is None:
             return None
+        text = self.result.strip()
         try:
-            return json.loads(self.result)
+            return json.loads(text)
         except (TypeError, ValueError):
+            pass
+        try:
+            value, _ = json.JSONDecoder().raw_decode(text)
+        except ValueError:
             return None
+        return value
 
     @property
     def error(self) -> dict[str, Any] | None:
@@ -109,7 +117,7 @@ def _split_user(user: str) -> tuple[str, str]:
         task = task.split(_CRITERIA_MARK, 1)[0]
     if _BEGIN_MARK in task:
         task = task.split(_BEGIN_MARK, 1)[0]
-    return task.strip("\n"), context.strip("\n")
+    return task.strip(), context.strip()
 
 
 def _native_tools(tools: list[Any] | None) -> tuple[list[str], dict[str, str]]:

@@ -264,7 +264,7 @@ class ApprovalQueue:
         """Requests, oldest first; requests past their expiry are marked expired first."""
         with self._transaction() as db:
             records = [self._expire_if_due(db, self._row(r))
-                       for r in db.execute("SELECT * FROM approvals ORDER BY created_at, id")]
+                       for r in db.execute("SELECT * FROM approvals ORDER BY created_at, rowid")]
         return [r for r in records if status is None or r.status == status]
 
     def ticket_record(self, ticket_id: str) -> list[TicketEvent]:
@@ -370,8 +370,16 @@ class ApprovalGate:
             raise ReadOnlyTicket()
         money = round(abs(amount), 2)
         decision = self.policy.decide(operation, money)
+        waits_for = self._held_on_same_record(ctx, arguments)
         ctx.emit({"event": "approval_gate", "operation": operation, "amount": money, "decision": decision.action,
-                  "rule": decision.rule_index})
+                  "rule": decision.rule_index, "waits_for": waits_for})
+        if waits_for is not None:
+            # An earlier change to this order (or customer) waits for a person: applying this one now
+            # would run it before that one and could make it impossible (e.g. items changed first
+            # lock the order). Hold it too, so approvals apply in the order the customer asked.
+            return self._hold(ctx, operation, arguments, idempotency_key, money,
+                              f"waits for approval {waits_for} on the same record; "
+                              f"{decision.reason(money)}")
         if decision.action == "allow":
             return None
         if decision.action == "allow_and_flag":
@@ -380,10 +388,21 @@ class ApprovalGate:
             self.queue.record_flag(ticket_id=ctx.ticket_id, operation=operation, amount=money,
                                    reason=decision.reason(money))
             return None
+        return self._hold(ctx, operation, arguments, idempotency_key, money, decision.reason(money))
+
+    @staticmethod
+    def _held_on_same_record(ctx: ToolContext, arguments: dict[str, Any]) -> str | None:
+        target = arguments.get("order_id") or arguments.get("user_id")
+        for approval in ctx.approvals:
+            if target is not None and target in (approval.arguments.get("order_id"), approval.arguments.get("user_id")):
+                return approval.id
+        return None
+
+    def _hold(self, ctx: ToolContext, operation: str, arguments: dict[str, Any], idempotency_key: str,
+              money: float, reason: str) -> ApprovalRecord | None:
         held = self.queue.hold(ticket_id=ctx.ticket_id, customer_id=ctx.customer_id, operation=operation,
                                arguments=arguments, idempotency_key=idempotency_key, amount=money,
-                               reason=decision.reason(money),
-                               expires_in=timedelta(hours=self.policy.expiry_hours))
+                               reason=reason, expires_in=timedelta(hours=self.policy.expiry_hours))
         if held.status == "denied":
             raise ToolError("approval_denied",
                             f"A person denied this {operation} earlier ({held.decision_reason}). Do not retry; tell "

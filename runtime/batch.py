@@ -31,7 +31,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from runtime.journal import Journal, ResultsFile, reconcile
+from runtime.journal import BatchJournal, Journal, ResultsFile, reconcile
 from runtime.models import Result, Ticket
 from runtime.settings import Settings
 from runtime.ticket_io import read_tickets
@@ -111,7 +111,8 @@ def run_batch(in_path: Path, out_path: Path, *, settings: Settings, workers: int
     """Run (or resume) the backlog `in_path` into `out_path`; see the module docstring.
 
     `workers` > 1 runs tickets in that many processes (never more than there are tickets left);
-    1 runs them in this process. Problems and a summary go to `console` (stderr by default)."""
+    1 runs them in this process. Skipped lines, repairs and the progress bar go to `console`
+    (stderr by default); `BatchSummary.describe()` says what was done."""
     started = time.monotonic()
     console = console or Console(stderr=True)
     in_path, out_path = Path(in_path), Path(out_path)
@@ -148,7 +149,7 @@ def run_batch(in_path: Path, out_path: Path, *, settings: Settings, workers: int
     return summary
 
 
-def _run(todo: list[Ticket], summary: BatchSummary, *, batch, results_file: ResultsFile,
+def _run(todo: list[Ticket], summary: BatchSummary, *, batch: BatchJournal, results_file: ResultsFile,
          settings: Settings, workers: int, progress: bool, console: Console, runner: str,
          plain: bool) -> None:
     size = max(1, min(workers, len(todo)))
@@ -172,20 +173,26 @@ def _run(todo: list[Ticket], summary: BatchSummary, *, batch, results_file: Resu
             summary.run_s = time.monotonic() - ready_at
             bar.update(task, advance=1, description=_outcome_line(summary.outcomes))
 
-        with runner_module.open_environment(settings, api_url=settings.api_url) as env:
-            if size == 1:
+        if size == 1:
+            with runner_module.open_environment(settings, api_url=settings.api_url) as env:
                 traces = TraceWriter(settings.resolved_data_dir)
                 on_ready()
                 for ticket in todo:
                     attempt = batch.start(ticket.id, os.getpid())
                     deliver(run_one(runner_module, env, ticket, traces, attempt=attempt, plain=plain))
-                summary.peak_rss_mb_per_worker = {os.getpid(): peak_rss_mb()}
-            else:
-                pool = WorkerPool(size=size, settings=settings, api_url=env.api_url, runner=runner,
-                                  plain=plain)
-                stats = pool.run(iter(todo), dispatch=batch.start, deliver=deliver, on_ready=on_ready)
-                summary.peak_rss_mb_per_worker = stats.peak_rss_mb
-                summary.crashed_workers = stats.crashed
+            summary.peak_rss_mb_per_worker = {os.getpid(): peak_rss_mb()}
+            return
+        # The workers start first and import while this process opens the environment (the
+        # store they share, the knowledge index they read).
+        with WorkerPool(size=size, settings=settings, runner=runner, plain=plain) as pool, \
+                runner_module.open_environment(settings, api_url=settings.api_url) as env:
+            try:
+                stats = pool.run(iter(todo), api_url=env.api_url, dispatch=batch.start, deliver=deliver,
+                                 on_ready=on_ready)
+            finally:
+                pool.stop()  # while the store is still up
+        summary.peak_rss_mb_per_worker = stats.peak_rss_mb
+        summary.crashed_workers = stats.crashed
 
 
 def _report_repairs(summary: BatchSummary, console: Console) -> None:

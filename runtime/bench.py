@@ -80,7 +80,10 @@ def _by_intent(results: list[Result], tickets: dict[str, Ticket]) -> dict[str, d
 
 def _fresh(settings: Settings, run_dir: Path) -> Settings:
     # api_url None: every run gets its own freshly seeded sandbox store, never a configured one.
-    return settings.model_copy(update={"data_dir": run_dir, "api_url": None})
+    # The knowledge index is read-only content built once for the installation (run_bench), as on a
+    # real deployment: runs must not measure re-embedding the knowledge base.
+    index_dir = settings.knowledge_index_dir or settings.resolved_data_dir
+    return settings.model_copy(update={"data_dir": run_dir, "api_url": None, "knowledge_index_dir": index_dir})
 
 
 def _batch(name: str, tickets_path: Path, root: Path, settings: Settings, *, workers: int,
@@ -106,6 +109,8 @@ def cold_start_seconds(settings: Settings, ticket: Ticket, run_dir: Path) -> flo
     command = [*program, "--llm", settings.llm, "--data-dir", str(run_dir), "kickoff", "--ticket",
                str(ticket_file), "--json"]
     child_env = {k: v for k, v in os.environ.items() if k != "SUPPORT_CREW_API_URL"}
+    if settings.knowledge_index_dir is not None:
+        child_env["SUPPORT_CREW_KNOWLEDGE_INDEX_DIR"] = str(settings.knowledge_index_dir)
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, env=child_env, timeout=600)
     elapsed = time.perf_counter() - started
@@ -134,13 +139,16 @@ def run_bench(settings: Settings, *, tickets_path: Path | None = None, workers: 
 
     root = settings.resolved_data_dir / "bench"
     shutil.rmtree(root, ignore_errors=True)
+    from runtime.knowledge_base import ensure_indexed
+
+    ensure_indexed(settings.knowledge_index_dir or settings.resolved_data_dir, settings.knowledge_dir)
     common = {"console": console, "runner": runner}
     one = _batch("one-worker", tickets_path, root, settings, workers=1, plain=False, **common)
     many = _batch("all-workers", tickets_path, root, settings, workers=all_workers, plain=False, **common)
     base = _batch("baseline", tickets_path, root, settings, workers=all_workers, plain=True, **common)
     single = next((t for t in ticket_file.tickets if SINGLE_REQUEST_TAG in t.tags), ticket_file.tickets[0])
     console.print(f"[bold]bench[/] cold start: one kickoff of {single.id} in a new process")
-    cold = cold_start(settings, single, root / "cold-start")
+    cold = cold_start(_fresh(settings, root / "cold-start"), single, root / "cold-start")
 
     figures = bench_figures(ticket_file.tickets, one=one, many=many, baseline=base, cold_start_s=cold)
     figures.update(llm=settings.llm, tickets_file=str(tickets_path))

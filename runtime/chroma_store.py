@@ -69,3 +69,14 @@ class LocalEmbeddingFunction(EmbeddingFunction[Documents]):
 
     def default_space(self) -> str:  # type: ignore[override]
         return "cosine"
+
+
+def release_chroma_client(data_dir: Path) -> None:
+    """Forget this process's client of a data directory (the evaluation opens hundreds)."""
+    with _lock:
+        client = _clients.pop(chroma_path(data_dir), None)
+    if client is not None:
+        try:
+            client.close()  # stops its System once no other client of the path uses it
+        except Exception:  # releasing is best effort: the directory may already be gone
+            pass

@@ -274,3 +274,8 @@ def open_customer_memory(data_dir: Path) -> CustomerMemory:
         if path not in _instances:
             _instances[path] = CustomerMemory(path)
         return _instances[path]
+
+
+def release_customer_memory(data_dir: Path) -> None:
+    with _instances_lock:
+        _instances.pop(Path(data_dir).expanduser().resolve(), None)

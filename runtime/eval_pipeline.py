@@ -4,7 +4,9 @@ store (the case's `expected.actions` replayed on a fresh store through the store
 
 `StorePipeline` is built in the parent and sent to each worker process (it only holds settings
 and paths); `warm_up` then opens what the worker reuses from case to case: the imports, the
-embedder and one sandbox server for the expected stores (reset between cases)."""
+embedder, the knowledge index and the sandbox servers (reset between cases). The heavy imports
+(CrewAI, the store server) sit inside the methods so that the parent, which only schedules
+cases, never loads them."""
 
 from __future__ import annotations
 
@@ -85,18 +87,19 @@ class ExpectedStores:
     def compute(self, case: EvalCase) -> tuple[Store, list[str]]:
         """(expected store, replay failures as reasons). A case without actions expects the fresh
         store, exported once."""
+        from sandbox_store.db import export_store
         from sandbox_store.replay import ReplayCase, apply_case
 
         if not case.expected.actions:
             if self._fresh is None:
                 self._server.reset()
-                self._fresh = self._client.export()
+                self._fresh = export_store(self._server.db_path)
             return self._fresh, []
         replay = apply_case(ReplayCase.model_validate(case.model_dump(include={"id", "expected"})),
                             server=self._server, client=self._client)
         errors = [f"expected action {failure.index + 1} ({failure.operation}) fails on a fresh store: "
                   f"{failure.code}: {failure.message}; fix the case" for failure in replay.failures]
-        return self._client.export(), errors
+        return export_store(self._server.db_path), errors
 
     def close(self) -> None:
         self._client.close()
@@ -142,30 +145,31 @@ class StorePipeline:
         if not self.settings.faults:
             self._store_server = SandboxServer(self._scratch / "store.db")
 
-    def _fresh_store_url(self, stack: ExitStack, data_dir: Path) -> str:
+    def _fresh_store(self, stack: ExitStack, data_dir: Path) -> Any:
+        """A running SandboxServer over a fresh store, for this case."""
         from sandbox_store.db import create_fresh_store
         from sandbox_store.server import SandboxServer
 
         if self._store_server is not None:
             self._store_server.reset()
-            return self._store_server.base_url
-        server = stack.enter_context(
+            return self._store_server
+        return stack.enter_context(
             SandboxServer(create_fresh_store(data_dir / "store.db"), faults=self.settings.faults))
-        return server.base_url
 
     def run_case(self, case: EvalCase, data_dir: Path) -> CaseRun:
         from runtime import runner
         from runtime.workers import run_one
+        from sandbox_store.db import export_store
 
         assert self._expected is not None and self._scratch is not None, "warm_up() first"
         state_dir = self._scratch / "shared-data" if self.shared_memory else data_dir
         with ExitStack() as stack:
-            api_url = self._fresh_store_url(stack, data_dir)
+            server = self._fresh_store(stack, data_dir)
             settings = self.settings.model_copy(update={"data_dir": state_dir})
-            env = stack.enter_context(runner.open_environment(settings, api_url=api_url))
+            env = stack.enter_context(runner.open_environment(settings, api_url=server.base_url))
             result = run_one(runner, env, ticket_of(case), env.traces, attempt=1)
             approved, approval_errors = approve_all(env.approvals, env.store, case.id)
-            final_store = env.store.export()
+            final_store = export_store(server.db_path)  # the same export the API serves, minus HTTP
         expected_store, expected_errors = self._expected.compute(case)
         return CaseRun(result=result, final_store=final_store, expected_store=expected_store,
                        approval_errors=approval_errors, approvals_approved=approved,

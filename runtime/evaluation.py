@@ -34,7 +34,9 @@ from runtime.eval_scoring import score_case
 from runtime.models import EvalCase
 from runtime.settings import Settings
 
-__all__ = ["EvalReport", "CaseReport", "run_evaluation", "print_report", "evaluate_case"]
+__all__ = ["EvalReport", "CaseReport", "run_evaluation", "print_evaluation", "print_report", "evaluate_case"]
+
+print_evaluation = print_report  # the name the CLI imports
 
 OnCase = Callable[[CaseReport], None]
 
@@ -79,7 +81,8 @@ def evaluate_case(case: EvalCase, line: int, case_dir: Path, stores_dir: Path | 
     except Exception as error:  # one broken case must not stop the other 482
         where = traceback.extract_tb(error.__traceback__)[-1]
         hint = f"see {case_dir}" if keep else "rerun with --keep to keep its data directory"
-        reason = f"harness error: {type(error).__name__}: {error} (at {Path(where.filename).name}:{where.lineno}; {hint})"
+        place = f"{Path(where.filename).name}:{where.lineno}"
+        reason = f"harness error: {type(error).__name__}: {error} (at {place}; {hint})"
         return CaseReport(**base, passed=False, outcome=None, reasons=[reason],
                           case_ms=int((time.perf_counter() - started) * 1000))
     finally:
@@ -228,7 +231,7 @@ def run_evaluation(
                     on_case(reports[line])
         jobs = [(line, entry) for line, entry in entries if isinstance(entry, EvalCase)]
         bar = stack.enter_context(_progress_bar(console, progress))
-        task = bar.add_task("", total=len(jobs))
+        task = bar.add_task("warming up (imports, embedder, knowledge index)", total=len(jobs))
         passed = 0
         for case_report in _run_cases(jobs, pipeline=pipeline, workers=workers, run_dir=run_dir,
                                       stores_dir=stores_dir, keep=keep_dir is not None):

@@ -244,3 +244,10 @@ def open_knowledge_index(data_dir: Path, knowledge_dir: Path) -> KnowledgeIndex:
 def ensure_indexed(data_dir: Path, knowledge_dir: Path) -> IndexReport:
     """(Re)index the knowledge directory into the data directory; reports what changed."""
     return KnowledgeIndex(data_dir, knowledge_dir).ensure_indexed()
+
+
+def release_knowledge_index(data_dir: Path) -> None:
+    resolved = Path(data_dir).expanduser().resolve()
+    with _indexes_lock:
+        for key in [k for k in _indexes if k[0] == resolved]:
+            del _indexes[key]

@@ -27,3 +27,19 @@ def open_knowledge(settings: Settings) -> tuple[Any | None, str | None]:
         return open_knowledge_index(index_dir, settings.knowledge_dir), None
     except Exception as e:
         return None, f"knowledge base unavailable: {type(e).__name__}: {e}"
+
+
+def release(settings: Settings) -> None:
+    """Drop this process's handles on the data directory's memory (and on its knowledge index if
+    it lives there), so a long evaluation does not keep one client per case alive."""
+    from runtime.chroma_store import release_chroma_client
+    from runtime.customer_memory import release_customer_memory
+    from runtime.knowledge_base import release_knowledge_index
+
+    data_dir = settings.resolved_data_dir
+    release_customer_memory(data_dir)
+    if settings.knowledge_index_dir is None:
+        release_knowledge_index(data_dir)
+        release_chroma_client(data_dir)
+    elif settings.knowledge_index_dir.expanduser().resolve() != data_dir:
+        release_chroma_client(data_dir)

@@ -25,6 +25,7 @@ from runtime.approvals import ApprovalGate, ApprovalQueue  # noqa: E402
 from runtime.guard import GUARDS, Budgets, TicketGuard  # noqa: E402
 from runtime.intake import Intake, run_intake  # noqa: E402
 from runtime.llms import ModelUnavailable, make_llm  # noqa: E402
+from runtime.memory_service import release as release_memory  # noqa: E402
 from runtime.models import Escalation, Result, Ticket, Usage  # noqa: E402
 from runtime.outcome import decide_outcome  # noqa: E402
 from runtime.policy import Policy, PolicyError, load_policy  # noqa: E402
@@ -84,13 +85,21 @@ def open_environment(settings: Settings, *, api_url: str | None = None) -> Itera
             traces=TraceWriter(data_dir),
         )
         _open_memory_and_knowledge(env)
+        stack.callback(release_memory, settings)
         GUARDS.install()
         yield env
 
 
 def _open_memory_and_knowledge(env: RunEnvironment) -> None:
-    """Memory and knowledge never block a ticket: on failure the crew runs without them."""
+    """Memory and knowledge never block a ticket: on failure the crew runs without them. The
+    embedding model is loaded here, before the first ticket, so a worker is ready when it says so."""
+    from runtime.embedder import get_sentence_model
     from runtime.memory_service import open_knowledge, open_memory
+
+    try:
+        get_sentence_model()
+    except Exception as e:  # memory, knowledge and the offline model will each report it
+        env.notes.append(f"embedding model unavailable: {type(e).__name__}: {e}")
 
     env.memory, note = open_memory(env.settings)
     if note:

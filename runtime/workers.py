@@ -75,13 +75,18 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def _worker_main(conn: multiprocessing.connection.Connection, settings: Settings, api_url: str | None,
-                 runner_name: str, plain: bool) -> None:
+def _worker_main(conn: multiprocessing.connection.Connection, settings: Settings, runner_name: str,
+                 plain: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _exit_with_parent()
     try:
+        # The imports (CrewAI, torch...) take seconds: do them while the parent starts the store,
+        # then wait for its URL.
         runner = importlib.import_module(runner_name)
         traces = TraceWriter(settings.resolved_data_dir)
+        api_url = conn.recv()
+        if api_url is None:
+            return
         with runner.open_environment(settings, api_url=api_url) as env:
             conn.send(("ready", os.getpid(), peak_rss_mb()))
             while (job := conn.recv()) is not None:
@@ -126,16 +131,34 @@ Deliver = Callable[[Result], None]
 
 class WorkerPool:
     """`size` worker processes fed by the parent; survives a worker dying mid-ticket (the ticket
-    gets outcome failed, a new worker takes the dead one's place)."""
+    gets outcome failed, a new worker takes the dead one's place).
 
-    def __init__(self, *, size: int, settings: Settings, api_url: str | None,
-                 runner: str = DEFAULT_RUNNER, plain: bool = False):
+    Use as a context manager: entering starts the processes (they import while the parent opens
+    its environment), `run` hands them the store URL and the tickets, leaving stops them."""
+
+    def __init__(self, *, size: int, settings: Settings, runner: str = DEFAULT_RUNNER, plain: bool = False):
         self.size = size
-        self._args = (settings, api_url, runner, plain)
+        self._args = (settings, runner, plain)
         self._ctx = multiprocessing.get_context("spawn")
         self._workers: dict[int, _Worker] = {}
         self._startup_errors: list[str] = []
+        self._api_url: str | None = None
+        self._finished = False
         self.stats = PoolStats()
+
+    def __enter__(self) -> "WorkerPool":
+        for _ in range(self.size):
+            self._spawn()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Let idle workers exit after a finished run; otherwise (Ctrl-C, an error) terminate them
+        now: the journal has their tickets running, so the next run of the same command runs
+        those tickets again. Safe to call twice."""
+        self._stop(graceful=self._finished)
 
     def _spawn(self) -> None:
         parent_end, child_end = self._ctx.Pipe(duplex=True)
@@ -145,40 +168,37 @@ class WorkerPool:
         process.start()
         child_end.close()
         self._workers[process.pid] = _Worker(process, parent_end)
+        if self._api_url is not None:
+            parent_end.send(self._api_url)
 
-    def run(self, tickets: Iterator[Ticket], *, dispatch: Dispatch, deliver: Deliver,
+    def run(self, tickets: Iterator[Ticket], *, api_url: str, dispatch: Dispatch, deliver: Deliver,
             on_ready: Callable[[], None] = lambda: None) -> PoolStats:
-        """Run every ticket; `dispatch` is called just before a ticket is sent (the journal marks
-        it running), `deliver` with each result as it arrives."""
+        """Run every ticket against the store at `api_url`; `dispatch` is called just before a
+        ticket is sent (the journal marks it running), `deliver` with each result as it arrives."""
+        self._api_url = api_url
+        for worker in self._workers.values():
+            worker.conn.send(api_url)
         pending = iter(tickets)
         exhausted = False
-        graceful = False
-        try:
-            for _ in range(self.size):
-                self._spawn()
-            self._await_ready()
-            on_ready()
-            while True:
-                for worker in list(self._workers.values()):
-                    if worker.ready and worker.ticket_id is None and not exhausted:
-                        ticket = next(pending, None)
-                        if ticket is None:
-                            exhausted = True
-                            break
-                        attempt = dispatch(ticket.id, worker.process.pid)
-                        worker.ticket_id = ticket.id
-                        worker.conn.send((ticket.model_dump_json(), attempt))
-                busy = [w for w in self._workers.values() if w.ticket_id is not None]
-                if exhausted and not busy:
-                    graceful = True
-                    return self.stats
-                if not self._workers:
-                    raise PoolError("every worker has died; " + self._startup_summary())
-                self._wait_and_handle(deliver, respawn=not exhausted)
-        finally:
-            # Interrupted (Ctrl-C, an error): stop the workers now; the journal has them running,
-            # so the next run of the same command runs those tickets again.
-            self._stop(graceful=graceful)
+        self._await_ready()
+        on_ready()
+        while True:
+            for worker in list(self._workers.values()):
+                if worker.ready and worker.ticket_id is None and not exhausted:
+                    ticket = next(pending, None)
+                    if ticket is None:
+                        exhausted = True
+                        break
+                    attempt = dispatch(ticket.id, worker.process.pid)
+                    worker.ticket_id = ticket.id
+                    worker.conn.send((ticket.model_dump_json(), attempt))
+            busy = [w for w in self._workers.values() if w.ticket_id is not None]
+            if exhausted and not busy:
+                self._finished = True
+                return self.stats
+            if not self._workers:
+                raise PoolError("every worker has died; " + self._startup_summary())
+            self._wait_and_handle(deliver, respawn=not exhausted)
 
     def _await_ready(self) -> None:
         while any(not w.ready for w in self._workers.values()):

@@ -23,7 +23,7 @@ from offline_model.understanding.requests import Request, split_requests
 from offline_model.understanding.ticket import TicketView, identity_attempts, parse_ticket
 from runtime.models import Escalation
 
-_IDENTITY_FREE = {I.TROUBLE, I.HUMAN, I.ABUSE, I.LEGAL, I.REVIEW}
+_IDENTITY_FREE = {I.TROUBLE, I.POLICY, I.HUMAN, I.ABUSE, I.LEGAL, I.REVIEW}
 _UNCLEAR_WORDS = 40  # a message this long that asks for nothing recognisable goes to a human
 
 
@@ -192,6 +192,7 @@ def _absorb(plan: Plan, delegation: Delegation, result: str) -> None:
             plan.identity_failed = result_item
             continue
         by_number.setdefault(result_item.request, []).append(result_item)
+    rerouted: dict[str, list[int]] = {}
     for number in delegation.numbers:
         got = by_number.get(number)
         if not got:
@@ -205,9 +206,17 @@ def _absorb(plan: Plan, delegation: Delegation, result: str) -> None:
             holder = holder_of(reroute, plan.team, plan.tried.get(number, set()))
             if holder is not None:
                 plan.tried.setdefault(number, set()).add(holder.role)
-                plan.queue.append(Delegation(holder.role, [number]))
+                rerouted.setdefault(holder.role, []).append(number)
                 continue
         plan.results[number] = got
+    for role, numbers in rerouted.items():
+        # requests a coworker could not do go together to the one who can (with the requests
+        # already waiting for that coworker, if any)
+        waiting = next((d for d in plan.queue if d.coworker == role), None)
+        if waiting is not None:
+            waiting.numbers = sorted(set(waiting.numbers) | set(numbers))
+        else:
+            plan.queue.append(Delegation(role, numbers))
 
 
 def parse_report(text: str) -> SpecialistReport | None:

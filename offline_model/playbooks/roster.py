@@ -20,8 +20,8 @@ from offline_model.understanding.requests import Request
 # near-ties between coworkers the roster makes equally plausible.
 _ROLE_HINTS = {
     I.CANCEL: "order", I.ORDER_ADDRESS: "order", I.USER_ADDRESS: "order", I.STATUS: "order",
-    I.CHANGE_ITEMS: "order", I.RETURN: "return", I.PAYMENT: "billing", I.BILLING: "billing",
-    I.PRODUCT: "product", I.TROUBLE: "technical", I.HUMAN: "order", I.ABUSE: "order", I.LEGAL: "order",
+    I.RETURN: "return", I.PAYMENT: "billing", I.BILLING: "billing",
+    I.PRODUCT: "product", I.POLICY: "product", I.TROUBLE: "technical", I.HUMAN: "order", I.ABUSE: "order", I.LEGAL: "order",
 }
 _EXCHANGE_WORDS = re.compile(r"\b(?:exchang\w*|arrived|delivered|received|got\s+it|came\s+in)\b", re.IGNORECASE)
 _MODIFY_WORDS = re.compile(r"\b(?:pending|before\s+it\s+(?:ships|goes\s+out)|hasn'?t\s+shipped|not\s+shipped|modify|still\s+pending)\b", re.IGNORECASE)

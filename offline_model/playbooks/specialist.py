@@ -65,14 +65,14 @@ class Context:
 
 Decision = list[ToolCall] | SpecialistReport
 
-IDENTITY_FREE = {I.TROUBLE, I.HUMAN, I.ABUSE, I.LEGAL, I.REVIEW}
+IDENTITY_FREE = {I.TROUBLE, I.POLICY, I.HUMAN, I.ABUSE, I.LEGAL, I.REVIEW}
 
 
 def units_of(assignment: Assignment) -> list[Unit]:
     units: list[Unit] = []
     for request in assignment.requests:
         order_ids = request.order_ids or extract.order_ids(request.text)
-        if request.intent in (I.USER_ADDRESS, I.PRODUCT, I.TROUBLE, *I.ESCALATIONS) or not order_ids:
+        if request.intent in (I.USER_ADDRESS, I.PRODUCT, I.TROUBLE, I.POLICY, *I.ESCALATIONS) or not order_ids:
             units.append(Unit(request.number, request.intent, order_ids[0] if order_ids else None, request.text))
             continue
         for order_id in order_ids:
@@ -102,14 +102,14 @@ def decide(tools: set[str], facts: Facts, ticket: TicketView, assignment: Assign
             steps.append((unit, Step(result=identity or _result(unit, "needs_info", say("identity.needed", ctx.language), "no identity"))))
             continue
         steps.append((unit, PLAYBOOKS[unit.intent](unit, ctx)))
+    greeting = _name_read(ctx)
     reads = _unique([call for _, step in steps for call in step.reads])
     if reads:
-        return reads
+        return _unique(reads + greeting)
     writes = [(unit, step) for unit, step in steps if step.write is not None]
     if writes:
-        unit, step = _first_write(writes)
-        companions = [c for c in step.companions if c not in (step.write,)]
-        return _unique([step.write, *companions])
+        batch = _write_batch(writes)
+        return _unique([s.write for s in batch] + [c for s in batch for c in s.companions] + greeting)
     return _report(ctx, [step.result for _, step in steps if step.result is not None])
 
 
@@ -128,6 +128,34 @@ _WRITE_PRIORITY = {
 }
 
 
+def _write_batch(writes: list[tuple[Unit, Step]]) -> list[Step]:
+    """Writes that may go out together: CrewAI runs a response's tool calls in parallel, and the
+    store applies each write atomically, so writes on different orders commute - unless a gift
+    card pays for one of them (another write may first have to credit that card)."""
+    _, first = _first_write(writes)
+    batch = [first]
+    if _uses_gift_card(first.write):
+        return batch
+    orders = {first.write.arguments.get("order_id")}
+    for _, step in writes:
+        if step is first or step.write is None or step.write.name == "escalate_to_human":
+            continue
+        order_id = step.write.arguments.get("order_id")
+        if order_id in orders or _uses_gift_card(step.write):
+            continue
+        if any(step.write.arguments.get("order_id") == other.write.arguments.get("order_id")
+               and _WRITE_PRIORITY.get(other.write.name, 9) < _WRITE_PRIORITY.get(step.write.name, 9)
+               for _, other in writes if other is not step and other.write is not None):
+            continue  # a payment or address change of this order goes first
+        orders.add(order_id)
+        batch.append(step)
+    return batch
+
+
+def _uses_gift_card(call: ToolCall | None) -> bool:
+    return call is not None and str(call.arguments.get("payment_method_id", "")).startswith("gift_card")
+
+
 def _first_write(writes: list[tuple[Unit, Step]]) -> tuple[Unit, Step]:
     """Writes in the customer's order, except that a payment or address change of an order goes
     before an item change of the same order (after an item change the order can't be modified)."""
@@ -139,6 +167,16 @@ def _first_write(writes: list[tuple[Unit, Step]]) -> tuple[Unit, Step]:
         ):
             return unit, step
     return first_unit, first_step
+
+
+def _name_read(ctx: Context) -> list[ToolCall]:
+    """The customer's details, to greet them by name, when known but not read yet: sent along
+    with calls going out anyway, so it costs no model call."""
+    facts = ctx.facts
+    if facts.customer_id and not facts.customer_name and facts.customer is None and ctx.has("get_customer_details") \
+            and not facts.calls("get_customer_details"):
+        return [ToolCall("get_customer_details", {"customer_id": facts.customer_id})]
+    return []
 
 
 # --- identity ------------------------------------------------------------------------------------
@@ -454,6 +492,9 @@ def change_items(unit: Unit, ctx: Context) -> Step:
         return Step(result=_result(unit, "refused", say("items.already_modified", ctx.language, order=unit.order_id), f"{unit.order_id} is {status}"))
     else:
         return Step(result=_result(unit, "refused", say("items.not_changeable", ctx.language, order=unit.order_id, status=status), f"{unit.order_id} is {status}"))
+    if not ctx.has(tool):
+        # known before reading products: the manager hands the request to a coworker who has the tool
+        return Step(result=_result(unit, "failed", say("failed", ctx.language), f"{tool} not granted", reroute=tool))
     specs = matching.change_specs(unit.text, order.get("items") or [])
     if isinstance(specs, matching.Match) or not specs:
         return Step(result=_which_item(unit, ctx, order))
@@ -760,29 +801,58 @@ def product_question(unit: Unit, ctx: Context) -> Step:
 
 
 def troubleshooting(unit: Unit, ctx: Context) -> Step:
+    return _from_knowledge(unit, ctx, "trouble.answer", "trouble.none")
+
+
+def policy_question(unit: Unit, ctx: Context) -> Step:
+    return _from_knowledge(unit, ctx, "policy.answer", "policy.none")
+
+
+def _from_knowledge(unit: Unit, ctx: Context, answer_key: str, none_key: str) -> Step:
+    """Answer from the knowledge base, citing the document; without a passage, a human takes it."""
     if not ctx.has("search_knowledge_base"):
-        return Step(result=_result(unit, "failed", say("failed", ctx.language), "search_knowledge_base not granted"))
-    query = " ".join(unit.text.split())[:500]
+        return Step(result=_result(unit, "failed", say("failed", ctx.language), "search_knowledge_base not granted",
+                                   reroute="search_knowledge_base"))
+    query = knowledge_query(unit.text)
     done = ctx.facts.settled("search_knowledge_base", query=query)
     if done is None:
         return Step(reads=[ToolCall("search_knowledge_base", {"query": query, "top_k": 3})])
     data = done.data if isinstance(done.data, dict) else {}
     passages = [p for p in data.get("passages") or [] if isinstance(p, dict) and p.get("text")]
     if not passages:
-        return escalate(Unit(unit.number, I.HUMAN, unit.order_id, unit.text), ctx, reason="troubleshooting without a guide",
-                        reply_key="trouble.none")
+        return escalate(Unit(unit.number, I.REVIEW, unit.order_id, unit.text), ctx,
+                        reason=f"no knowledge-base answer for a {I.LABELS[unit.intent]}", reply_key=none_key)
     best = passages[0]
-    steps = _first_sentences(str(best.get("text", "")), 4)
-    reply = say("trouble.answer", ctx.language, title=best.get("title") or best.get("document", "troubleshooting guide"), steps=steps)
+    steps = _passage_steps(str(best.get("text", "")))
+    reply = say(answer_key, ctx.language, title=best.get("title") or best.get("document", "our guide"), steps=steps)
     reply += " " + say("trouble.source", ctx.language, document=best.get("document") or best.get("title", ""))
     return Step(result=_result(unit, "answered", reply, f"answered from {best.get('document')}", source=best.get("document")))
 
 
-def _first_sentences(text: str, count: int) -> str:
-    cleaned = re.sub(r"^#+\s*", "", text.strip(), flags=re.MULTILINE)
-    cleaned = " ".join(cleaned.split())
-    pieces = re.split(r"(?<=[.!?])\s+", cleaned)
-    return " ".join(pieces[:count])
+def _passage_steps(text: str, count: int = 4) -> str:
+    """The first steps of a guide's passage: its bullet or numbered lines kept as a list, else its
+    first sentences."""
+    lines = [re.sub(r"^#+\s*", "", line).strip() for line in text.strip().splitlines()]
+    steps = [re.sub(r"^(?:[-*•]|\d+[.)])\s+", "", line) for line in lines if re.match(r"^(?:[-*•]|\d+[.)])\s+", line)]
+    if steps:
+        return "\n" + "\n".join(f"- {step}" for step in steps[:count])
+    cleaned = " ".join(" ".join(lines).split())
+    return " ".join(re.split(r"(?<=[.!?])\s+", cleaned)[:count])
+
+
+def knowledge_query(text: str) -> str:
+    """The customer's words without ids, addresses and pleasantries: what the search should match."""
+    kept = []
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
+        cleaned = _EMAIL_OR_ID.sub(" ", sentence).strip(" -,")
+        if len(cleaned.split()) >= 3 and not _PLEASANTRY.match(cleaned):
+            kept.append(cleaned)
+    query = " ".join(" ".join(kept).split()) or " ".join(text.split())
+    return query[:400]
+
+
+_EMAIL_OR_ID = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|#?\bW\d{7}\b|\border\b", re.IGNORECASE)
+_PLEASANTRY = re.compile(r"^(?:hi|hello|hey|dear|thanks|thank\s+you|regards|best|cheers|kind\s+regards|sincerely)\b", re.IGNORECASE)
 
 
 _ESCALATION = {
@@ -833,6 +903,7 @@ PLAYBOOKS: dict[str, Callable[[Unit, Context], Step]] = {
     I.BILLING: billing,
     I.PRODUCT: product_question,
     I.TROUBLE: troubleshooting,
+    I.POLICY: policy_question,
     I.HUMAN: escalate,
     I.ABUSE: escalate,
     I.LEGAL: escalate,

@@ -61,6 +61,8 @@ EN = {
     "trouble.answer": "Our guide \"{title}\" suggests: {steps}",
     "trouble.source": "(Source: {document})",
     "trouble.none": "I couldn't find a guide for this problem, so I've passed it to our technical team, who will contact you.",
+    "policy.answer": "From our store policy \"{title}\": {steps}",
+    "policy.none": "I couldn't find this in our store policies, so I've passed your question to our team, who will get back to you.",
     # questions back, refusals, escalation, failures
     "identity.needed": "To look into this I first need to confirm your account: please reply with the e-mail address on your account, or your full name and zip code.",
     "identity.not_found": "I couldn't find an account with the details you gave. Please reply with the e-mail address on your account, or your full name and zip code as they appear on it.",

@@ -17,11 +17,17 @@ _ORDER_ID = re.compile(r"(?<![\w])#?\s?W\s?(\d{7})(?!\d)", re.IGNORECASE)
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 
 
+_ORDER_NUMBER = re.compile(r"\border\s*(?:number|no\.?|num\.?|#|id)?\s*(?:is\s*)?:?\s*(\d{7})(?!\d)", re.IGNORECASE)
+
+
 def order_ids(text: str) -> list[str]:
-    """Order ids in order of first mention, normalised to '#W1234567'."""
+    """Order ids in order of first mention, normalised to '#W1234567' ('order number 1234567'
+    counts too)."""
+    found = [(m.start(), m.group(1)) for m in _ORDER_ID.finditer(text)]
+    found += [(m.start(1), m.group(1)) for m in _ORDER_NUMBER.finditer(text)]
     seen: list[str] = []
-    for match in _ORDER_ID.finditer(text):
-        oid = "#W" + match.group(1)
+    for _, digits in sorted(found):
+        oid = "#W" + digits
         if oid not in seen:
             seen.append(oid)
     return seen
@@ -42,7 +48,7 @@ _ZIP_LABEL = (
     r"(?:zip(?:\s*code)?|zipcode|postal\s*code|postcode|c[oó]digo\s+postal|code\s+postal|"
     r"cap|cep|plz|postleitzahl)"
 )
-_ZIP_LABELLED = re.compile(_ZIP_LABEL + r"\s*(?:is|:|=|-|es|est|ist|é|e)?\s*(\d{5})(?!\d)", re.IGNORECASE)
+_ZIP_LABELLED = re.compile(_ZIP_LABEL + r"(?:'s)?\s*(?:is|:|=|-|es|est|ist|é|e)?\s*(\d{5})(?!\d)", re.IGNORECASE)
 _NAME_WORD = r"[A-Z][a-zA-Z'’-]+"
 _FULL_NAME = rf"({_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}})"
 _INTRO = (
@@ -51,6 +57,11 @@ _INTRO = (
     r"mein\s+name\s+ist|ich\s+heiße|ich\s+heisse|meu\s+nome\s+é|eu\s+sou|sou|mi\s+chiamo|sono)"
 )
 _INTRO_NAME = re.compile(_INTRO + r"\s+" + _FULL_NAME, re.IGNORECASE)
+# Introductions explicit enough to trust a name written in lower case ('this is ana silva').
+_LOWER_INTRO_NAME = re.compile(
+    r"(?:my\s+name\s+is|my\s+name's|this\s+is|writing\s+as|name\s*:|me\s+llamo|je\s+m'appelle|ich\s+hei(?:ß|ss)e|mi\s+chiamo)"
+    r"\s+([a-z][a-z'’-]+\s+[a-z][a-z'’-]+)\b"
+)
 _NOT_NAME_WORDS = {
     "order", "orders", "hi", "hello", "hey", "dear", "thanks", "thank", "regards", "best", "the",
     "my", "account", "zip", "code", "please", "kind", "sincerely", "cheers", "customer", "service",
@@ -104,6 +115,8 @@ def full_names(text: str) -> list[tuple[str, str]]:
 
     for match in _INTRO_NAME.finditer(text):
         add(match.group(1))
+    for match in _LOWER_INTRO_NAME.finditer(text):
+        add(" ".join(part.capitalize() for part in match.group(1).split()))
     for line in reversed(text.splitlines()):
         stripped = line.strip().lstrip("-–—~ ").strip()
         if not stripped:
@@ -113,19 +126,6 @@ def full_names(text: str) -> list[tuple[str, str]]:
         if match:
             add(match.group(1))
     return found
-
-
-def first_name_hint(text: str) -> str | None:
-    """A lone first name in a signature ('Thanks, Mei'); used only to greet, never to identify."""
-    names = full_names(text)
-    if names:
-        return names[0][0]
-    lines = [l.strip() for l in text.strip().splitlines() if l.strip()]
-    if lines:
-        last = lines[-1].lstrip("-–— ").strip()
-        if re.fullmatch(_NAME_WORD, last) and last.lower() not in _NOT_NAME_WORDS:
-            return last
-    return None
 
 
 def bare_zip_after_name(text: str) -> list[str]:

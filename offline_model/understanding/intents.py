@@ -26,13 +26,14 @@ STATUS = "order_status"
 PRODUCT = "product_question"
 TROUBLE = "troubleshooting"
 BILLING = "billing_question"
+POLICY = "policy_question"
 HUMAN = "human_request"
 ABUSE = "abusive"
 LEGAL = "legal_threat"
 REVIEW = "needs_human_review"  # what the model could not handle: a human takes over
 
 ACTIONS = (CANCEL, RETURN, CHANGE_ITEMS, ORDER_ADDRESS, USER_ADDRESS, PAYMENT)
-QUESTIONS = (STATUS, PRODUCT, TROUBLE, BILLING)
+QUESTIONS = (STATUS, PRODUCT, TROUBLE, BILLING, POLICY)
 ESCALATIONS = (HUMAN, ABUSE, LEGAL, REVIEW)
 
 LABELS = {
@@ -46,6 +47,7 @@ LABELS = {
     PRODUCT: "product price or availability",
     TROUBLE: "troubleshooting",
     BILLING: "payment or refund question",
+    POLICY: "store policy question",
     HUMAN: "wants a human agent",
     ABUSE: "abusive message",
     LEGAL: "legal threat",
@@ -65,6 +67,7 @@ DESCRIPTIONS = {
     PRODUCT: "product question: price, options and availability in the catalog",
     TROUBLE: "troubleshoot a product that does not work: setup, pairing, connectivity, charging",
     BILLING: "question about payments, charges, refunds and invoices",
+    POLICY: "question about the store's policies: returns, exchanges, refunds, shipping, warranty",
     HUMAN: "the customer asks to talk to a human",
     ABUSE: "the customer is abusive",
     LEGAL: "the customer threatens legal action",
@@ -83,6 +86,7 @@ REQUIRED_TOOLS = {
     PRODUCT: ("get_product_details",),
     TROUBLE: ("search_knowledge_base",),
     BILLING: ("get_order_details",),
+    POLICY: ("search_knowledge_base",),
     HUMAN: ("escalate_to_human",),
     ABUSE: ("escalate_to_human",),
     LEGAL: ("escalate_to_human",),
@@ -150,6 +154,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "Where is my refund?", "I was charged twice for my order.", "Can I get an invoice for my order?",
         "When will the refund reach my card?", "Why was I charged this amount?", "How much did I pay for the order?",
     ),
+    POLICY: (
+        "What is your return policy?", "How long do I have to return an item?", "Do you ship internationally?",
+        "Is there a warranty on electronics?", "Can I exchange an item I already opened?", "How much does shipping cost?",
+    ),
     HUMAN: (
         "I want to talk to a human.", "Please connect me with a real person.", "Can I speak with an agent?",
         "I'd like someone to call me.", "Transfer me to a representative.", "I don't want to deal with a bot.",
@@ -174,7 +182,9 @@ _ACTION_VERB = (
 )
 _CUES: dict[str, re.Pattern[str]] = {
     CANCEL: re.compile(
-        r"(?<!was\s)(?<!been\s)(?<!is\s)(?<!got\s)(?<!were\s)(?<!be\s)\bcancel|\bcall\s+off|\bcancelar|\bcancelen|\banular|\bannul|\bstorn|\babbestell|\bcancellar|\bcancela"
+        r"(?<!was\s)(?<!been\s)(?<!is\s)(?<!got\s)(?<!were\s)(?<!be\s)\bcancel|"
+        r"\bcall\s+(?:it|this|that|the\s+order|my\s+order|#w\d+)?\s*off\b|\bstop\s+(?:the\s+|my\s+|this\s+)?(?:order|shipment|delivery|#w)|"
+        r"\b(?:don'?t|do\s+not)\s+(?:ship|send|deliver)\s+(?:it|them|the\s+order|my\s+order|#w)|\bcall\s+off|\bcancelar|\bcancelen|\banular|\bannul|\bstorn|\babbestell|\bcancellar|\bcancela"
     ),
     RETURN: re.compile(
         r"\breturn(?!\s+label)(?:ed|ing|s)?\b|\bsend(?:ing)?\b[^.?!;]{0,140}?\bback\b|"
@@ -184,7 +194,8 @@ _CUES: dict[str, re.Pattern[str]] = {
     CHANGE_ITEMS: re.compile(
         rf"\b(?:{_ACTION_VERB})\b|\bupdate\s+(?:the\s+|my\s+)?(?:items?|order|pending\s+order|#w)|"
         r"\bfor\s+(?:the|a|one)\s+(?:version|one|model|variant)\b|\bsame\s+(?:item|product)\s+(?:in|with|but)\b|"
-        r"\bwrong\s+(?:options?|size|colou?r|variant|model)"
+        r"\bwrong\s+(?:options?|size|colou?r|variant|model)|\bdifferent\s+(?:size|colou?r|version|model|variant)\b|"
+        r"\b(?:need|want|prefer|like|rather\s+have|get)\b[^.?!]{0,60}\binstead\b|\binstead\s+of\b|\bshould\s+(?:be|have\s+been)\b[^.?!]{0,60}\binstead\b"
     ),
     ORDER_ADDRESS: re.compile(
         r"\bad+res+|\bship\s+(?:it|them|the\s+order|order|my\s+order|#w\d+)?\s*to\b|\bdeliver\s+(?:it|them|the\s+order)?\s*to\b|"
@@ -200,7 +211,8 @@ _CUES: dict[str, re.Pattern[str]] = {
         r"\bmoyen\s+de\s+paiement|\bzahlungs|\bpagamento"
     ),
     STATUS: re.compile(
-        r"\bstatus\b|\bwhere\s+(?:is|are|'s)\b|\bwhere\s+(?:it|they|my\s+(?:order|package|parcel|delivery|shipment))\s+(?:is|are)\b|\bcheck\s+on\b|\bwhere'?s\b|\bhas\s+(?:it|my\s+order|the\s+order|order|this)\s+(?:been\s+)?(?:shipped|delivered|arrived|sent)|"
+        r"\bstatus\b|\bwhere\s+(?:is|are|'s)\b|\bwhat'?s\s+happening\b|\bwhat\s+is\s+happening\b|\bany\s+(?:news|update)\b|"
+        r"\bhas\s+(?:\S+\s+){0,3}(?:been\s+)?(?:shipped|delivered|arrived|sent|dispatched)\b|\b(?:is|was)\s+(?:\S+\s+){0,3}(?:shipped|delivered|dispatched)\s*\?|\bwhere\s+(?:it|they|my\s+(?:order|package|parcel|delivery|shipment))\s+(?:is|are)\b|\bcheck\s+on\b|\bwhere'?s\b|\bhas\s+(?:it|my\s+order|the\s+order|order|this)\s+(?:been\s+)?(?:shipped|delivered|arrived|sent)|"
         r"\b(?:shipped|delivered|arrived)\s+yet|\bupdate\s+on\b|\btrack(?:ing)?\b|\bwhat'?s\s+going\s+on\b|\bwhere\s+\w+\s+stands?\b|"
         r"\bwhere\s+(?:each\s+of\s+)?(?:it|they|them)\s+stand|\bmade\s+it\b|\bwhen\s+will\b.*\barriv|\bestado\b|\bdonde\s+esta|"
         r"\bstatut\b|\bou\s+est\b|\bou\s+en\s+est\b|\bwo\s+ist\b|\bsendungsstatus\b|\bonde\s+esta\b|\bstato\b|\bdov'?e\b"
@@ -220,6 +232,12 @@ _CUES: dict[str, re.Pattern[str]] = {
     BILLING: re.compile(
         r"\brefund\b.*\?|\bwhere\s+is\s+my\s+refund|\bcharged\s+twice|\bdouble\s+charg|\binvoice\b|\breceipt\b|\bovercharg|"
         r"\bwhy\s+was\s+i\s+charged|\bhow\s+much\s+did\s+i\s+pay"
+    ),
+    POLICY: re.compile(
+        r"\bpolic(?:y|ies)\b|\bwarrant(?:y|ies)\b|\breturn\s+window\b|\bhow\s+(?:long|many\s+days)\s+(?:do\s+i\s+have|can\s+i|does\s+it\s+take)\b|"
+        r"\bdo\s+you\s+(?:ship|deliver|offer|accept|charge|refund)\b|\bshipping\s+(?:cost|costs|fee|fees|time|times)\b|\brestocking\s+fee|"
+        r"\bcan\s+(?:i|you)\s+(?:return|exchange|cancel)\s+(?:an?\s+|any\s+|opened\s+|used\s+|sale\s+|items?\b|things?\b|products?\b|orders?\b)|"
+        r"\bpolitica\b|\bpolitique\b|\brichtlinie|\bgarantie\b|\bgarantia\b"
     ),
     HUMAN: re.compile(
         r"\bhuman\b|\breal\s+person\b|\ba\s+person\b|\bsomeone\s+(?:call|phone|ring)|\bcall\s+me\b|\bphone\s+me\b|"

@@ -141,7 +141,7 @@ def select_items(text: str, items: list[dict[str, Any]], *, for_change: bool = F
         if len(candidates) == 1:
             picked = candidates
         elif mention.plural or mention.quantifier:
-            picked = candidates
+            picked = _narrow_plural(folded, candidates, items)
         else:
             qualifier = _qualifier_text(folded, mention, next_start)
             picked = _narrow_by_options(qualifier, [items[i] for i in candidates], candidates)
@@ -155,6 +155,24 @@ def select_items(text: str, items: list[dict[str, Any]], *, for_change: bool = F
             if i not in chosen:
                 chosen.append(i)
     return Match(value=[items[i] for i in sorted(chosen)], extra={"mentions": mentions})
+
+
+def _narrow_plural(folded: str, indexes: list[int], items: list[dict[str, Any]]) -> list[int]:
+    """'I have two puzzles; change the 2000-piece one': a plural name names all its items unless
+    the text picks some of them by what they are today."""
+    candidates = [items[i] for i in indexes]
+    space = option_space(candidates)
+    mentions = [m for m in find_mentions(folded, space) if m.role != "new"]
+    picked = [i for i in indexes if any(items[i]["options"].get(m.key) == m.value for m in mentions)]
+    distinct_values = {json_key(items[i]["options"]) for i in picked}
+    if picked and len(picked) < len(indexes) and len(distinct_values) >= 1:
+        # only when the mention separates them: some items carry the value, others don't
+        return picked
+    return indexes
+
+
+def json_key(options: dict[str, Any]) -> str:
+    return "|".join(f"{k}={options[k]}" for k in sorted(options))
 
 
 def _narrow_by_options(qualifier: str, candidates: list[dict[str, Any]], indexes: list[int]) -> list[int]:
@@ -222,6 +240,8 @@ def change_specs(text: str, items: list[dict[str, Any]]) -> list[tuple[dict[str,
             candidates = _narrow_by_options(qualifier, [items[i] for i in candidates], candidates)[:1]
         elif not (mention.plural or mention.quantifier):
             candidates = candidates[:1]
+        elif len(candidates) > 1:
+            candidates = _narrow_plural(folded, candidates, items)
         for i in candidates:
             used.add(i)
             specs.append((items[i], segment))
@@ -243,13 +263,17 @@ def select_variant(spec_text: str, item: dict[str, Any], product: dict[str, Any]
     wanted = _wanted_values(mentions, current)
     if not wanted:
         return Match(problem="missing", detail="which version")
+    # today's values the customer writes out ('same color black') must stay as they are
+    kept_by_name = {m.key: {current[m.key]} for m in mentions
+                    if m.role != "old" and m.key not in wanted and current.get(m.key) == m.value}
+    required = {**kept_by_name, **wanted}
     available = [v for v in variants if v.get("available") and v.get("item_id") != item.get("item_id")]
-    fitting = [v for v in available if all(v["options"].get(k) in values for k, values in wanted.items())]
+    fitting = [v for v in available if all(v["options"].get(k) in values for k, values in required.items())]
     if not fitting:
-        unavailable = [v for v in variants if all(v["options"].get(k) in values for k, values in wanted.items())]
+        unavailable = [v for v in variants if all(v["options"].get(k) in values for k, values in required.items())]
         if unavailable:
-            return Match(problem="unavailable", detail=_wanted_text(wanted), extra={"variants": unavailable})
-        return Match(problem="no_such_variant", detail=_wanted_text(wanted))
+            return Match(problem="unavailable", detail=_wanted_text(required), extra={"variants": unavailable})
+        return Match(problem="no_such_variant", detail=_wanted_text(required))
     def kept(variant: dict[str, Any]) -> int:
         return sum(1 for k, v in current.items() if k not in wanted and variant["options"].get(k) == v)
     best = max(kept(v) for v in fitting)

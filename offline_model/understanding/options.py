@@ -73,7 +73,8 @@ def _value_patterns(key: str, value: str, all_values: set[str]) -> list[tuple[re
     patterns: list[tuple[str, bool]] = []
     number_unit = _number_unit(value)
     key_folded = fold(key)
-    key_word = re.escape(key_folded.split()[-1])
+    last = key_folded.split()[-1]
+    key_word = re.escape(last[:-1] if last.endswith("s") and len(last) > 3 else last) + r"\w*"
     if value in _LETTER_SIZES:
         letter = re.escape(value.lower())
         patterns.append((
@@ -83,7 +84,8 @@ def _value_patterns(key: str, value: str, all_values: set[str]) -> list[tuple[re
             True,
         ))
         for word, letter_value in _SIZE_WORDS.items():
-            if letter_value == value and word not in {fold(v) for v in all_values}:
+            if letter_value == value:
+                # 'a medium' may be the size M or another option's 'medium': resolved later
                 patterns.append((rf"\b{re.escape(word)}\b(?!\s+(?:room|rooms|size\s+room))", False))
     elif value.lower() in {"yes", "no"}:
         base = key_folded.replace("-", "[\\s-]?")
@@ -154,44 +156,59 @@ def find_mentions(text: str, space: dict[str, set[str]]) -> list[Mention]:
     # longest and exact first, then earliest
     candidates.sort(key=lambda c: (-(c[1] - c[0]) - (100 if c[2] else 0), c[0], c[3], c[4]))
     taken: list[tuple[int, int]] = []
-    chosen: list[tuple[int, int, str, str]] = []
-    for start, end, _exact, key, value in candidates:
+    chosen: list[tuple[int, int, str, str, bool]] = []
+    for start, end, exact, key, value in candidates:
         if any(start < t_end and end > t_start for t_start, t_end in taken):
-            # the same text may name one value under two option names ('black' frame or lens):
-            # keep it for both only when the span is identical
-            if not any(start == c[0] and end == c[1] and value == c[3] for c in chosen):
+            # the same words may name values of two options ('black' frame or lens, 'medium'
+            # size or ventilation): keep every reading of an identical span, resolve below
+            if not any(start == c[0] and end == c[1] for c in chosen):
                 continue
         taken.append((start, end))
-        chosen.append((start, end, key, value))
-    chosen = _resolve_shared_values(folded, chosen, space)
-    mentions = [Mention(key, value, start, end, _role(folded, start, end)) for start, end, key, value in chosen]
+        chosen.append((start, end, key, value, exact))
+    resolved = _resolve_shared_values(folded, chosen)
+    mentions = [Mention(key, value, start, end, _role(folded, start, end)) for start, end, key, value in resolved]
     mentions.sort(key=lambda m: (m.start, m.key))
     return mentions
 
 
-def _resolve_shared_values(folded: str, chosen: list[tuple[int, int, str, str]], space: dict[str, set[str]]):
-    """One span matched under several option names ('black' frame or lens colour): keep the name
-    the customer wrote nearest before it in the same clause ('the frame color ... to black'), or
-    right after it ('black lenses')."""
-    by_span: dict[tuple[int, int], list[tuple[int, int, str, str]]] = {}
+def _resolve_shared_values(folded: str, chosen: list[tuple[int, int, str, str, bool]]) -> list[tuple[int, int, str, str]]:
+    """One span read as values of several options: keep the option whose name is written nearest
+    ('the frame color ... to black', 'black lenses'); else the option no other words claim
+    ('a medium ..., with high ventilation' leaves 'medium' to the size); else every reading."""
+    by_span: dict[tuple[int, int], list[tuple[int, int, str, str, bool]]] = {}
     for item in chosen:
         by_span.setdefault((item[0], item[1]), []).append(item)
+    claimed = {span: {g[2] for g in group} for span, group in by_span.items() if len(group) == 1}
     out: list[tuple[int, int, str, str]] = []
     for (start, end), group in by_span.items():
         if len(group) == 1:
-            out.extend(group)
+            out.append(group[0][:4])
             continue
-        best: tuple[int, tuple[int, int, str, str]] | None = None
-        ties = False
-        for item in group:
-            distance = _key_distance(folded, item[2], start, end)
-            if distance is None:
+        distances = [(_key_distance(folded, g[2], start, end), g) for g in group]
+        near = [d for d in distances if d[0] is not None]
+        if near:
+            best = min(d[0] for d in near)
+            top = [g for d, g in near if d == best]
+            if len(top) == 1:
+                out.append(top[0][:4])
                 continue
-            if best is None or distance < best[0]:
-                best, ties = (distance, item), False
-            elif distance == best[0]:
-                ties = True
-        out.extend([best[1]] if best is not None and not ties else group)
+        elsewhere = {key for span, keys in claimed.items() if span != (start, end) for key in keys}
+        free = [g for g in group if g[2] not in elsewhere]
+        if len(free) == 1:
+            out.append(free[0][:4])
+            continue
+        if not free:
+            # every reading's option is written elsewhere too: pair it with the nearest one
+            # ('size S; I need a medium instead')
+            def gap(g: tuple[int, int, str, str, bool]) -> int:
+                spans = [span for span, keys in claimed.items() if g[2] in keys and span != (start, end)]
+                return min(min(abs(start - e), abs(s - end)) for s, e in spans)
+            gaps = sorted((gap(g), g) for g in group)
+            if gaps[0][0] < gaps[1][0]:
+                out.append(gaps[0][1][:4])
+                continue
+        exact = [g for g in (free or group) if g[4]]
+        out.extend(g[:4] for g in (exact if exact else (free or group)))
     return out
 
 

@@ -49,7 +49,7 @@ _NEW_REQUEST = re.compile(
 _STRONG_CHANGE = re.compile(
     r"\b(?:exchang\w*|swap\w*|switch|switching|chang\w*|replac\w*|modif\w*|upgrad\w*|downgrad\w*|cambi\w*|"
     r"echang\w*|umtausch\w*|tausch\w*|troc\w*)\b|\bupdate\s+(?:the\s+|my\s+)?(?:items?|order|pending\s+order|#w)|"
-    r"\bfor\s+(?:the|a|one)\s+(?:version|one|model|variant)\b"
+    r"\bfor\s+(?:the|a|one)\s+(?:version|one|model|variant)\b|\binstead\s+of\b|\bshould\s+(?:be|have\s+been)\b[^.?!]{0,60}\binstead\b"
 )
 _ADDRESS_WORDS = re.compile(
     r"\bship|\bsend|\bdeliver|\bredirect|\breroute|\bgo\s+to\b|\bsomewhere\s+else\b|\bdireccion|\badresse|"
@@ -72,6 +72,8 @@ def sentence_intent(sentence: str) -> str | None:
     for escalation in (I.LEGAL, I.ABUSE, I.HUMAN):  # REVIEW is decided by the manager, never by a sentence
         if escalation in hits:
             return escalation
+    if I.POLICY in hits and _is_policy_question(sentence, folded):
+        return I.POLICY
     if I.CANCEL in hits:
         return I.CANCEL
     has_address = bool(extract.addresses(sentence))
@@ -144,6 +146,18 @@ def _is_payment_change(sentence: str, folded: str) -> bool:
     return (has_order and (refs or verb) and (word or verb)) or (verb and word and (refs or "method" in folded))
 
 
+_FIRST_PERSON_WISH = re.compile(r"\b(?:i'?d\s+like|i\s+want|i\s+would\s+like|i\s+need|please|kindly|could\s+you|can\s+you\s+please)\b")
+
+
+def _is_policy_question(sentence: str, folded: str) -> bool:
+    """'What is your return policy?' asks about rules; 'I'd like to return #W1' asks for an action."""
+    if extract.order_ids(sentence):
+        return False
+    return bool(re.search(r"\bpolic(?:y|ies)\b|\bwarrant|\bpolitica|\bpolitique|\bgarant", folded)) or (
+        ("?" in sentence or _QUESTION_WORDS.search(folded)) and not _FIRST_PERSON_WISH.search(folded)
+    )
+
+
 def _worth_embedding(sentence: str) -> bool:
     """Greetings, sign-offs and names carry no request: skip the model for them."""
     return len(sentence.split()) >= 4
@@ -173,7 +187,7 @@ def split_requests(text: str, subject: str | None = None) -> list[Request]:
         block_requests: list[Request] = []
         preamble: list[str] = []
         preamble_orders: list[str] = []
-        for sentence, bullet in sentence_units(block):
+        for sentence, bullet in _clause_units(block):
             ids = extract.order_ids(sentence)
             intent = sentence_intent(sentence)
             current = block_requests[-1] if block_requests else None
@@ -222,6 +236,40 @@ def split_requests(text: str, subject: str | None = None) -> list[Request]:
     return _merge_same_order(_merge_escalations(requests))
 
 
+_CLAUSE_JOINT = re.compile(
+    r"(?:,\s*|\s+)(?:and\s+)?(?:also|then|plus|additionally|as\s+well\s+as)\s+|;\s+|"
+    r",?\s+and\s+(?=(?:please\s+|kindly\s+|can\s+you\s+|could\s+you\s+|i'?d\s+(?:also\s+)?like\s+to\s+|"
+    r"i\s+(?:also\s+)?want\s+to\s+|i\s+need\s+to\s+)?(?:cancel|return|exchange|swap|switch|change|send|ship|update|"
+    r"modify|refund|replace|tell|check|let)\b)",
+    re.IGNORECASE,
+)
+
+
+def _clause_units(block: str) -> list[tuple[str, bool]]:
+    """Sentences, with a sentence that asks for two different things cut into its clauses
+    ('cancel #W1 since I ordered it by mistake and also return the watch from #W2')."""
+    out: list[tuple[str, bool]] = []
+    for sentence, bullet in sentence_units(block):
+        hits = I.cue_hits(sentence)
+        kinds = hits & set(I.ACTIONS) | (hits & {I.STATUS})
+        if len(kinds) < 2:
+            out.append((sentence, bullet))
+            continue
+        pieces = [p.strip(" ,;") for p in _CLAUSE_JOINT.split(sentence) if p and p.strip(" ,;")]
+        clauses: list[str] = []
+        for piece in pieces:
+            if clauses and sentence_intent(piece) is None:
+                clauses[-1] = f"{clauses[-1]} {piece}"
+            else:
+                clauses.append(piece)
+        intents = [sentence_intent(c) for c in clauses]
+        if len(clauses) > 1 and all(intents) and len(set(intents)) > 1:
+            out.extend((clause, bullet) for clause in clauses)
+        else:
+            out.append((sentence, bullet))
+    return out
+
+
 def _merge_same_order(requests: list[Request]) -> list[Request]:
     """Two paragraphs returning (or changing) items of the same order are one store operation."""
     out: list[Request] = []
@@ -240,7 +288,7 @@ def _fill_missing_orders(requests: list[Request], text: str, subject: str | None
     all_ids = extract.order_ids(text)
     subject_ids = extract.order_ids(subject or "")
     for request in requests:
-        if request.order_ids or request.intent in (I.USER_ADDRESS, I.PRODUCT, I.HUMAN, I.ABUSE, I.LEGAL):
+        if request.order_ids or request.intent in (I.USER_ADDRESS, I.PRODUCT, I.POLICY, I.HUMAN, I.ABUSE, I.LEGAL):
             continue
         if len(all_ids) == 1:
             request.order_ids = list(all_ids)

@@ -141,7 +141,8 @@ def test_keep_dir_keeps_each_case_directory_with_both_stores(tmp_path: Path, set
     (case_dir,) = (tmp_path / "keep").glob("run-*/00001-K-1")
     assert (case_dir / "trace.jsonl").exists()
     assert json.loads((case_dir / "final_store.json").read_text()) == FRESH
-    assert json.loads((case_dir / "expected_store.json").read_text())["orders"]["#W1"]["status"] == "cancel_pending_order"
+    expected = json.loads((case_dir / "expected_store.json").read_text())
+    assert expected["orders"]["#W1"]["status"] == "cancel_pending_order"
 
 
 def test_a_case_that_breaks_the_harness_fails_alone(tmp_path: Path, settings: Settings) -> None:

@@ -265,3 +265,24 @@ def test_gate_refuses_read_only_tickets_and_denied_requests(tmp_path: Path, poli
     with pytest.raises(ToolError) as refused:
         _review(gate, ctx, 200, key="k-3")
     assert refused.value.code == "approval_denied" and "suspicious" in refused.value.message
+
+
+def test_a_later_change_to_an_order_with_a_held_change_is_held_too(tmp_path: Path, policy):
+    """A held payment change, then an item change on the same order: applying the second now would
+    lock the order ('pending (item modified)') and make the approved first one fail later."""
+    queue = ApprovalQueue(tmp_path / "approvals.db")
+    ctx = ToolContext(ticket_id="T-chain", customer_id="c")
+    gate = ApprovalGate(policy, queue, ticket_id="T-chain")
+    first = gate.review(ctx=ctx, operation="modify_pending_order_payment",
+                        arguments={"order_id": "#W1", "payment_method_id": "paypal_1"}, amount=300.0,
+                        idempotency_key="k-1")
+    assert first is not None
+    ctx.approvals.append(first)  # as the write tool does
+    small = {"order_id": "#W1", "item_ids": ["1"], "new_item_ids": ["2"], "payment_method_id": "paypal_1"}
+    second = gate.review(ctx=ctx, operation="modify_pending_order_items", arguments=small, amount=3.0,
+                         idempotency_key="k-2")
+    assert second is not None and first.id in second.reason
+    other_order = gate.review(ctx=ctx, operation="modify_pending_order_items", arguments={**small, "order_id": "#W2"},
+                              amount=3.0, idempotency_key="k-3")
+    assert other_order is None  # another order is not held back
+    assert [r.id for r in queue.list(status="pending")] == [first.id, second.id]  # approved in this order

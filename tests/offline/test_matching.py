@@ -1,0 +1,102 @@
+"""Matching described items, wanted variants and payment methods against tool results (here the
+records the tools would return, read from the store's data)."""
+
+from __future__ import annotations
+
+from offline_model.playbooks.facts import original_payment
+from offline_model.understanding import extract, matching
+from offline_model.understanding import intents as I
+from offline_model.understanding.requests import split_requests
+
+MATCHED = {"return_delivered_order_items": I.RETURN, "exchange_delivered_order_items": I.CHANGE_ITEMS,
+           "modify_pending_order_items": I.CHANGE_ITEMS, "modify_pending_order_payment": I.PAYMENT}
+
+
+def _arguments(intent: str, text: str, order: dict, methods: list[dict], products: dict) -> dict:
+    got: dict = {}
+    original = original_payment(order)
+    if intent == I.RETURN:
+        selection = matching.select_items(text, order["items"])
+        got["item_ids"] = sorted(i["item_id"] for i in selection.value) if selection.ok else selection.problem
+    elif intent == I.CHANGE_ITEMS:
+        specs = matching.change_specs(text, order["items"])
+        assert not isinstance(specs, matching.Match), specs
+        pairs = []
+        for item, segment in specs:
+            variant = matching.select_variant(segment, item, products[item["product_id"]])
+            pairs.append((item["item_id"], variant.value["item_id"] if variant.ok else variant.problem))
+        got["pairs"] = sorted(pairs)
+    current = original if intent == I.PAYMENT else None
+    choice = matching.select_payment(extract.payment_refs(text), methods, original_id=original, current_id=current)
+    got["payment_method_id"] = choice.value if choice.ok else (original if intent != I.PAYMENT else choice.problem)
+    return got
+
+
+def test_dev_operations_match_their_expected_arguments(dev_cases, store_data):
+    orders, users, products = store_data["orders"], store_data["users"], store_data["products"]
+    wrong, checked = [], 0
+    for case in dev_cases:
+        requests = split_requests(case["body"], case.get("subject"))
+        for action in case["expected"]["actions"]:
+            intent = MATCHED.get(action["name"])
+            if intent is None:
+                continue
+            kwargs = action["kwargs"]
+            order = orders[kwargs["order_id"]]
+            text = "\n".join(r.text for r in requests if r.intent == intent and kwargs["order_id"] in r.order_ids)
+            got = _arguments(intent, text, order, list(users[order["user_id"]]["payment_methods"].values()), products)
+            want = {"payment_method_id": kwargs["payment_method_id"]}
+            if "new_item_ids" in kwargs:
+                want["pairs"] = sorted(zip(kwargs["item_ids"], kwargs["new_item_ids"]))
+            elif "item_ids" in kwargs:
+                want["item_ids"] = sorted(kwargs["item_ids"])
+            checked += 1
+            if got != want:
+                wrong.append((case["id"], action["name"], got, want))
+    assert checked > 400
+    assert wrong == []
+
+
+def _item(name: str, item_id: str, **options: str) -> dict:
+    return {"name": name, "item_id": item_id, "product_id": "p", "price": 10.0, "options": options}
+
+
+def test_same_named_items_told_apart_by_options():
+    items = [_item("Bluetooth Speaker", "1", color="green"), _item("Bluetooth Speaker", "2", color="black")]
+    chosen = matching.select_items("please return the Bluetooth Speaker (black)", items)
+    assert [i["item_id"] for i in chosen.value] == ["2"]
+    assert matching.select_items("please return the Bluetooth Speaker", items).problem == "ambiguous"
+    assert [i["item_id"] for i in matching.select_items("return both speakers", items).value] == ["1", "2"]
+
+
+def test_items_named_only_by_their_options():
+    items = [_item("Fleece Jacket", "1", size="XS", color="navy"), _item("T-Shirt", "2", size="M", color="red")]
+    assert [i["item_id"] for i in matching.select_items("I want to return the navy one in size XS", items).value] == ["1"]
+
+
+def test_unavailable_or_ambiguous_variants_are_problems():
+    item = _item("Water Bottle", "1", capacity="500ml", color="blue")
+    product = {"name": "Water Bottle", "variants": {
+        "1": {"item_id": "1", "options": {"capacity": "500ml", "color": "blue"}, "available": True, "price": 10},
+        "2": {"item_id": "2", "options": {"capacity": "750ml", "color": "red"}, "available": False, "price": 11},
+        "3": {"item_id": "3", "options": {"capacity": "750ml", "color": "black"}, "available": True, "price": 12},
+        "4": {"item_id": "4", "options": {"capacity": "1000ml", "color": "black"}, "available": True, "price": 13},
+    }}
+    assert matching.select_variant("the same bottle in red with 750ml", item, product).problem == "unavailable"
+    assert matching.select_variant("the black one", item, product).problem == "ambiguous"
+    assert matching.select_variant("the black one with 750ml capacity", item, product).value["item_id"] == "3"
+
+
+def test_payment_methods_in_words():
+    methods = [{"id": "credit_card_1", "source": "credit_card", "brand": "visa", "last_four": "1234"},
+               {"id": "credit_card_2", "source": "credit_card", "brand": "mastercard", "last_four": "9212"},
+               {"id": "paypal_3", "source": "paypal"}, {"id": "gift_card_4", "source": "gift_card", "balance": 20}]
+    def pick(text: str, **kwargs) -> str | None:
+        choice = matching.select_payment(extract.payment_refs(text), methods, **kwargs)
+        return choice.value if choice.ok else choice.problem
+    assert pick("my Mastercard ending in 9212") == "credit_card_2"
+    assert pick("refund it to PayPal please") == "paypal_3"
+    assert pick("put it on my gift card") == "gift_card_4"
+    assert pick("use my credit card") == "ambiguous"
+    assert pick("the card I paid with", original_id="credit_card_1") == "credit_card_1"
+    assert pick("nothing about payment here") == "missing"

@@ -1,0 +1,75 @@
+"""Splitting tickets into requests: each dev ticket's requests are exactly its expected operations
+(by kind and order), and the hand-written kinds of dev_extra get their intent."""
+
+from __future__ import annotations
+
+import pytest
+
+from offline_model.understanding import intents as I
+from offline_model.understanding.requests import split_requests
+
+OPERATION_INTENT = {
+    "cancel_pending_order": I.CANCEL,
+    "return_delivered_order_items": I.RETURN,
+    "exchange_delivered_order_items": I.CHANGE_ITEMS,
+    "modify_pending_order_items": I.CHANGE_ITEMS,
+    "modify_pending_order_address": I.ORDER_ADDRESS,
+    "modify_user_address": I.USER_ADDRESS,
+    "modify_pending_order_payment": I.PAYMENT,
+}
+
+
+def _pairs(requests) -> set[tuple[str, str]]:
+    return {(r.intent, order_id) for r in requests for order_id in (r.order_ids or [""])}
+
+
+def test_dev_tickets_split_into_their_operations(dev_cases):
+    wrong = []
+    for case in dev_cases:
+        got = _pairs(split_requests(case["body"], case.get("subject")))
+        want = {(OPERATION_INTENT[a["name"]], a["kwargs"].get("order_id", "")) for a in case["expected"]["actions"]}
+        if got != want:
+            wrong.append((case["id"], sorted(got), sorted(want)))
+    assert wrong == []
+
+
+EXTRA_INTENT = {
+    "order-status": I.STATUS, "product-question": I.PRODUCT, "troubleshooting": I.TROUBLE,
+    "human-request": I.HUMAN, "abusive": I.ABUSE, "legal-threat": I.LEGAL, "cancel-no-reason": I.CANCEL,
+    "return-pending": I.RETURN, "user-address": I.USER_ADDRESS, "non-english": I.CANCEL,
+}
+
+
+def test_extra_kinds_get_their_intent(extra_cases):
+    for case in extra_cases:
+        kinds = [EXTRA_INTENT[t] for t in case["tags"] if t in EXTRA_INTENT]
+        if not kinds:
+            continue
+        intents = {r.intent for r in split_requests(case["body"], case.get("subject"))}
+        assert kinds[0] in intents, (case["id"], intents)
+
+
+@pytest.mark.parametrize("text", ["asdf ;lkj qwe rty uiop zxcvb ??? nnnn mmm 12 3", "Thanks so much, have a nice day!"])
+def test_no_request_in_text_without_one(text):
+    assert split_requests(text) == []
+
+
+def test_two_requests_in_one_sentence():
+    requests = split_requests(
+        "Please cancel #W8882972 since I ordered it by mistake and also return the smart watch from #W3489690 to my PayPal."
+    )
+    assert [(r.intent, r.order_ids) for r in requests] == [(I.CANCEL, ["#W8882972"]), (I.RETURN, ["#W3489690"])]
+
+
+def test_a_negated_verb_is_no_request():
+    requests = split_requests(
+        "My pending order #W9911714 has the blue bottle. How much is the same bottle in black? "
+        "Please don't change the order, I'm only asking about the price."
+    )
+    assert [r.intent for r in requests] == [I.PRODUCT]
+
+
+def test_address_block_belongs_to_the_request_above_it():
+    text = "Can you redirect order #W6554908? It should go to\n\n111 Sunset Drive\nSuite 183\nSan Diego, CA 92179\nUSA\n\nThanks"
+    (request,) = split_requests(text)
+    assert request.intent == I.ORDER_ADDRESS and "92179" in request.text
