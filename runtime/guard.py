@@ -52,7 +52,7 @@ class TicketGuard:
     delegations: list[str] = field(default_factory=list)
     denied: list[dict[str, str]] = field(default_factory=list)
     exceeded: str | None = None
-    _llm_started: dict[str, float] = field(default_factory=dict)
+    _llm_started: dict[str, tuple[float, int]] = field(default_factory=dict)  # call id -> (start, prompt tokens)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # -- checks --------------------------------------------------------------------------------
@@ -127,16 +127,17 @@ class TicketGuard:
         tokens = count_tokens(messages) + (count_tokens(json.dumps(tools)) if tools else 0)
         with self._lock:
             self.prompt_tokens += tokens
-            self._llm_started[call_id] = time.monotonic()
+            self._llm_started[call_id] = (time.monotonic(), tokens)
 
     def llm_completed(self, call_id: str, role: str, response: Any) -> None:
         text = response if isinstance(response, str) else json.dumps(response, default=str)
         tokens = count_tokens(text)
         with self._lock:
             self.completion_tokens += tokens
-            started = self._llm_started.pop(call_id, None)
+            started, prompt_tokens = self._llm_started.pop(call_id, (None, None))
         latency = round((time.monotonic() - started) * 1000, 1) if started else None
-        self._emit({"event": "llm_call", "agent": role, "completion_tokens": tokens, "latency_ms": latency})
+        self._emit({"event": "llm_call", "agent": role, "prompt_tokens": prompt_tokens,
+                    "completion_tokens": tokens, "latency_ms": latency})
 
     def _emit(self, event: dict[str, Any]) -> None:
         if self.trace is not None:

@@ -111,6 +111,7 @@ def _open_memory_and_knowledge(env: RunEnvironment) -> None:
 
 def run_ticket(ticket: Ticket, env: RunEnvironment, trace: TraceSink | None = None, *, plain: bool = False) -> Result:
     started = time.monotonic()
+    own_sink = trace is None  # the caller (batch, eval) that passes a sink closes it itself
     sink = trace or env.traces.for_ticket(ticket.id)
     sink({"event": "ticket_started", "ticket_id": ticket.id, "channel": ticket.channel, "plain": plain})
     for note in env.notes:
@@ -182,8 +183,8 @@ def run_ticket(ticket: Ticket, env: RunEnvironment, trace: TraceSink | None = No
     )
     _remember(env, ticket, intake, result, sink)
     env.ticket_state.save(result)
-    sink({"event": "ticket_finished", "outcome": result.outcome, "usage": usage.model_dump(),
-          "duration_ms": result.duration_ms})
+    if own_sink:
+        sink.finish(result)
     return result
 
 

@@ -95,7 +95,9 @@ def decide(tools: set[str], facts: Facts, ticket: TicketView, assignment: Assign
     ctx = Context(tools, facts, ticket, assignment.language, assignment, units, extra)
     identity = _identify(ctx)
     if isinstance(identity, list):
-        return identity
+        # while the customer is being identified, fetch what needs no identity
+        free = [call for unit in units if not needs_identity(unit) for call in PLAYBOOKS[unit.intent](unit, ctx).reads]
+        return _unique(identity + free + _catalog_prefetch(ctx))
     steps: list[tuple[Unit, Step]] = []
     for unit in units:
         if needs_identity(unit) and not facts.customer_id:
@@ -167,6 +169,29 @@ def _first_write(writes: list[tuple[Unit, Step]]) -> tuple[Unit, Step]:
         ):
             return unit, step
     return first_unit, first_step
+
+
+def _catalog_prefetch(ctx: Context) -> list[ToolCall]:
+    """The catalog's product list, read alongside the identification when an item change will need
+    product details: the products the customer names can then be read with their orders."""
+    if ctx.facts.product_types is None and ctx.has("list_product_types") and not ctx.facts.calls("list_product_types") \
+            and any(u.intent == I.CHANGE_ITEMS for u in ctx.units):
+        return [ToolCall("list_product_types", {})]
+    return []
+
+
+def _named_products(unit: Unit, ctx: Context) -> list[ToolCall]:
+    """get_product_details for the catalog products the text names (once the list is known)."""
+    if not ctx.facts.product_types or not ctx.has("get_product_details"):
+        return []
+    names = [p.get("name", "") for p in ctx.facts.product_types]
+    calls = []
+    for mention in matching.item_mentions(unit.text, names):
+        product = next((p for p in ctx.facts.product_types if p.get("name") == mention.name), None)
+        pid = product.get("product_id") if product else None
+        if pid and pid not in ctx.facts.products and pid not in ctx.facts.product_errors:
+            calls.append(ToolCall("get_product_details", {"product_id": pid}))
+    return calls
 
 
 def _name_read(ctx: Context) -> list[ToolCall]:
@@ -350,7 +375,7 @@ def cancel(unit: Unit, ctx: Context) -> Step:
         return resolved
     reason = extract.cancel_reason(unit.text)
     if reason is None and sum(1 for u in ctx.units if u.intent == I.CANCEL) == 1:
-        reason = extract.cancel_reason(ctx.ticket.customer_text)
+        reason = extract.cancel_reason(ctx.ticket.customer_text, any_cause=False)
     if reason is None:
         order = _need_order(unit, ctx)
         if isinstance(order, Step):
@@ -478,8 +503,8 @@ def change_items(unit: Unit, ctx: Context) -> Step:
     order = _need_order(unit, ctx)
     need = _need_customer(unit, ctx)
     if isinstance(order, Step):
-        if need is not None and order.result is None:
-            order.reads += need.reads
+        if order.result is None:
+            order.reads += (need.reads if need is not None else []) + _named_products(unit, ctx)
         return order
     if need is not None:
         return need

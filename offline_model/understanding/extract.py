@@ -368,8 +368,20 @@ _NOT_NEEDED = re.compile(
 )
 
 
-def cancel_reason(text: str) -> str | None:
-    """Map the customer's words to one of the store's two cancellation reasons, or None."""
+# Any other stated cause ('because it would arrive too late') means the customer no longer needs
+# the order: the store knows only the two reasons.
+_OTHER_CAUSE = re.compile(
+    r"\b(?:because|since|as\s+(?:i|we|it|the|my)|due\s+to|porque|ya\s+que|parce\s+que|car\s+(?:je|nous|il|elle)|weil|da\s+ich|"
+    r"porque|perch[eé]|poich[eé])\b[^.?!]{6,}",
+    re.IGNORECASE,
+)
+
+
+def cancel_reason(text: str, *, any_cause: bool = True) -> str | None:
+    """Map the customer's words to one of the store's two cancellation reasons, or None.
+
+    With `any_cause`, a stated cause that is no mistake ('because it arrives too late') counts as
+    'no longer needed'; use it only on the words of the cancellation request itself."""
     mistake = _MISTAKE.search(text)
     not_needed = _NOT_NEEDED.search(text)
     if mistake and not_needed:
@@ -377,6 +389,8 @@ def cancel_reason(text: str) -> str | None:
     if mistake:
         return REASON_MISTAKE
     if not_needed:
+        return REASON_NOT_NEEDED
+    if any_cause and _OTHER_CAUSE.search(text):
         return REASON_NOT_NEEDED
     return None
 

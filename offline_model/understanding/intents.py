@@ -31,6 +31,7 @@ HUMAN = "human_request"
 ABUSE = "abusive"
 LEGAL = "legal_threat"
 REVIEW = "needs_human_review"  # what the model could not handle: a human takes over
+TROUBLE_HINT = "troubleshooting_hint"  # a cue only: weak signs of a product problem
 
 ACTIONS = (CANCEL, RETURN, CHANGE_ITEMS, ORDER_ADDRESS, USER_ADDRESS, PAYMENT)
 QUESTIONS = (STATUS, PRODUCT, TROUBLE, BILLING, POLICY)
@@ -177,17 +178,18 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
 # Verbs that ask to change something. Past tense after "I"/"we" tells a story, not a request
 # ("since I replaced my router"), and is filtered in `cue_hits`.
 _ACTION_VERB = (
-    r"exchang\w*|swap\w*|switch|switching|switched|chang\w*|replac\w*|modif\w*|upgrad\w*|downgrad\w*|"
+    r"exchang\w*|exhang\w*|exchnag\w*|swap\w*|switch|switching|switched|chang\w*|replac\w*|modif\w*|upgrad\w*|downgrad\w*|"
     r"convert\w*|alter\b|cambi\w*|echang\w*|umtausch\w*|tausch\w*|andern|anderung|troc\w*|alterar|sostitu\w*|mudar"
 )
 _CUES: dict[str, re.Pattern[str]] = {
     CANCEL: re.compile(
-        r"(?<!was\s)(?<!been\s)(?<!is\s)(?<!got\s)(?<!were\s)(?<!be\s)\bcancel|"
+        r"(?<!was\s)(?<!been\s)(?<!is\s)(?<!got\s)(?<!were\s)(?<!be\s)\b(?:cancel|cancle|canel|cancl)|"
         r"\bcall\s+(?:it|this|that|the\s+order|my\s+order|#w\d+)?\s*off\b|\bstop\s+(?:the\s+|my\s+|this\s+)?(?:order|shipment|delivery|#w)|"
         r"\b(?:don'?t|do\s+not)\s+(?:ship|send|deliver)\s+(?:it|them|the\s+order|my\s+order|#w)|\bcall\s+off|\bcancelar|\bcancelen|\banular|\bannul|\bstorn|\babbestell|\bcancellar|\bcancela"
     ),
     RETURN: re.compile(
-        r"\breturn(?!\s+label)(?:ed|ing|s)?\b|\bsend(?:ing)?\b[^.?!;]{0,140}?\bback\b|"
+        r"\b(?:return|retrun|retun)(?!\s+label)(?:ed|ing|s)?\b|\b(?:get|want|need|like|request|have|issue|give\s+me)\s+(?:a\s+|my\s+|the\s+)?(?:full\s+)?refund\s+(?:on|for)\b|"
+        r"\brefund\s+(?:me\s+)?(?:for\s+)?the\s+(?!difference|price|original|old|previous|first|payment|charge|amount|money)|\bsend(?:ing)?\b[^.?!;]{0,140}?\bback\b|"
         r"\bship\s+(?:\w+\s+){0,3}?back\b|\bmoney\s+back\b|\bdevol|\bretourn|\bretour\b|zuruck(?:schick|send|geb)|"
         r"rucksend|\brestitu|\breso\b|\brembours"
     ),
@@ -223,11 +225,17 @@ _CUES: dict[str, re.Pattern[str]] = {
     ),
     TROUBLE: re.compile(
         r"\b(?:won'?t|will\s+not|can'?t|cannot)\s+(?:\w+\s+)?(?:pair|connect|turn|charge|work|start|dock|sync|power|boot|find|stay|hold|load|open|stop)|"
-        r"\bdoesn'?t\s+(?:work|turn|charge|connect|pair|show|go|find)|\bnot\s+(?:working|charging|connecting|pairing|turning)|"
-        r"\bstopped\s+(?:working|charging|showing|connecting|pairing)|\boffline\b|\bpair(?:ing)?\b|\bfind\s+it\b|"
-        r"\breset\b|\bfix\b|\btroubleshoot|\bkeeps\s+(?:dropping|disconnecting|turning|restarting|crashing)|\bdrops?\s+offline|"
-        r"\bbroken\b|\bmalfunction|\bglitch|\bfreez|\bnever\s+goes\s+back|\bdead\s+battery|\bno\s+funciona|\bne\s+(?:marche|fonctionne)|"
+        r"\bdoesn'?t\s+(?:work|turn|charge|connect|pair|show|go|find|start|sync|respond)|\bnot\s+(?:working|charging|connecting|pairing|turning|syncing|responding)|"
+        r"\bstopped\s+(?:working|charging|showing|connecting|pairing|syncing|responding)|\boffline\b|\bpair(?:ing)?\b|\btroubleshoot|"
+        r"\bkeeps\s+(?:dropping|disconnecting|turning|restarting|crashing|freezing|beeping|shutting)|\bdrops?\s+offline|\bdrain\w*|\boverheat\w*|"
+        r"\bmalfunction|\bglitch|\bfreez\w*|\bcrash\w*|\bflicker\w*|\bnever\s+goes\s+back|\bdead\s+battery|\bno\s+funciona|\bne\s+(?:marche|fonctionne)|"
         r"\bfunktioniert\s+nicht|\bnao\s+funciona|\bnon\s+funziona"
+    ),
+    # weaker signs of a product problem: they count only in a question or a plea for help
+    TROUBLE_HINT: re.compile(
+        r"\breset\b|\bfix\b|\bbroken\b|\bfind\s+it\b|\bany\s+(?:tips|ideas|advice|suggestions)\b|"
+        r"\bwhat\s+(?:can|should)\s+i\s+(?:do|try|check)\b|\bhow\s+(?:can|do)\s+i\s+(?:fix|reset|get\s+it|make\s+it|stop\s+it|set)\b|"
+        r"\b(?:problem|issue|trouble)s?\s+with\b|\berror\b|\bnois[ey]\b|\bslow\b|\bisn'?t\s+working|\bbattery\b|\bset\s*up\b|\bsetup\b"
     ),
     BILLING: re.compile(
         r"\brefund\b.*\?|\bwhere\s+is\s+my\s+refund|\bcharged\s+twice|\bdouble\s+charg|\binvoice\b|\breceipt\b|\bovercharg|"
@@ -268,6 +276,9 @@ class IntentScore:
     cue: bool
 
 
+_PAST_ACTION = re.compile(
+    r"(?:return|retrun|cancel+|exchang|swapp|switch|chang|replac|modifi|updat|upgrad|downgrad|convert|alter|sent|shipp)ed\b"
+)
 _NARRATIVE = re.compile(r"\b(?:i|we|i'?ve|i\s+have|we'?ve|we\s+have|i\s+just|we\s+just)\s+(?:\w+\s+)?$")
 
 
@@ -280,8 +291,8 @@ def cue_hits(sentence: str) -> set[str]:
             before = folded[max(0, match.start() - 40): match.start()]
             if intent in ACTIONS and _NEGATED.search(before):
                 continue
-            if intent == CHANGE_ITEMS and match.group(0).endswith("ed") and _NARRATIVE.search(before):
-                continue
+            if intent in ACTIONS and _PAST_ACTION.match(folded, match.start()) and _NARRATIVE.search(before):
+                continue  # 'I returned it last week', 'since I replaced my router': a story, not a request
             hits.add(intent)
             break
     return hits

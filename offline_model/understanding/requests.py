@@ -93,7 +93,7 @@ def sentence_intent(sentence: str) -> str | None:
             return I.CHANGE_ITEMS
     if I.BILLING in hits:
         return I.BILLING
-    if I.TROUBLE in hits:
+    if I.TROUBLE in hits or (I.TROUBLE_HINT in hits and (_QUESTION_WORDS.search(folded) or re.search(r"\bhelp\b", folded))):
         return I.TROUBLE
     if I.STATUS in hits and _QUESTION_WORDS.search(folded):
         return I.STATUS
@@ -237,7 +237,7 @@ def split_requests(text: str, subject: str | None = None) -> list[Request]:
 
 
 _CLAUSE_JOINT = re.compile(
-    r"(?:,\s*|\s+)(?:and\s+)?(?:also|then|plus|additionally|as\s+well\s+as)\s+|;\s+|"
+    r"(?:,\s*|\s+)(?:and\s+)?(?:also|then|plus|additionally|as\s+well\s+as)\s+|;\s+|,\s*and\s+|"
     r",?\s+and\s+(?=(?:please\s+|kindly\s+|can\s+you\s+|could\s+you\s+|i'?d\s+(?:also\s+)?like\s+to\s+|"
     r"i\s+(?:also\s+)?want\s+to\s+|i\s+need\s+to\s+)?(?:cancel|return|exchange|swap|switch|change|send|ship|update|"
     r"modify|refund|replace|tell|check|let)\b)",
