@@ -324,5 +324,20 @@ def bench(
     print(json.dumps(figures))
 
 
+@app.command()
+def redteam(ctx: typer.Context, tickets: Optional[Path] = typer.Option(None, "--tickets", help="Tickets to attack with (default: the bundled set).")) -> None:
+    """Run a hostile model as every agent against the crew; exits 1 if any attempt got through."""
+    settings = _settings(ctx)
+    from runtime.redteam import RedTeamError, run_redteam
+    from runtime.runner import SetupError
+
+    try:
+        report = run_redteam(settings, tickets_path=tickets, console=out)
+    except (RedTeamError, SetupError) as e:
+        raise _fail(str(e)) from e
+    if report.got_through:
+        raise typer.Exit(1)
+
+
 if __name__ == "__main__":
     sys.exit(app())

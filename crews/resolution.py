@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from runtime.models import Escalation
+from tools.args import drop_titles
 
 
 class TicketResolution(BaseModel):
@@ -14,6 +15,13 @@ class TicketResolution(BaseModel):
         description="resolved: every request handled; needs_info: a needed fact is missing or "
         "ambiguous; escalated: handed to a human; refused: not allowed by store policy"
     )
-    reply: str = Field(description="the message to the customer, in the customer's language")
-    escalation: Escalation | None = Field(None, description="set when outcome is escalated")
+    reply: str = Field(description="to the customer, in their language: what was done, amounts and "
+                       "where refunds go, what happens next; nothing invented")
+    escalation: Escalation | None = Field(None, description="only when escalated: a summary a human can act on")
     internal_summary: str = Field("", description="one line for the support team")
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        # CrewAI appends this schema to the manager's task on each of its calls: no titles
+        # (see tools/args.py), the field names already say it.
+        return drop_titles(super().model_json_schema(*args, **kwargs))

@@ -8,3 +8,11 @@ Parts (each readable and testable alone):
 
 `OfflineLLM` (offline_model.llm) is the model; `TicketResolution` (offline_model.schema) is the
 ticket task's output model."""
+
+
+def warm_up() -> None:
+    """Load what the first ticket would otherwise wait for: the embedding model and the embeddings
+    of the intent examples. Call once per process before the first ticket (optional)."""
+    from offline_model.understanding import intents
+
+    intents.similarities("warm up")

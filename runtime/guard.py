@@ -189,6 +189,11 @@ class GuardRegistry:
         if guard is None:
             return None
         role = getattr(context.agent, "role", "?")
+        if not isinstance(context.tool_input, dict):
+            # Fail closed: CrewAI ignores hook exceptions other than HookAborted, so a malformed
+            # input must be denied here rather than allowed to reach the tool.
+            guard.denied.append({"agent": role, "tool": str(context.tool_name)})
+            return False
         if not guard.before_tool(role, context.tool_name, context.tool_input):
             return False
         return None

@@ -51,7 +51,7 @@ def redact_ticket(ticket: Ticket, redactor: Redactor) -> Ticket:
     """One Redactor for subject, body and thread: the same value gets the same placeholder."""
 
     def clean(text: str | None) -> str | None:
-        return None if text is None else redactor.redaction(text).text
+        return None if text is None else redactor.redact(text).text
 
     update: dict[str, Any] = {"body": clean(ticket.body), "subject": clean(ticket.subject)}
     update["thread"] = [m.model_copy(update={"body": clean(m.body)}) for m in ticket.thread]
@@ -62,6 +62,8 @@ def run_intake(ticket: Ticket, env: "RunEnvironment", ctx: ToolContext, sink: Ca
     redactor = Redactor(env.policy.pii)
     redacted = redact_ticket(ticket, redactor)
     intake = Intake(redacted_ticket=redacted, redaction=redactor.redaction(""))
+    # Lookups may only identify someone the ticket itself names (tools/customers.py).
+    ctx.stated_text = "\n".join(filter(None, [ticket.subject, ticket.body, *(m.body for m in ticket.thread)]))
     if intake.redaction.found:
         sink({"event": "pii_redacted", "kinds": sorted(set(intake.redaction.found.values()))})
 
@@ -77,17 +79,21 @@ def run_intake(ticket: Ticket, env: "RunEnvironment", ctx: ToolContext, sink: Ca
 
 
 def _authenticate(ticket: Ticket, env: "RunEnvironment", ctx: ToolContext, sink: Callable[[dict[str, Any]], None]) -> None:
+    """The verified sender, else the customer an earlier run of this ticket spoke for — unless a
+    different verified sender now writes on it (a reused ticket id must not carry a customer over)."""
+    sender = None
+    if ticket.from_email:
+        try:
+            sender = env.store.customers.find_by_email(ticket.from_email)["customer_id"]
+        except ToolError as e:
+            sink({"event": "authentication_skipped", "reason": e.code})
     previous = env.ticket_state.customer_of(ticket.id) if ticket.thread else None
-    if previous:
-        ctx.bind(previous)
-        sink({"event": "authenticated", "how": "follow-up of an authenticated ticket"})
-        return
-    if not ticket.from_email:
-        return
-    try:
-        customer = env.store.customers.find_by_email(ticket.from_email)
-    except ToolError as e:
-        sink({"event": "authentication_skipped", "reason": e.code})
-        return
-    ctx.bind(customer["customer_id"])
-    sink({"event": "authenticated", "how": "verified sender address"})
+    if previous and ticket.from_email and sender != previous:
+        sink({"event": "authentication_conflict",
+              "reason": "the verified sender is not the customer this ticket spoke for"})
+        previous = None
+    customer = previous or sender
+    if customer:
+        ctx.bind(customer)
+        sink({"event": "authenticated",
+              "how": "follow-up of an authenticated ticket" if previous else "verified sender address"})

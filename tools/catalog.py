@@ -5,25 +5,25 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from tools.args import ToolArgs
 from tools.base import StoreTool
 from tools.records import Variant
 
-PRODUCT_ID = "The product id (product_id from list_product_types or an order item), e.g. '9523456873'."
+PRODUCT_ID = "product_id from list_product_types or an order item, e.g. '9523456873'."
 
 
-class NoArgs(BaseModel):
+class NoArgs(ToolArgs):
     pass
 
 
-class ProductIdArgs(BaseModel):
+class ProductIdArgs(ToolArgs):
     product_id: str = Field(description=PRODUCT_ID)
 
 
-class FindVariantArgs(BaseModel):
+class FindVariantArgs(ToolArgs):
     product_id: str = Field(description=PRODUCT_ID)
     options: dict[str, str] = Field(
-        description="Option values the variant must have, e.g. {\"color\": \"blue\", \"size\": \"M\"}. "
-                    "Give only the options the customer specified; matching ignores case."
+        description="Only the option values the customer named, e.g. {\"color\": \"blue\"}; any case."
     )
 
 
@@ -58,7 +58,7 @@ class ListProductTypes(StoreTool):
 class GetProductDetails(StoreTool):
     name: str = "get_product_details"
     description: str = (
-        "A product with all its variants: item_id, options, availability and price of each."
+        "A product's variants, each with item_id, options, availability and price."
     )
     args_schema: type[BaseModel] = ProductIdArgs
 
@@ -69,8 +69,8 @@ class GetProductDetails(StoreTool):
 class FindProductVariant(StoreTool):
     name: str = "find_product_variant"
     description: str = (
-        "The variants of a product whose options include all the given values, with item_id, "
-        "availability and price. Use it to turn 'the same kettle but in black' into a new item_id."
+        "A product's variants having all the given option values, with item_id, availability and "
+        "price: turns 'the same kettle in black' into an item_id."
     )
     args_schema: type[BaseModel] = FindVariantArgs
 

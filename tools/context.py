@@ -47,6 +47,7 @@ class ToolContext:
     escalation: Escalation | None = None
     flags: list[str] = field(default_factory=list)  # e.g. "refund flagged for review"
     tool_calls: int = 0
+    stated_text: str | None = field(default=None, repr=False)  # the ticket's own words (unredacted)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     # --- customer binding (CONTRACTS §1) -------------------------------------------------------
@@ -61,6 +62,20 @@ class ToolContext:
                     "This ticket is already authenticated as another customer; a ticket speaks for "
                     "one customer only. Do not act for anyone else.",
                 )
+
+    def require_stated(self, *values: str) -> None:
+        """Before binding, a lookup may only identify someone the ticket itself names: a model
+        cannot authenticate the ticket as a customer it found elsewhere."""
+        if self.customer_id is not None or self.stated_text is None:
+            return
+        text = " ".join(self.stated_text.lower().split())
+        missing = [v for v in values if " ".join(str(v).lower().split()) not in text]
+        if missing:
+            raise ToolError(
+                "identity_not_in_ticket",
+                f"Only the customer the ticket itself identifies can be looked up: {', '.join(missing)} does not "
+                "appear in the ticket. Ask the customer for the e-mail of their account.",
+            )
 
     def require_customer(self) -> str:
         if self.customer_id is None:

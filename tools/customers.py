@@ -7,38 +7,39 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from tools.args import ToolArgs
 from tools.base import StoreTool, StoreWriteTool
 from tools.records import CustomerDetails, CustomerRef
 
-CUSTOMER_ID = "The customer's id (customer_id from find_customer_by_email or find_customer_by_name_zip)."
+CUSTOMER_ID = "The authenticated customer's customer_id (from the ticket or a find_customer_by_* tool)."
 
 
 class _Address(BaseModel):
     """Address fields in the order CONTRACTS §2 gives them."""
 
-    address1: str = Field(description="Street line, e.g. '123 Main Street'.")
-    address2: str = Field(description="Second line, e.g. 'Apt 4' or 'Suite 100'; empty string if none.")
-    city: str = Field(description="City name.")
+    address1: str = Field(description="Street, e.g. '123 Main Street'.")
+    address2: str = Field(description="Apt or suite, e.g. 'Apt 4'; empty if none.")
+    city: str = Field(description="City.")
     state: str = Field(description="State code, e.g. 'CA'.")
     country: str = Field(description="Country, e.g. 'USA'.")
-    zip: str = Field(description="ZIP code as text, e.g. '94105'.")
+    zip: str = Field(description="ZIP code, e.g. '94105'.")
 
 
-class FindByEmailArgs(BaseModel):
-    email: str = Field(description="The customer's e-mail address, exactly as they gave it.")
+class FindByEmailArgs(ToolArgs):
+    email: str = Field(description="Account e-mail, exactly as given.")
 
 
-class FindByNameZipArgs(BaseModel):
-    first_name: str = Field(description="The customer's first name.")
-    last_name: str = Field(description="The customer's last name.")
-    zip: str = Field(description="The ZIP code of the customer's address.")
+class FindByNameZipArgs(ToolArgs):
+    first_name: str = Field(description="First name.")
+    last_name: str = Field(description="Last name.")
+    zip: str = Field(description="ZIP code of their address.")
 
 
-class CustomerIdArgs(BaseModel):
+class CustomerIdArgs(ToolArgs):
     customer_id: str = Field(description=CUSTOMER_ID)
 
 
-class ModifyUserAddressArgs(BaseModel):
+class ModifyUserAddressArgs(ToolArgs):
     user_id: str = Field(description=CUSTOMER_ID)
     address1: str = _Address.model_fields["address1"]
     address2: str = _Address.model_fields["address2"]
@@ -57,35 +58,34 @@ class _FindCustomer(StoreTool):
 class FindCustomerByEmail(_FindCustomer):
     name: str = "find_customer_by_email"
     description: str = (
-        "Identify the customer by the e-mail address of their account. Do this (or "
-        "find_customer_by_name_zip) before any other customer tool: it authenticates the ticket as "
-        "this customer, and a ticket can speak for one customer only. Returns customer_id, name, email."
+        "Identify the customer by account e-mail before other customer tools; binds the ticket to "
+        "this one customer. Returns customer_id."
     )
     args_schema: type[BaseModel] = FindByEmailArgs
 
     def execute(self, args: FindByEmailArgs) -> CustomerRef:
+        self.context.require_stated(args.email)
         return self.bound(self.store.customers.find_by_email(args.email))
 
 
 class FindCustomerByNameZip(_FindCustomer):
     name: str = "find_customer_by_name_zip"
     description: str = (
-        "Identify the customer by full name and ZIP code when no account e-mail is known. "
-        "Authenticates the ticket as this customer (one customer per ticket). Returns customer_id, "
-        "name, email."
+        "Identify the customer by name and ZIP code when no account e-mail is known; binds the "
+        "ticket to them. Returns customer_id."
     )
     args_schema: type[BaseModel] = FindByNameZipArgs
 
     def execute(self, args: FindByNameZipArgs) -> CustomerRef:
+        self.context.require_stated(args.first_name, args.last_name, args.zip)
         return self.bound(self.store.customers.find_by_name_zip(args.first_name, args.last_name, args.zip))
 
 
 class GetCustomerDetails(StoreTool):
     name: str = "get_customer_details"
     description: str = (
-        "The authenticated customer's profile: name, email, default address, payment methods (id, "
-        "source, brand, last_four, gift card balance) and order ids. Use the payment method ids "
-        "from here in store-changing tools."
+        "The customer's profile: default address, order ids, payment methods (id, source, card "
+        "brand and last four, gift card balance)."
     )
     args_schema: type[BaseModel] = CustomerIdArgs
 
@@ -97,9 +97,8 @@ class GetCustomerDetails(StoreTool):
 class ModifyUserAddress(StoreWriteTool):
     name: str = "modify_user_address"
     description: str = (
-        "Change the authenticated customer's default (account) address. Only when the customer "
-        "asks for their account/default address to change; for one order's shipping address use "
-        "modify_pending_order_address. Give every field; address2 may be an empty string."
+        "Change the customer's default account address, only when they ask for that; an order's "
+        "shipping address is modify_pending_order_address."
     )
     args_schema: type[BaseModel] = ModifyUserAddressArgs
     operation = "modify_user_address"

@@ -14,17 +14,17 @@ from pydantic import BaseModel, Field, PlainValidator, ValidationError, field_va
 
 from runtime.escalation_rules import PRIORITY_RANK, summary_problems
 from runtime.models import Escalation, Priority
+from tools.args import ToolArgs
 from tools.context import ToolContext
 from tools.errors import ToolError
 
 
-class EscalateArgs(BaseModel):
-    reason: str = Field(description="Why a person must take over, in one line (e.g. 'customer asks for a human', "
-                                    "'legal threat', 'tool errors kept failing').")
-    priority: Priority = Field("normal", description="low | normal | high | urgent. High for legal threats, abuse "
-                                                     "or suspected fraud; urgent only for safety or money at risk now.")
-    summary: str = Field(description="For the person taking over: who the customer is, what they want (order ids), "
-                                     "what was checked or done so far, and what they should do next.")
+class EscalateArgs(ToolArgs):
+    reason: str = Field(description="Why a person must take over, one line, e.g. 'legal threat'.")
+    priority: Priority = Field("normal", description="high: legal threat, abuse, suspected fraud; urgent: only "
+                                                     "safety or money at risk now.")
+    summary: str = Field(description="For the person taking over: the customer, what they want (order ids), "
+                                     "what was checked or done, what to do next.")
 
     @field_validator("reason", "summary")
     @classmethod
@@ -53,9 +53,8 @@ def _merged(previous: Escalation | None, args: EscalateArgs) -> Escalation:
 class EscalateToHumanTool(BaseTool):
     name: str = "escalate_to_human"
     description: str = (
-        "Hand this ticket to a human colleague. Use it when the customer asks for a person, is abusive or "
-        "threatens legal action, when the request is outside what the tools can do, or when tools keep failing. "
-        "Then tell the customer a member of the team will follow up.")
+        "Hand the ticket to a human when the customer asks for a person, is abusive or threatens legal "
+        "action, or the request is beyond your tools or they keep failing.")
     args_schema: type[BaseModel] = EscalateArgs
     if TYPE_CHECKING:
         context: ToolContext

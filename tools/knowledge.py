@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Protocol
 from crewai.tools import BaseTool
 from pydantic import BaseModel, Field, PlainValidator
 
+from tools.args import ToolArgs
 from tools.context import ToolContext
 from tools.errors import ToolError
 
@@ -35,13 +36,13 @@ class KnowledgeSearcher(Protocol):
     def search(self, query: str, top_k: int = 3) -> list["Passage"]: ...
 
 
-class SearchKnowledgeBaseArgs(BaseModel):
+class SearchKnowledgeBaseArgs(ToolArgs):
     query: str = Field(
         ..., min_length=2, max_length=500,
-        description="What to look up, in plain words: a policy question ('can I cancel a "
-                    "processed order') or a product and its problem ('bluetooth speaker won't pair').",
+        description="Plain words: a policy question ('can I cancel a processed order') or a "
+                    "product and its problem ('speaker won't pair').",
     )
-    top_k: int = Field(3, ge=1, le=8, description="How many passages to return (default 3).")
+    top_k: int = Field(3, ge=1, le=8, description="Passages to return.")
 
 
 class KnowledgeUnavailableError(ToolError):
@@ -69,10 +70,9 @@ def _a_searcher(value: Any) -> Any:
 class SearchKnowledgeBaseTool(BaseTool):
     name: str = "search_knowledge_base"
     description: str = (
-        "Search the store's policies (cancellation, changes, returns, exchanges, refunds and "
-        "approvals, shipping, payment methods, privacy, escalation, warranty) and the "
-        "troubleshooting guides for products (setup, common faults, resets, warranty). Returns "
-        "passages with the document they come from: name that document in your answer."
+        "Search store policies (cancellation, changes, returns, exchanges, refunds, shipping, "
+        "payment, privacy, escalation, warranty) and product troubleshooting guides. Cite the "
+        "document of the passages you use."
     )
     args_schema: type[BaseModel] = SearchKnowledgeBaseArgs
     if TYPE_CHECKING:

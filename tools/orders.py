@@ -7,63 +7,62 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from tools.args import ToolArgs
 from tools.base import OrderWriteTool, StoreTool
 from tools.customers import CUSTOMER_ID
 from tools.records import Order
 
-ORDER_ID = "The order id, with its '#', e.g. '#W1234567'."
-PAYMENT_METHOD_ID = ("Id of one of the customer's payment methods (from get_customer_details), "
-                     "e.g. 'credit_card_1234567', 'paypal_1234567', 'gift_card_1234567'.")
-ITEM_IDS = ("item_id of each item of the order to change, one entry per unit (repeat an id for two "
-            "identical units). Take them from get_order_details.")
-NEW_ITEM_IDS = ("For each old item, in the same order, the item_id of the wanted variant of the same "
-                "product (from find_product_variant or get_product_details; must be available).")
+ORDER_ID = "Order id with its '#', e.g. '#W1234567'."
+PAYMENT_METHOD_ID = "A payment method id of the customer from get_customer_details, e.g. 'paypal_1234567'."
+ITEM_IDS = "item_ids from get_order_details, one per unit (repeat an id for identical units)."
+NEW_ITEM_IDS = ("Position by position, the item_id of the wanted available variant of the same "
+                "product (from find_product_variant).")
 
 
-class OrderIdArgs(BaseModel):
+class OrderIdArgs(ToolArgs):
     order_id: str = Field(description=ORDER_ID)
 
 
-class CustomerOrdersArgs(BaseModel):
+class CustomerOrdersArgs(ToolArgs):
     customer_id: str = Field(description=CUSTOMER_ID)
 
 
-class CancelArgs(BaseModel):
+class CancelArgs(ToolArgs):
     order_id: str = Field(description=ORDER_ID)
     reason: Literal["no longer needed", "ordered by mistake"] = Field(
-        description="Why the customer cancels: exactly 'no longer needed' or 'ordered by mistake'. "
-                    "If the customer gave no reason, ask them instead of guessing."
+        description="The customer's reason; if they gave none, ask instead of guessing."
     )
 
 
-class OrderAddressArgs(BaseModel):
+class OrderAddressArgs(ToolArgs):
     order_id: str = Field(description=ORDER_ID)
-    address1: str = Field(description="Street line, e.g. '123 Main Street'.")
-    address2: str = Field(description="Second line, e.g. 'Apt 4'; empty string if none.")
-    city: str = Field(description="City name.")
+    address1: str = Field(description="Street, e.g. '123 Main Street'.")
+    address2: str = Field(description="Apt or suite, e.g. 'Apt 4'; empty if none.")
+    city: str = Field(description="City.")
     state: str = Field(description="State code, e.g. 'CA'.")
     country: str = Field(description="Country, e.g. 'USA'.")
-    zip: str = Field(description="ZIP code as text.")
+    zip: str = Field(description="ZIP code, e.g. '94105'.")
 
 
-class OrderPaymentArgs(BaseModel):
+class OrderPaymentArgs(ToolArgs):
     order_id: str = Field(description=ORDER_ID)
     payment_method_id: str = Field(description=PAYMENT_METHOD_ID)
 
 
-class ItemChangeArgs(BaseModel):
+class ItemChangeArgs(ToolArgs):
     order_id: str = Field(description=ORDER_ID)
     item_ids: list[str] = Field(min_length=1, description=ITEM_IDS)
     new_item_ids: list[str] = Field(min_length=1, description=NEW_ITEM_IDS)
-    payment_method_id: str = Field(description=PAYMENT_METHOD_ID + " Pays or receives the price difference.")
+    payment_method_id: str = Field(description="The customer's payment method id that pays or receives the "
+                                               "price difference (from get_customer_details).")
 
 
-class ReturnArgs(BaseModel):
+class ReturnArgs(ToolArgs):
     order_id: str = Field(description=ORDER_ID)
     item_ids: list[str] = Field(min_length=1, description=ITEM_IDS)
     payment_method_id: str = Field(
-        description="Where the refund goes: the order's original payment method or one of the "
-                    "customer's gift cards."
+        description="Refund destination: the order's original payment method id or a gift card id "
+                    "of the customer."
     )
 
 
@@ -88,8 +87,8 @@ class OrderList(BaseModel):
 class ListCustomerOrders(StoreTool):
     name: str = "list_customer_orders"
     description: str = (
-        "The authenticated customer's orders: id, status, items (name, item_id, price, options) and "
-        "total. Use it to find which order the customer means."
+        "The customer's orders with status, items (item_id, price, options) and total; finds the "
+        "order the customer means."
     )
     args_schema: type[BaseModel] = CustomerOrdersArgs
 
@@ -105,9 +104,8 @@ class ListCustomerOrders(StoreTool):
 class GetOrderDetails(StoreTool):
     name: str = "get_order_details"
     description: str = (
-        "One of the authenticated customer's orders as stored: status, shipping address, items "
-        "(name, product_id, item_id, price, options), fulfillments with tracking ids, payment history, "
-        "and any cancellation, return or exchange details."
+        "One order: status, shipping address, items (product_id, item_id, price, options), "
+        "tracking ids, payments, any cancellation, return or exchange."
     )
     args_schema: type[BaseModel] = OrderIdArgs
 
@@ -118,8 +116,8 @@ class GetOrderDetails(StoreTool):
 class CancelPendingOrder(OrderWriteTool):
     name: str = "cancel_pending_order"
     description: str = (
-        "Cancel a 'pending' order of the customer; every payment is refunded (gift cards at once, "
-        "other methods in 5-7 business days). Needs the customer's reason."
+        "Cancel a pending order; every payment is refunded (gift cards at once, other methods in "
+        "5-7 business days)."
     )
     args_schema: type[BaseModel] = CancelArgs
     operation = "cancel_pending_order"
@@ -127,7 +125,7 @@ class CancelPendingOrder(OrderWriteTool):
 
 class ModifyPendingOrderAddress(OrderWriteTool):
     name: str = "modify_pending_order_address"
-    description: str = "Change the shipping address of a 'pending' order. Give every field."
+    description: str = "Change the shipping address of a pending order."
     args_schema: type[BaseModel] = OrderAddressArgs
     operation = "modify_pending_order_address"
 
@@ -135,8 +133,8 @@ class ModifyPendingOrderAddress(OrderWriteTool):
 class ModifyPendingOrderPayment(OrderWriteTool):
     name: str = "modify_pending_order_payment"
     description: str = (
-        "Pay a 'pending' order with another of the customer's payment methods: the new method is "
-        "charged and the old one refunded. A gift card must cover the order's amount."
+        "Pay a pending order with another payment method of the customer: the new one is charged, "
+        "the old one refunded. A gift card must cover the total."
     )
     args_schema: type[BaseModel] = OrderPaymentArgs
     operation = "modify_pending_order_payment"
@@ -145,9 +143,8 @@ class ModifyPendingOrderPayment(OrderWriteTool):
 class ModifyPendingOrderItems(OrderWriteTool):
     name: str = "modify_pending_order_items"
     description: str = (
-        "Swap items of a 'pending' order for other variants of the same products (e.g. another size "
-        "or color). Allowed once per order: put every item to change in this one call. The price "
-        "difference is charged to or refunded on the given payment method."
+        "Swap items of a pending order for other variants of the same products (e.g. size, color). "
+        "Allowed once per order: put every item to change in one call."
     )
     args_schema: type[BaseModel] = ItemChangeArgs
     operation = "modify_pending_order_items"
@@ -156,8 +153,8 @@ class ModifyPendingOrderItems(OrderWriteTool):
 class ReturnDeliveredOrderItems(OrderWriteTool):
     name: str = "return_delivered_order_items"
     description: str = (
-        "Request the return of items of a 'delivered' order; the refund goes to the original payment "
-        "method or a gift card of the customer. Put every item to return in this one call."
+        "Request a return of items of a delivered order, every item in one call; the refund goes to "
+        "the original payment method or a gift card."
     )
     args_schema: type[BaseModel] = ReturnArgs
     operation = "return_delivered_order_items"
@@ -166,9 +163,8 @@ class ReturnDeliveredOrderItems(OrderWriteTool):
 class ExchangeDeliveredOrderItems(OrderWriteTool):
     name: str = "exchange_delivered_order_items"
     description: str = (
-        "Request the exchange of items of a 'delivered' order for other variants of the same "
-        "products. Put every item to exchange in this one call; the price difference is settled on "
-        "the given payment method."
+        "Request an exchange of items of a delivered order for other variants of the same products, "
+        "every item in one call."
     )
     args_schema: type[BaseModel] = ItemChangeArgs
     operation = "exchange_delivered_order_items"

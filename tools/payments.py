@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from tools.args import ToolArgs
 from tools.base import StoreTool
 from tools.customers import CUSTOMER_ID
 from tools.orders import ORDER_ID
 from tools.records import PaymentEntry, PaymentMethod
 
 
-class CustomerIdArgs(BaseModel):
+class CustomerIdArgs(ToolArgs):
     customer_id: str = Field(description=CUSTOMER_ID)
 
 
-class OrderIdArgs(BaseModel):
+class OrderIdArgs(ToolArgs):
     order_id: str = Field(description=ORDER_ID)
 
 
@@ -52,8 +53,8 @@ class Invoice(BaseModel):
 class GetPaymentMethods(StoreTool):
     name: str = "get_payment_methods"
     description: str = (
-        "The authenticated customer's payment methods: id, source (credit_card, paypal, gift_card), "
-        "brand and last_four of cards, balance of gift cards. Match 'my Visa ending in 1234' here."
+        "The customer's payment methods: id, source (credit_card, paypal, gift_card), card brand "
+        "and last_four, gift card balance. Matches 'my Visa ending in 1234' to an id."
     )
     args_schema: type[BaseModel] = CustomerIdArgs
 
@@ -65,8 +66,8 @@ class GetPaymentMethods(StoreTool):
 class GetOrderPayments(StoreTool):
     name: str = "get_order_payments"
     description: str = (
-        "An order's payment history (payments and refunds with amount and method) and the refunds "
-        "issued by support with their time. Use it to answer 'where is my refund?'."
+        "An order's payments and refunds (amount, method, time of support refunds): answers "
+        "'where is my refund?'."
     )
     args_schema: type[BaseModel] = OrderIdArgs
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from tools.args import ToolArgs
 from tools.base import StoreTool
 from tools.orders import ORDER_ID
 
 
-class TrackingArgs(BaseModel):
-    tracking_id: str = Field(description="A tracking id from the order's fulfillments, e.g. '357962501027'.")
+class TrackingArgs(ToolArgs):
+    tracking_id: str = Field(description="A tracking id from the order's fulfillments.")
 
 
-class OrderIdArgs(BaseModel):
+class OrderIdArgs(ToolArgs):
     order_id: str = Field(description=ORDER_ID)
 
 
@@ -41,8 +42,8 @@ class ReturnLabel(BaseModel):
 class TrackShipment(StoreTool):
     name: str = "track_shipment"
     description: str = (
-        "Where a parcel of the customer's order is: carrier, current status and dated events. "
-        "Tracking ids are in get_order_details under fulfillments."
+        "Where a parcel of the customer's order is: carrier, status and dated events. Tracking ids "
+        "are in get_order_details fulfillments."
     )
     args_schema: type[BaseModel] = TrackingArgs
 
@@ -56,8 +57,8 @@ class TrackShipment(StoreTool):
 class GetReturnLabel(StoreTool):
     name: str = "get_return_label"
     description: str = (
-        "The return label (carrier, label_url) and RMA number for an order whose return or exchange "
-        "has been requested, with the item ids to send back."
+        "Return label (carrier, label_url), RMA number and items to send back, for an order whose "
+        "return or exchange was requested."
     )
     args_schema: type[BaseModel] = OrderIdArgs
 

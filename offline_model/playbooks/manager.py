@@ -9,7 +9,6 @@ conversation gives the same next step every time."""
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 
 from offline_model.playbooks.assignment import render_assignment
@@ -66,7 +65,9 @@ def ticket_requests(ticket: TicketView) -> list[Request]:
     return requests
 
 
-def decide(conv: Conversation) -> ToolCall | TicketResolution:
+def decide(conv: Conversation, *, final_now: bool = False) -> ToolCall | TicketResolution:
+    """The next delegation, or the final answer. With `final_now` (CrewAI's iteration limit) the
+    answer is given from the reports so far; what was not done yet goes to a human."""
     ticket = parse_ticket(conv.task)
     language = ticket.language
     if safety.is_injection(ticket.body):
@@ -95,6 +96,13 @@ def decide(conv: Conversation) -> ToolCall | TicketResolution:
             _absorb(plan, delegation, delegations[index].result or "")
             index += 1
             continue
+        if final_now:
+            for number in delegation.numbers:
+                plan.results.setdefault(number, [RequestResult(
+                    request=number, intent=plan.requests[number - 1].intent, status="failed",
+                    reply=say("failed", language), detail="not handled before the iteration limit")])
+            plan.queue.clear()
+            return _final(plan, language)
         return _delegate_call(plan, delegation, language)
 
 
@@ -223,13 +231,10 @@ def parse_report(text: str) -> SpecialistReport | None:
     """A coworker's JSON report (tolerating text around it), or None."""
     if not text:
         return None
-    candidates = [text.strip()]
-    match = re.search(r"\{.*\}", text, re.DOTALL)
-    if match:
-        candidates.append(match.group(0))
-    for candidate in candidates:
+    decoder = json.JSONDecoder()
+    for start in [i for i, ch in enumerate(text) if ch == "{"][:20]:
         try:
-            data = json.loads(candidate)
+            data, _ = decoder.raw_decode(text, start)
         except ValueError:
             continue
         if isinstance(data, dict) and "status" in data:
@@ -258,9 +263,6 @@ def _delegate_call(plan: Plan, delegation: Delegation, language: str) -> ToolCal
     return ToolCall(DELEGATE_TOOL, {
         "task": task, "context": render_ticket(plan.ticket, plan.customer_id), "coworker": delegation.coworker,
     })
-
-
-_OUTCOME_ORDER = ("escalated", "needs_info")
 
 
 def _final(plan: Plan, language: str) -> TicketResolution:

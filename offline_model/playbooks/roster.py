@@ -86,22 +86,32 @@ def choose(request: Request, team: list[Coworker], exclude: set[str] | None = No
         return candidates[0]
     profiles = embedder.encode_fixed(tuple(c.profile for c in candidates))
     queries = embedder.encode_cached([I.DESCRIPTIONS[request.intent], " ".join(request.text.split())[:500]])
-    scores = 0.6 * (profiles @ queries[0]) + 0.25 * (profiles @ queries[1])
-    scores = scores + 0.15 * np.array([_hint(c, request) for c in candidates])
+    # the roster decides: the request's kind and words against each coworker's role and goal;
+    # which tool an item change needs (exchange or modify) is read from the words that tell it
+    scores = 0.65 * (profiles @ queries[0]) + 0.3 * (profiles @ queries[1])
+    scores = scores + 0.15 * np.array([_tool_hint(c, request) for c in candidates])
+    # without a roster (only role names known) the built-in hint carries more weight
+    scores = scores + np.array([(0.01 if c.goal else 0.2) * _role_hint(c, request) for c in candidates])
     best = int(np.argmax(scores))
     return candidates[best]
 
 
-def _hint(coworker: Coworker, request: Request) -> float:
-    role = coworker.role.lower()
+def _role_hint(coworker: Coworker, request: Request) -> float:
+    """Built-in default: the word a role usually carries for the intent. Breaks exact ties only."""
     hint = _ROLE_HINTS.get(request.intent, "")
-    score = 1.0 if hint and hint in role else 0.0
-    if request.intent == I.CHANGE_ITEMS and coworker.tools:
-        # exchanges of delivered items and changes to pending orders use different tools
-        if _EXCHANGE_WORDS.search(request.text) and "exchange_delivered_order_items" in coworker.tools:
-            score += 1.0
-        if _MODIFY_WORDS.search(request.text) and "modify_pending_order_items" in coworker.tools:
-            score += 1.0
+    return 1.0 if hint and hint in coworker.role.lower() else 0.0
+
+
+def _tool_hint(coworker: Coworker, request: Request) -> float:
+    """Exchanges of delivered items and changes to pending orders use different tools: words like
+    'arrived' or 'before it ships' tell which one the request will need."""
+    if request.intent != I.CHANGE_ITEMS or not coworker.tools:
+        return 0.0
+    score = 0.0
+    if _EXCHANGE_WORDS.search(request.text) and "exchange_delivered_order_items" in coworker.tools:
+        score += 1.0
+    if _MODIFY_WORDS.search(request.text) and "modify_pending_order_items" in coworker.tools:
+        score += 1.0
     return score
 
 

@@ -9,8 +9,9 @@ from offline_model.replies.templates import EN, PAYMENT_WORDS, REASONS, STATUSES
 
 
 def money(amount: float) -> str:
-    """'$152.45', '$1,204.50'."""
-    return f"${amount:,.2f}"
+    """'$152.45', '$1204.50': written as the store writes amounts, without a thousands separator,
+    so the figure reads the same as on the invoice and in the order's payment history."""
+    return f"${amount:.2f}"
 
 
 def say(key: str, lang: str = "en", **params: Any) -> str:

@@ -52,6 +52,7 @@ EN = {
     "status.line": "Order {order} is {status}{status_note}.",
     "status.items": "It contains {items}.",
     "status.tracking": "Tracking number {tracking}{carrier}{latest}.",
+    "status.refunds": "Refunds made on this order: {refunds}.",
     "billing.line": "For order {order} you paid {paid}{refunded}.",
     "product.variant": "The {product} ({options}) costs {price} and is {availability}.",
     "product.available": "in stock",

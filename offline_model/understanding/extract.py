@@ -69,6 +69,7 @@ _NOT_NAME_WORDS = {
     "many", "warm", "good", "morning", "afternoon", "evening", "i", "hola", "bonjour", "hallo",
     "gracias", "merci", "danke", "obrigado", "grazie", "saludos", "un", "saludo", "cordialement",
     "atentamente", "also", "and", "or", "with", "not", "just", "still", "very", "so", "really",
+    "i'm", "i’m", "im", "this", "it's", "it’s", "here", "name", "is", "am", "as", "me", "from", "ps", "p.s.",
 }
 
 
@@ -79,10 +80,17 @@ class NameZip:
     zip: str
 
 
+_ZIP_AFTER = re.compile(r"(?<!\d)(\d{5})\s+(?:is\s+)?(?:my|the)\s+" + _ZIP_LABEL, re.IGNORECASE)
+
+
+def _zip_matches(text: str) -> list[re.Match[str]]:
+    return sorted(list(_ZIP_LABELLED.finditer(text)) + list(_ZIP_AFTER.finditer(text)), key=lambda m: m.start())
+
+
 def zip_codes(text: str) -> list[str]:
-    """Zip codes the customer labels as theirs ('zip 12345', 'ZIP code: 12345')."""
+    """Zip codes the customer labels as theirs ('zip 12345', 'ZIP code: 12345', '12345 is my zip')."""
     seen: list[str] = []
-    for match in _ZIP_LABELLED.finditer(text):
+    for match in _zip_matches(text):
         if match.group(1) not in seen:
             seen.append(match.group(1))
     return seen
@@ -101,6 +109,11 @@ def _clean_name(candidate: str) -> tuple[str, str] | None:
     return parts[0], " ".join(parts[1:])
 
 
+_SIGN_OFF = re.compile(
+    r"^(?:(?:many\s+|best\s+|kind\s+|warm\s+)?(?:thanks|thank\s+you|regards|wishes)|best|cheers|sincerely|yours(?:\s+truly)?|"
+    r"cordialement|saludos|gracias|merci|danke|obrigad[oa]|grazie|un\s+saludo)\s*(?:a\s+lot)?[,!.:-]*\s*", re.IGNORECASE)
+
+
 def full_names(text: str) -> list[tuple[str, str]]:
     """Full names the customer gives for themselves, most explicit first.
 
@@ -115,10 +128,19 @@ def full_names(text: str) -> list[tuple[str, str]]:
 
     for match in _INTRO_NAME.finditer(text):
         add(match.group(1))
+    for match in re.finditer(rf"{_FULL_NAME}\s*[,(]?\s*\d{{5}}(?!\d)", text):
+        add(match.group(1))  # 'Raj Li (76184)', 'Mei Ahmed, 43197'
+    for match in _zip_matches(text):
+        # 'Hi! Ava Nguyen, ZIP 94128', 'Yusuf Gonzalez here, 91455 is my zip': the name just before
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        before = text[max(line_start, match.start() - 60): match.start()]
+        names = re.findall(_FULL_NAME, before)
+        if names:
+            add(names[-1])
     for match in _LOWER_INTRO_NAME.finditer(text):
         add(" ".join(part.capitalize() for part in match.group(1).split()))
     for line in reversed(text.splitlines()):
-        stripped = line.strip().lstrip("-–—~ ").strip()
+        stripped = _SIGN_OFF.sub("", line.strip().lstrip("-–—~ ").strip())
         if not stripped:
             continue
         # 'Lei Anderson (zip 76192)', 'Mei Ahmed, 43197', 'Ivan Santos - ivan@x.com'
@@ -356,8 +378,9 @@ _MISTAKE = re.compile(
 _NOT_NEEDED = re.compile(
     r"no\s+longer\s+(?:need|want|require|have\s+(?:a\s+)?(?:use|need))|"
     r"(?:don'?t|do\s+not|won'?t|will\s+not|doesn'?t|does\s+not)\s+(?:really\s+)?(?:need|want|require)\s+(?:it|this|that|them|the\s+\w+)?\s*(?:any\s*more|anymore|after\s+all)?|"
-    r"(?:have|has)\s+no\s+(?:need|use)\s+for|not\s+needed|no\s+need\s+for|isn'?t\s+needed|"
-    r"(?:won'?t|will\s+not)\s+be\s+needing|changed\s+my\s+mind|found\s+(?:it|one)\s+(?:cheaper|elsewhere)|"
+    r"(?:have|has)\s+no\s+(?:need|use)\s+for|\bno\s+(?:further|more|longer\s+any)\s+(?:use|need)\b|\bno\s+longer\s+(?:necessary|required|wanted|useful)\b|"
+    r"\b(?:isn'?t|is\s+not|not)\s+(?:needed|required|necessary)\s+any\s*more\b|not\s+needed|no\s+need\s+for|isn'?t\s+needed|"
+    r"(?:won'?t|will\s+not)\s+be\s+needing|changed\s+my\s+mind|found\s+(?:\w+\s+){0,3}(?:cheaper|elsewhere|somewhere\s+else|for\s+less|a\s+better)|"
     r"bought\s+(?:it|one)\s+elsewhere|no\s+use\s+for|not\s+necessary|unnecessary|"
     r"ya\s+no\s+(?:lo|la|los|las)\s+(?:necesito|quiero|necesitamos)|no\s+(?:lo|la)\s+necesito|"
     r"n'en\s+ai\s+plus\s+besoin|plus\s+besoin|n'ai\s+plus\s+besoin|"
@@ -395,10 +418,18 @@ def cancel_reason(text: str, *, any_cause: bool = True) -> str | None:
     return None
 
 
-# --- card numbers (never repeated back) ---------------------------------------------------------
-
-_CARD_NUMBER = re.compile(r"\b(?:\d[ -]?){13,19}\b")
-
-
-def card_numbers(text: str) -> list[str]:
-    return [m.group(0).strip() for m in _CARD_NUMBER.finditer(text) if len(re.sub(r"\D", "", m.group(0))) >= 13]
+def cancel_reason_for(text: str, order_id: str) -> str | None:
+    """The reason given for one of several orders cancelled in the same words: the reason written
+    after that order's id (up to the next one), else the next reason written after it ('cancel
+    #W1 and #W2 (don't need either) and #W3, which I placed by accident')."""
+    ids = [(m.start(), "#W" + m.group(1)) for m in _ORDER_ID.finditer(text)]
+    starts = [start for start, oid in ids if oid == order_id]
+    if len(ids) < 2 or not starts:
+        return cancel_reason(text)
+    positions = [start for start, _ in ids] + [len(text)]
+    index = positions.index(starts[0])
+    for begin, end in zip(positions[index:], positions[index + 1:]):
+        reason = cancel_reason(text[begin:end])
+        if reason:
+            return reason
+    return cancel_reason(text)

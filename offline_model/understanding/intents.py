@@ -183,21 +183,28 @@ _ACTION_VERB = (
 )
 _CUES: dict[str, re.Pattern[str]] = {
     CANCEL: re.compile(
-        r"(?<!was\s)(?<!been\s)(?<!is\s)(?<!got\s)(?<!were\s)(?<!be\s)\b(?:cancel|cancle|canel|cancl)|"
-        r"\bcall\s+(?:it|this|that|the\s+order|my\s+order|#w\d+)?\s*off\b|\bstop\s+(?:the\s+|my\s+|this\s+)?(?:order|shipment|delivery|#w)|"
+        r"(?<!was\s)(?<!been\s)(?<!is\s)(?<!got\s)(?<!were\s)(?<!already\s)\b(?:cancel|cancle|canel|cancl)|"
+        r"\bcall\s+(?:it|this|that|the\s+order|my\s+order|#w\d+)?\s*off\b|"
+        r"\b(?:kill|scrap|nix|void|withdraw|drop|abort)\s+(?:the\s+|my\s+|this\s+|that\s+)?(?:whole\s+)?(?:order|#w|purchase)|\bstop\s+(?:the\s+|my\s+|this\s+)?(?:order|shipment|delivery|#w)|"
         r"\b(?:don'?t|do\s+not)\s+(?:ship|send|deliver)\s+(?:it|them|the\s+order|my\s+order|#w)|\bcall\s+off|\bcancelar|\bcancelen|\banular|\bannul|\bstorn|\babbestell|\bcancellar|\bcancela"
     ),
     RETURN: re.compile(
         r"\b(?:return|retrun|retun)(?!\s+label)(?:ed|ing|s)?\b|\b(?:get|want|need|like|request|have|issue|give\s+me)\s+(?:a\s+|my\s+|the\s+)?(?:full\s+)?refund\s+(?:on|for)\b|"
         r"\brefund\s+(?:me\s+)?(?:for\s+)?the\s+(?!difference|price|original|old|previous|first|payment|charge|amount|money)|\bsend(?:ing)?\b[^.?!;]{0,140}?\bback\b|"
-        r"\bship\s+(?:\w+\s+){0,3}?back\b|\bmoney\s+back\b|\bdevol|\bretourn|\bretour\b|zuruck(?:schick|send|geb)|"
+        r"\bship\s+(?:\w+\s+){0,3}?back\b|\b(?:go|goes|going)\s+back\b(?!\s+to\s+(?:the|my|your)\s+(?:original|card|paypal|gift))|\btake\s+(?:\w+\s+){0,3}?back\b|\bmoney\s+back\b|\bdevol|\bretourn|\bretour\b|zuruck(?:schick|send|geb)|"
         r"rucksend|\brestitu|\breso\b|\brembours"
     ),
     CHANGE_ITEMS: re.compile(
         rf"\b(?:{_ACTION_VERB})\b|\bupdate\s+(?:the\s+|my\s+)?(?:items?|order|pending\s+order|#w)|"
         r"\bfor\s+(?:the|a|one)\s+(?:version|one|model|variant)\b|\bsame\s+(?:item|product)\s+(?:in|with|but)\b|"
-        r"\bwrong\s+(?:options?|size|colou?r|variant|model)|\bdifferent\s+(?:size|colou?r|version|model|variant)\b|"
-        r"\b(?:need|want|prefer|like|rather\s+have|get)\b[^.?!]{0,60}\binstead\b|\binstead\s+of\b|\bshould\s+(?:be|have\s+been)\b[^.?!]{0,60}\binstead\b"
+        r"\b(?:wrong|incorrect)\s+(?:[\w-]+\s+){0,2}(?:options?|size|colou?r|variant|model|configuration|version|one|type)\b|"
+        r"\b(?:i\s+)?(?:require|need|want|would\s+like|'d\s+like)\s+the\s+[\w\s-]{2,40}?\s+(?:with|in)\s+(?:a|an|the|\d)|\bdifferent\s+(?:size|colou?r|version|model|variant)\b|"
+        r"\b(?:need|want|prefer|like|rather\s+have|get)\b[^.?!]{0,100}\binstead\b|\binstead\s+of\b|\bshould\s+(?:be|have\s+been)\b[^.?!]{0,60}\binstead\b|"
+        r"\bshould\s+(?:be|have\s+been)\s+(?:the|a|an)\s+[^.?!,;]{0,40}\b(?:one|version|model|size|colou?r)\b|"
+        r"\btrad(?:e|ing)\s+(?:in|it|them|for)\b|\s(?:->|→|=>)\s|\binstead\s*[?.!]*\s*$|\brather\s+than\b|"
+        r"\bmake\s+(?:the|my|it)\s+(?:[\w-]+\s+){0,4}?(?:a|an|the)\s|\bmake\s+it\s+(?:a|an|the|in)\b|"
+        r"\b(?:can|could|would)\s+(?:the|my)\s+[\w\s-]{2,30}?\s+be\s+(?:the|a|an|in|changed|swapped|switched|exchanged)\b|"
+        r"\bshould\s+(?:be|have\s+been)\s+(?:\d|in\s|(?:the|a|an)\s+\w)"
     ),
     ORDER_ADDRESS: re.compile(
         r"\bad+res+|\bship\s+(?:it|them|the\s+order|order|my\s+order|#w\d+)?\s*to\b|\bdeliver\s+(?:it|them|the\s+order)?\s*to\b|"
@@ -210,11 +217,12 @@ _CUES: dict[str, re.Pattern[str]] = {
     ),
     PAYMENT: re.compile(
         r"\bpay(?:ment|ing)?\b|\bpaid\b|\bbill(?:ed|ing)?\b|\bcharg(?:e|ed|ing)\b|\bcard\b|\bmetodo\s+de\s+pago|"
+        r"\bvisa\b|\bmaster\s?card\b|\bamex\b|\bamerican\s+express\b|\bdiscover\b|\bpay\s?pal\b|\bgift\s?card\b|"
         r"\bmoyen\s+de\s+paiement|\bzahlungs|\bpagamento"
     ),
     STATUS: re.compile(
         r"\bstatus\b|\bwhere\s+(?:is|are|'s)\b|\bwhat'?s\s+happening\b|\bwhat\s+is\s+happening\b|\bany\s+(?:news|update)\b|"
-        r"\bhas\s+(?:\S+\s+){0,3}(?:been\s+)?(?:shipped|delivered|arrived|sent|dispatched)\b|\b(?:is|was)\s+(?:\S+\s+){0,3}(?:shipped|delivered|dispatched)\s*\?|\bwhere\s+(?:it|they|my\s+(?:order|package|parcel|delivery|shipment))\s+(?:is|are)\b|\bcheck\s+on\b|\bwhere'?s\b|\bhas\s+(?:it|my\s+order|the\s+order|order|this)\s+(?:been\s+)?(?:shipped|delivered|arrived|sent)|"
+        r"\b(?:has|have)\s+(?:\S+\s+){0,5}(?:been\s+)?(?:shipped|delivered|arrived|sent|dispatched|left)\b|\b(?:is|was)\s+(?:\S+\s+){0,3}(?:shipped|delivered|dispatched)\s*\?|\bwhere\s+(?:it|they|my\s+(?:order|package|parcel|delivery|shipment))\s+(?:is|are)\b|\bcheck\s+on\b|\bwhere'?s\b|\bhas\s+(?:it|my\s+order|the\s+order|order|this)\s+(?:been\s+)?(?:shipped|delivered|arrived|sent)|"
         r"\b(?:shipped|delivered|arrived)\s+yet|\bupdate\s+on\b|\btrack(?:ing)?\b|\bwhat'?s\s+going\s+on\b|\bwhere\s+\w+\s+stands?\b|"
         r"\bwhere\s+(?:each\s+of\s+)?(?:it|they|them)\s+stand|\bmade\s+it\b|\bwhen\s+will\b.*\barriv|\bestado\b|\bdonde\s+esta|"
         r"\bstatut\b|\bou\s+est\b|\bou\s+en\s+est\b|\bwo\s+ist\b|\bsendungsstatus\b|\bonde\s+esta\b|\bstato\b|\bdov'?e\b"
@@ -235,7 +243,8 @@ _CUES: dict[str, re.Pattern[str]] = {
     TROUBLE_HINT: re.compile(
         r"\breset\b|\bfix\b|\bbroken\b|\bfind\s+it\b|\bany\s+(?:tips|ideas|advice|suggestions)\b|"
         r"\bwhat\s+(?:can|should)\s+i\s+(?:do|try|check)\b|\bhow\s+(?:can|do)\s+i\s+(?:fix|reset|get\s+it|make\s+it|stop\s+it|set)\b|"
-        r"\b(?:problem|issue|trouble)s?\s+with\b|\berror\b|\bnois[ey]\b|\bslow\b|\bisn'?t\s+working|\bbattery\b|\bset\s*up\b|\bsetup\b"
+        r"\b(?:problem|issue|trouble)s?\s+with\b|\berror\b|\bnois[ey]\b|\bslow\b|\bisn'?t\s+working|\bbattery\b|\bset\s*up\b|\bsetup\b|"
+        r"\bkeeps?\s+\w+ing\b|\bcut(?:s|ting)?\s+out\b|\bdisconnect\w*|\bstutter\w*|\bbuzz\w*|\bwon'?t\s+\w+|\bdoesn'?t\s+\w+|\bworks?\s+only\b"
     ),
     BILLING: re.compile(
         r"\brefund\b.*\?|\bwhere\s+is\s+my\s+refund|\bcharged\s+twice|\bdouble\s+charg|\binvoice\b|\breceipt\b|\bovercharg|"
@@ -251,6 +260,9 @@ _CUES: dict[str, re.Pattern[str]] = {
         r"\bhuman\b|\breal\s+person\b|\ba\s+person\b|\bsomeone\s+(?:call|phone|ring)|\bcall\s+me\b|\bphone\s+me\b|"
         r"\brepresentative\b|\blive\s+agent\b|\bhuman\s+agent\b|\bspeak\s+(?:to|with)\s+(?:an?\s+)?(?:agent|person|someone|manager|supervisor)|"
         r"\btalk\s+(?:to|with)\s+(?:an?\s+)?(?:agent|person|someone|manager|supervisor)|\bnot\s+a\s+bot\b|\bautomated\s+system\b|"
+        r"(?<!from\s)\b(?:a|your|the)\s+(?:manager|supervisor)\b|"
+        r"\b(?:get|give|put|transfer|connect)\s+me\s+(?:to\s+|with\s+|through\s+to\s+)?(?:(?:a|an|your|the)\s+(?:real\s+|live\s+)?"
+        r"(?:manager|supervisor|human|person|representative|rep|agent)\b|someone\b|somebody\b)|"
         r"\bhablar\s+con\s+(?:una\s+)?persona|\bparler\s+a\s+(?:un\s+)?(?:humain|conseiller|quelqu'un)|\bmit\s+einem\s+menschen"
     ),
     ABUSE: re.compile(

@@ -58,8 +58,25 @@ def _name_forms(name: str) -> list[tuple[str, bool]]:
     if len(words) > 1 and head not in _HEAD_EXCEPTIONS:
         forms += [(rf"{head}(?:es|s)", True), (head, False)]
     if len(words) > 1 and head in _HEAD_EXCEPTIONS:
-        forms += [(rf"{words[-2]}", False)]
+        forms += [(rf"{words[-2]}(?:es|s)", True), (words[-2], False)]
+    for alias in _ALIASES.get(folded, ()):
+        alias_words = r"[\s-]*".join(re.escape(w) for w in alias.split())
+        forms += [(rf"{alias_words}(?:es|s)", True), (alias_words, False)]
     return forms
+
+
+# Everyday words for catalog products (matched only against names the tools returned).
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "bicycle": ("bike",), "smartphone": ("phone", "cellphone", "cell phone", "mobile phone"),
+    "coffee maker": ("coffee machine",), "grill": ("bbq", "barbecue"), "bookshelf": ("bookcase", "shelf"),
+    "luggage set": ("suitcase", "luggage"), "pet bed": ("dog bed", "cat bed"), "e-reader": ("ereader", "kindle", "ebook reader"),
+    "portable charger": ("power bank", "powerbank"), "indoor security camera": ("security camera", "security cam", "webcam"),
+    "wireless earbuds": ("earphones", "ear buds"), "wristwatch": ("wrist watch",), "vacuum cleaner": ("hoover",),
+    "mechanical keyboard": ("keyboard",), "t-shirt": ("tee", "shirt"), "led light bulb": ("light bulb", "lightbulb"),
+    "electric toothbrush": ("toothbrush",), "patio umbrella": ("umbrella", "parasol"), "smart thermostat": ("thermostat",),
+    "dumbbell set": ("dumbbells", "weights"), "makeup kit": ("make-up kit", "make up kit", "makeup"),
+    "running shoes": ("runners", "running shoe"), "hiking boots": ("boots", "hiking boot"),
+}
 
 
 def item_mentions(text: str, names: list[str]) -> list[ItemMention]:
@@ -75,8 +92,9 @@ def item_mentions(text: str, names: list[str]) -> list[ItemMention]:
             if any(match.start() < e and match.end() > s for s, e in taken):
                 continue
             before = folded[max(0, match.start() - 20): match.start()]
-            quantifier = bool(_ALL_OF_THEM.search(before)) and not re.search(r"\bone\s+of\b", before)
-            found.append(ItemMention(name, match.start(), match.end(), plural and quantifier or (plural and not re.search(r"\bone\s+of\b", before)), quantifier))
+            one_of = bool(re.search(r"\bone\s+of\b", before))  # 'one of the two bottles' is one
+            quantifier = bool(_ALL_OF_THEM.search(before)) and not one_of
+            found.append(ItemMention(name, match.start(), match.end(), plural and not one_of, quantifier))
             taken.append((match.start(), match.end()))
 
     for name in distinct:
@@ -96,22 +114,22 @@ def _short_form(name: str) -> str:
     return words[-2] if len(words) > 1 and words[-1] in _HEAD_EXCEPTIONS else words[-1]
 
 
-def _qualifier_text(folded: str, mention: ItemMention, next_start: int) -> str:
-    """Words that describe which of several same-named items is meant: a parenthesis after the
-    name, or adjectives right before it ('the blue Bluetooth Speaker')."""
+def _qualifier_texts(folded: str, mention: ItemMention, next_start: int) -> list[str]:
+    """Words that may tell which of several same-named items is meant, most telling first: a
+    parenthesis after the name ('the Speaker (green)'), the words right before it ('the blue
+    Speaker'), then the words after it up to where the wanted version starts ('the one in size
+    XS, for ...')."""
     after = folded[mention.end: next_start]
+    texts = []
     paren = re.match(r"^\s*\(([^)]*)\)", after)
-    before = folded[max(0, mention.start - 40): mention.start]
-    before = re.split(r"\b(?:the|my|both|and|,|return|exchange|swap|switch|change)\b", before)[-1]
-    parts = [before]
     if paren:
-        parts.append(paren.group(1))
-    else:
-        # 'the navy one in size XS', 'the Speaker that is green': up to the first target word
-        tail = re.split(r"\b(?:for|to|into|with\s+the\s+refund|instead|from\s+order|in\s+order|from\s+my|,|;|\.)\b", after)[0]
-        if not re.search(r"\b(?:for|to)\b", after[:len(tail) + 5]):
-            parts.append(tail)
-    return " ".join(parts)
+        texts.append(paren.group(1))
+    before = folded[max(0, mention.start - 40): mention.start]
+    texts.append(re.split(r"\b(?:the|my|both|and|,|return|exchange|swap|switch|change|get|replace)\b", before)[-1])
+    if not paren:
+        tail = re.split(r"\b(?:for|to|into|with\s+the\s+refund|instead|in\s+the|from\s+order|in\s+order|from\s+my|from\s+#)\b|[,;.?]", after)[0]
+        texts.append(tail)
+    return texts
 
 
 def select_items(text: str, items: list[dict[str, Any]], *, for_change: bool = False) -> Match:
@@ -143,8 +161,7 @@ def select_items(text: str, items: list[dict[str, Any]], *, for_change: bool = F
         elif mention.plural or mention.quantifier:
             picked = _narrow_plural(folded, candidates, items)
         else:
-            qualifier = _qualifier_text(folded, mention, next_start)
-            picked = _narrow_by_options(qualifier, [items[i] for i in candidates], candidates)
+            picked = _narrow_by_qualifiers(_qualifier_texts(folded, mention, next_start), items, candidates)
             if len(picked) != 1:
                 distinct = {items[i]["item_id"] for i in candidates}
                 if len(distinct) == 1:
@@ -164,15 +181,19 @@ def _narrow_plural(folded: str, indexes: list[int], items: list[dict[str, Any]])
     space = option_space(candidates)
     mentions = [m for m in find_mentions(folded, space) if m.role != "new"]
     picked = [i for i in indexes if any(items[i]["options"].get(m.key) == m.value for m in mentions)]
-    distinct_values = {json_key(items[i]["options"]) for i in picked}
-    if picked and len(picked) < len(indexes) and len(distinct_values) >= 1:
+    if picked and len(picked) < len(indexes):
         # only when the mention separates them: some items carry the value, others don't
         return picked
     return indexes
 
 
-def json_key(options: dict[str, Any]) -> str:
-    return "|".join(f"{k}={options[k]}" for k in sorted(options))
+def _narrow_by_qualifiers(texts: list[str], items: list[dict[str, Any]], indexes: list[int]) -> list[int]:
+    """The first qualifier that singles out items among the candidates decides."""
+    for text in texts:
+        picked = _narrow_by_options(text, [items[i] for i in indexes], indexes)
+        if len(picked) < len(indexes) or len({items[i]["item_id"] for i in picked}) == 1:
+            return picked
+    return indexes
 
 
 def _narrow_by_options(qualifier: str, candidates: list[dict[str, Any]], indexes: list[int]) -> list[int]:
@@ -206,6 +227,7 @@ def _items_by_options(folded: str, items: list[dict[str, Any]]) -> Match:
     return Match(value=picked[:1])
 
 
+_WEAK_BREAK = re.compile(r",|\band\b|\bplus\b|\balso\b")
 _CLAUSE_BREAK = re.compile(r"\n|[.;?!]\s|,\s*(?:and\s+)?(?=the\b|my\b)|\band\s+(?=the\b|my\b)")
 
 
@@ -225,27 +247,31 @@ def change_specs(text: str, items: list[dict[str, Any]]) -> list[tuple[dict[str,
     cuts = [0]
     for previous, mention in zip(mentions, mentions[1:]):
         breaks = [m.end() for m in _CLAUSE_BREAK.finditer(folded, previous.end, mention.start)]
+        if not breaks:  # 'the bottle the black one and change the vacuum to ...'
+            breaks = [m.start() for m in _WEAK_BREAK.finditer(folded, previous.end, mention.start)]
         cuts.append(breaks[-1] if breaks else previous.end)
     cuts.append(len(folded))
-    specs: list[tuple[dict[str, Any], str]] = []
+    segments: dict[int, list[str]] = {}  # item index -> the parts of the text about it, in order
     used: set[int] = set()
     for index, mention in enumerate(mentions):
         segment = folded[cuts[index]: cuts[index + 1]]
-        candidates = [i for i, item in enumerate(items) if item["name"] == mention.name and i not in used]
+        same_name = [i for i, item in enumerate(items) if item["name"] == mention.name]
+        candidates = [i for i in same_name if i not in used]
         candidates = [i for i in candidates if items[i] in selection.value] or candidates
         if not candidates:
+            if len(same_name) == 1:  # the only such item, named again: more words about it
+                segments[same_name[0]].append(segment)
             continue
         if not (mention.plural or mention.quantifier) and len(candidates) > 1:
-            qualifier = _qualifier_text(folded, mention, cuts[index + 1])
-            candidates = _narrow_by_options(qualifier, [items[i] for i in candidates], candidates)[:1]
+            candidates = _narrow_by_qualifiers(_qualifier_texts(folded, mention, cuts[index + 1]), items, candidates)[:1]
         elif not (mention.plural or mention.quantifier):
             candidates = candidates[:1]
         elif len(candidates) > 1:
             candidates = _narrow_plural(folded, candidates, items)
         for i in candidates:
             used.add(i)
-            specs.append((items[i], segment))
-    return specs
+            segments.setdefault(i, []).append(segment)
+    return [(items[i], " ".join(parts)) for i, parts in segments.items()]
 
 
 # --- wanted variants ----------------------------------------------------------------------------
@@ -278,7 +304,10 @@ def select_variant(spec_text: str, item: dict[str, Any], product: dict[str, Any]
         return sum(1 for k, v in current.items() if k not in wanted and variant["options"].get(k) == v)
     best = max(kept(v) for v in fitting)
     top = [v for v in fitting if kept(v) == best]
-    if len(top) > 1:
+    unchanged = sum(1 for k in current if k not in wanted)
+    if len(top) > 1 or best < unchanged:
+        # several fit, or the only ones that fit would also change what the customer did not ask
+        # to change: ask instead of choosing for them
         return Match(problem="ambiguous", detail=_wanted_text(wanted), extra={"variants": top})
     return Match(value=top[0], extra={"wanted": wanted})
 

@@ -37,7 +37,7 @@ _UNIT_FORMS = {
     "tb": r"(?:-|\s)?tb\b",
     "mp": r"(?:-|\s)?(?:mp|megapixels?)\b",
     "mah": r"(?:-|\s)?mah\b",
-    "piece": r"(?:-|\s)?pieces?\b",
+    "piece": r"(?:-|\s)?(?:pieces?|pcs?)\b",
     "w": r"(?:-|\s)?(?:w|watts?)\b",
     "x": r"(?:-|\s)?x\b",
     "k": r"k\b",
@@ -75,12 +75,15 @@ def _value_patterns(key: str, value: str, all_values: set[str]) -> list[tuple[re
     key_folded = fold(key)
     last = key_folded.split()[-1]
     key_word = re.escape(last[:-1] if last.endswith("s") and len(last) > 3 else last) + r"\w*"
+    if last.startswith("piece"):
+        key_word = r"(?:piec\w*|pcs?)"
     if value in _LETTER_SIZES:
         letter = re.escape(value.lower())
         patterns.append((
             rf"\bsize\s+(?:is\s+|of\s+)?(?P<v>{letter})\b|\b(?P<v2>{letter})\s+size\b|"
             rf"\bin\s+(?:an?\s+)?(?P<v3>{letter})\b(?=\s*(?:,|\.|\)|$|and\b|in\b|with\b|instead\b|rather\b|please\b|for\b))|"
-            rf"\bfrom\s+(?P<v4>{letter})(?=\s+to\b)|\bto\s+(?P<v5>{letter})\b(?=\s*(?:,|\.|$|and\b))",
+            rf"\bfrom\s+(?P<v4>{letter})(?=\s+to\b)|\bto\s+(?P<v5>{letter})\b(?=\s*(?:,|\.|$|and\b))|"
+            rf"(?:,|->|→)\s*(?P<v6>{letter})(?=\s*(?:,|;|\.|$))",
             True,
         ))
         for word, letter_value in _SIZE_WORDS.items():
@@ -118,7 +121,8 @@ def _value_patterns(key: str, value: str, all_values: set[str]) -> list[tuple[re
         if folded.endswith("%"):
             patterns.append((rf"(?<![\d.]){re.escape(folded[:-1])}\s*(?:%|percent)", True))
         else:
-            patterns.append((rf"(?<![\w-]){body}(?:e?s)?(?![\w-])", True))
+            # plural, or an adjective made of a material ('wooden', 'woollen')
+            patterns.append((rf"(?<![\w-]){body}(?:e?s|en)?(?![\w-])", True))
         distinctive = [
             w for w in re.split(r"[\s-]+", folded)
             if len(w) >= 4 and w not in _GENERIC_TOKENS
@@ -221,19 +225,20 @@ def _key_words(key: str) -> list[str]:
 def _key_distance(folded: str, key: str, start: int, end: int) -> int | None:
     """Characters between the value and the nearest writing of its option's name, within the
     clause (before) or just after ('black lenses')."""
-    clause_start = max(folded.rfind(sep, 0, start) for sep in (".", ";", "\n", " and the ", ", the "))
+    clause_start = max(folded.rfind(sep, 0, start) for sep in (".", ";", "\n", ",", " and the ", ", the "))
     distances: list[int] = []
     for word in _key_words(key):
         stem = re.escape(word[:-1] if word.endswith("s") and len(word) > 3 else word)
         for match in re.finditer(rf"\b{stem}\w*", folded[max(0, clause_start): start]):
             distances.append(start - (max(0, clause_start) + match.end()))
-        after = re.match(rf"\s*(?:\w+\s+)?{stem}\w*", folded[end: end + 25])
+        after = re.match(rf"(\s*)(?:\w+\s+)?{stem}\w*", folded[end: end + 25])
         if after:
-            distances.append(after.end())
+            # 'medium ventilation': a name right after the value binds tightest
+            distances.append(0 if after.group(0).strip().startswith(stem.replace("\\", "")[:3]) else after.end())
     return min(distances) if distances else None
 
 
-_OLD_BEFORE = re.compile(r"(?:\bfrom|\binstead\s+of|\brather\s+than|\bnot|\breplacing|\bcurrently(?:\s+is)?|\bcurrent)\s+(?:the\s+|a\s+|an\s+|my\s+)?(?:[\w-]+\s+){0,1}$")
+_OLD_BEFORE = re.compile(r"(?:\bfrom|\binstead\s+of|\brather\s+than|\bnot|\breplacing|\bcurrently(?:\s+is)?|\bcurrent)\s+(?:the\s+|a\s+|an\s+|my\s+)?(?:(?!to\b|for\b|into\b|with\b|and\b)[\w-]+\s+){0,3}$")
 _NEW_AFTER_OLD = re.compile(r"^\s*(?:\w+\s+){0,2}(?:instead|rather)\b")
 
 

@@ -12,7 +12,7 @@ import pytest
 import runtime.environment  # noqa: F401  (before crewai)
 from crewai import Agent, Crew, Process, Task
 from crewai.tools import BaseTool
-from pydantic import BaseModel, Field, create_model
+from pydantic import Field, create_model
 
 from offline_model.devtools.simulate import SimStore, load_data, roster_text
 from offline_model.llm import OfflineLLM
@@ -39,7 +39,7 @@ def _tool(name: str, store: SimStore) -> BaseTool:
     return StoreTool(name=name, description=f"The store's {name} operation.", args_schema=schema)
 
 
-def _crew(store: SimStore, llm: OfflineLLM, ticket_task: str) -> Crew:
+def _crew(store: SimStore, llm: OfflineLLM, ticket_task: str, roster: bool = True) -> Crew:
     specs = {
         "order_specialist": {"role": "Order Specialist", "goal": "Handle order status questions and cancellations of pending orders.",
                              "backstory": "Knows the order lifecycle.",
@@ -49,7 +49,7 @@ def _crew(store: SimStore, llm: OfflineLLM, ticket_task: str) -> Crew:
                                "tools": ["find_customer_by_email", "find_customer_by_name_zip", "get_customer_details", "get_order_details", "return_delivered_order_items", "escalate_to_human"]},
     }
     manager = Agent(role="Support Manager", goal="Resolve tickets by delegating.", llm=llm, allow_delegation=True,
-                    backstory="Leads the desk.\n\n" + roster_text({"manager": {}, **specs}), max_iter=8)
+                    backstory="Leads the desk." + ("\n\n" + roster_text({"manager": {}, **specs}) if roster else ""), max_iter=8)
     specialists = [Agent(role=s["role"], goal=s["goal"], backstory=s["backstory"], llm=llm, allow_delegation=False, max_iter=8,
                          tools=[_tool(t, store) for t in s["tools"]]) for s in specs.values()]
     task = Task(description=ticket_task, expected_output="A JSON object with outcome, reply, escalation, internal_summary.",
@@ -63,14 +63,16 @@ def _ticket_task(body: str, from_email: str = "(not given)", customer: str = "no
             "Recalled about this customer and similar tickets:\n(nothing)\n\nHandle every request in the message.")
 
 
-@pytest.mark.parametrize("native", [True, False])
-def test_return_through_crewai(native, tmp_path, monkeypatch):
+@pytest.mark.parametrize("native,roster", [(True, True), (False, True), (False, False)])
+def test_return_through_crewai(native, roster, tmp_path, monkeypatch):
+    """Native tool calling with the team roster, and CrewAI's text protocol with and without it
+    (the plain baseline: coworkers known only by role name)."""
     monkeypatch.setenv("CREWAI_STORAGE_DIR", str(tmp_path))
     store = SimStore(load_data(), None)
     llm = OfflineLLM(model="offline", native_tools=native)
     body = ("Hi, I'm Omar Anderson, zip 19031. Could you set up a return for the Electric Kettle and the Wall Clock "
             "in order #W6067464? Please put the refund on my Mastercard ending in 4300.")
-    output = _crew(store, llm, _ticket_task(body)).kickoff()
+    output = _crew(store, llm, _ticket_task(body), roster).kickoff()
     resolution = output.pydantic
     assert isinstance(resolution, TicketResolution)
     (write,) = store.writes

@@ -1,0 +1,246 @@
+"""Playbooks for orders as a whole: cancellation, shipping address, payment method, the
+account's default address, and questions about an order's status or payments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from offline_model.playbooks.facts import original_payment, paid_total
+from offline_model.playbooks.steps import (
+    Context, Step, Unit, methods_text, need_customer, need_order, payment_choice, payment_problem,
+    resolve_order, result, status_from, write_step,
+)
+from offline_model.protocol import ToolCall
+from offline_model.replies.render import address_text, item_label, join_words, money, say
+from offline_model.schema import RequestResult
+from offline_model.understanding import extract
+from offline_model.understanding import intents as I
+from offline_model.understanding import matching
+
+
+def cancel(unit: Unit, ctx: Context) -> Step:
+    resolved = resolve_order(unit, ctx, ("pending",))
+    if isinstance(resolved, Step):
+        return resolved
+    reason = extract.cancel_reason_for(unit.text, unit.order_id)
+    if reason is None and sum(1 for u in ctx.units if u.intent == I.CANCEL) == 1:
+        reason = extract.cancel_reason(ctx.ticket.customer_text, any_cause=False)
+    if reason is None:
+        order = need_order(unit, ctx)
+        if isinstance(order, Step):
+            return order
+        if order.get("status") != "pending":
+            return Step(result=_not_pending(unit, ctx, order.get("status", "")))
+        return Step(result=result(unit, "needs_info", say("cancel.need_reason", ctx.language, order=unit.order_id),
+                                   "cancellation reason missing"))
+    companions = []
+    need = need_customer(unit, ctx)
+    if need is not None:
+        companions = need.reads
+
+    def done(data: dict[str, Any]) -> RequestResult:
+        order = data.get("order") or {}
+        lines = [say("cancel.done", ctx.language, order=unit.order_id, reason=reason)]
+        for entry in order.get("payment_history") or []:
+            if entry.get("transaction_type") != "payment":
+                continue
+            method_id = entry.get("payment_method_id")
+            key = "cancel.refund_gift_card" if str(method_id).startswith("gift_card") else "cancel.refund"
+            lines.append(say(key, ctx.language, amount=money(entry.get("amount", 0)),
+                             method=matching.describe_method(method_id, ctx.facts.payment_methods)))
+        return result(unit, "done", " ".join(lines), f"cancelled {unit.order_id} ({reason})")
+
+    def error(err: dict[str, Any]) -> RequestResult | None:
+        code = str(err.get("code"))
+        if code in {"order_not_pending", "invalid_status", "not_pending"}:
+            return _not_pending(unit, ctx, status_from(err))
+        if code == "invalid_reason":
+            return result(unit, "needs_info", say("cancel.need_reason", ctx.language, order=unit.order_id), err.get("message", ""))
+        return None
+
+    def approval(data: dict[str, Any]) -> RequestResult:
+        return result(unit, "pending_approval", say("cancel.pending_approval", ctx.language, order=unit.order_id),
+                       f"cancellation of {unit.order_id} awaiting approval {data.get('approval_id', '')}")
+
+    return write_step(unit, ctx, ToolCall("cancel_pending_order", {"order_id": unit.order_id, "reason": reason}),
+                       companions, done, error, approval)
+
+
+def _not_pending(unit: Unit, ctx: Context, status: str) -> RequestResult:
+    reply = say("cancel.not_pending", ctx.language, order=unit.order_id, status=status)
+    if status == "delivered" and ctx.language == "en":
+        reply += say("cancel.not_pending_delivered")
+    return result(unit, "refused", reply, f"{unit.order_id} is {status}")
+
+
+def order_address(unit: Unit, ctx: Context) -> Step:
+    resolved = resolve_order(unit, ctx, ("pending",))
+    if isinstance(resolved, Step):
+        return resolved
+    address = _address_for(unit, ctx, I.ORDER_ADDRESS)
+    if address is None:
+        return Step(result=result(unit, "needs_info", say("address.missing", ctx.language, order=unit.order_id), "no complete address"))
+    call = ToolCall("modify_pending_order_address", {"order_id": unit.order_id, **address.as_kwargs()})
+
+    def done(data: dict[str, Any]) -> RequestResult:
+        return result(unit, "done", say("address.done", ctx.language, order=unit.order_id, address=address_text(address.as_kwargs())),
+                       f"shipping address of {unit.order_id} changed")
+
+    def error(err: dict[str, Any]) -> RequestResult | None:
+        if str(err.get("code")) in {"order_not_pending", "invalid_status"}:
+            return result(unit, "refused", say("address.not_pending", ctx.language, order=unit.order_id, status=status_from(err)), err.get("message", ""))
+        return None
+
+    return write_step(unit, ctx, call, None, done, error)
+
+
+def _address_for(unit: Unit, ctx: Context, intent: str) -> extract.Address | None:
+    found = extract.addresses(unit.text)
+    if not found and sum(1 for u in ctx.units if u.intent == intent) == 1:
+        found = extract.addresses(ctx.ticket.customer_text)
+    return found[-1] if found else None
+
+
+def account_address(unit: Unit, ctx: Context) -> Step:
+    address = _address_for(unit, ctx, I.USER_ADDRESS)
+    if address is None:
+        return Step(result=result(unit, "needs_info", say("user_address.missing", ctx.language), "no complete address"))
+    call = ToolCall("modify_user_address", {"user_id": ctx.facts.customer_id, **address.as_kwargs()})
+
+    def done(data: dict[str, Any]) -> RequestResult:
+        return result(unit, "done", say("user_address.done", ctx.language, address=address_text(address.as_kwargs())),
+                       "default address changed")
+
+    return write_step(unit, ctx, call, None, done)
+
+
+def order_payment(unit: Unit, ctx: Context) -> Step:
+    resolved = resolve_order(unit, ctx, ("pending",))
+    if isinstance(resolved, Step):
+        return resolved
+    order = need_order(unit, ctx)
+    need = need_customer(unit, ctx)
+    if isinstance(order, Step):
+        if need is not None and order.result is None:
+            order.reads += need.reads
+        return order
+    if need is not None:
+        return need
+    done_before = ctx.facts.settled("modify_pending_order_payment", order_id=unit.order_id)
+    status = order.get("status", "")
+    if status != "pending" and done_before is None:
+        return Step(result=result(unit, "refused", say("payment.not_pending", ctx.language, order=unit.order_id, status=status), f"{unit.order_id} is {status}"))
+    current = original_payment(order)
+    choice = payment_choice(unit, ctx, order, current=current, use_default=False)
+    if not choice.ok:
+        return Step(result=payment_problem(unit, ctx, choice))
+    method_id = choice.value
+    if method_id == current and done_before is None:
+        return Step(result=result(unit, "needs_info", say("payment.same", ctx.language, order=unit.order_id,
+                                                           method=matching.describe_method(method_id, ctx.facts.payment_methods)),
+                                   "already paid with that method"))
+    amount = paid_total(order)
+    call = ToolCall("modify_pending_order_payment", {"order_id": unit.order_id, "payment_method_id": method_id})
+
+    def done(data: dict[str, Any]) -> RequestResult:
+        return result(unit, "done", say("payment.done", ctx.language, order=unit.order_id,
+                                         method=matching.describe_method(method_id, ctx.facts.payment_methods),
+                                         amount=money(amount), old_method=matching.describe_method(current, ctx.facts.payment_methods)),
+                       f"payment of {unit.order_id} moved to {method_id}")
+
+    def error(err: dict[str, Any]) -> RequestResult | None:
+        code = str(err.get("code"))
+        if code in {"order_not_pending", "invalid_status"}:
+            return result(unit, "refused", say("payment.not_pending", ctx.language, order=unit.order_id, status=status_from(err)), err.get("message", ""))
+        if code in {"insufficient_gift_card_balance"}:
+            return result(unit, "needs_info", say("payment.insufficient", ctx.language, methods=methods_text(ctx)), err.get("message", ""))
+        if code in {"payment_method_invalid"}:
+            return result(unit, "needs_info", say("payment.which", ctx.language, order=unit.order_id, methods=methods_text(ctx)), err.get("message", ""))
+        return None
+
+    return write_step(unit, ctx, call, None, done, error)
+
+
+_STATUS_NOTES = {
+    "pending": " (it hasn't been processed or shipped yet)",
+    "processed": " (it has been processed and is being prepared for shipping)",
+    "delivered": "",
+    "cancelled": "",
+    "return requested": " (the return has been set up; the refund follows once the items are back)",
+    "exchange requested": " (the exchange has been set up; the new items follow once the originals are back)",
+    "pending (item modified)": " (its items were changed; it hasn't shipped yet)",
+}
+
+
+def order_status(unit: Unit, ctx: Context) -> Step:
+    if unit.order_id is None:
+        return _all_orders_status(unit, ctx)
+    order = need_order(unit, ctx)
+    if isinstance(order, Step):
+        return order
+    status = order.get("status", "unknown")
+    lines = [say("status.line", ctx.language, order=unit.order_id, status=status,
+                 status_note=_STATUS_NOTES.get(status, "") if ctx.language == "en" else "")]
+    if ctx.language == "en":
+        items = join_words([item_label(i) for i in order.get("items") or []])
+        if items:
+            lines.append(say("status.items", "en", items=items))
+    refunds = [e for e in order.get("payment_history") or [] if e.get("transaction_type") == "refund"]
+    if refunds and ctx.language == "en":
+        need = need_customer(unit, ctx)
+        if need is not None:
+            return need
+        parts = [f"{money(e.get('amount', 0))} to {matching.describe_method(e.get('payment_method_id'), ctx.facts.payment_methods)}"
+                 for e in refunds]
+        lines.append(say("status.refunds", "en", refunds=join_words(parts)))
+    tracking_ids = [t for f in order.get("fulfillments") or [] for t in f.get("tracking_id") or []]
+    if tracking_ids and ctx.language == "en" and status in ("processed", "delivered", "shipped"):
+        tracking = tracking_ids[0]
+        carrier, latest = "", ""
+        if ctx.has("track_shipment") and status not in ("pending", "cancelled"):
+            done = ctx.facts.settled("track_shipment", tracking_id=tracking)
+            if done is None:
+                return Step(reads=[ToolCall("track_shipment", {"tracking_id": tracking})])
+            info = done.data if isinstance(done.data, dict) else {}
+            if done.ok:
+                carrier = f" with {info['carrier']}" if info.get("carrier") else ""
+                events = info.get("events") or []
+                if events:
+                    last = events[-1]
+                    latest = f"; latest update: {last.get('status', '')}" + (f" in {last['location']}" if last.get("location") else "")
+        lines.append(say("status.tracking", "en", tracking=tracking, carrier=carrier, latest=latest))
+    return Step(result=result(unit, "answered", " ".join(lines), f"{unit.order_id} is {status}"))
+
+
+def _all_orders_status(unit: Unit, ctx: Context) -> Step:
+    if not ctx.has("list_customer_orders"):
+        return Step(result=result(unit, "needs_info", say("order.missing", ctx.language), "no order id"))
+    if ctx.facts.customer_orders is None:
+        return Step(reads=[ToolCall("list_customer_orders", {"customer_id": ctx.facts.customer_id})])
+    orders = ctx.facts.customer_orders
+    named = [o for o in orders if matching.item_mentions(unit.text, [i.get("name", "") for i in o.get("items") or []])]
+    chosen = named or orders
+    if not chosen or len(chosen) > 10:
+        return Step(result=result(unit, "needs_info", say("order.missing", ctx.language), "no order id"))
+    lines = [say("status.line", ctx.language, order=o["order_id"], status=o.get("status", ""), status_note="") for o in chosen]
+    return Step(result=result(unit, "answered", " ".join(lines), "status of the customer's orders"))
+
+
+def billing(unit: Unit, ctx: Context) -> Step:
+    if unit.order_id is None:
+        return order_status(unit, ctx)
+    order = need_order(unit, ctx)
+    if isinstance(order, Step):
+        return order
+    paid = paid_total(order)
+    refunds = [e for e in order.get("payment_history") or [] if e.get("transaction_type") == "refund"]
+    need = need_customer(unit, ctx)
+    if need is not None:
+        return need
+    refunded = ""
+    if refunds:
+        parts = [f"{money(e.get('amount', 0))} to {matching.describe_method(e.get('payment_method_id'), ctx.facts.payment_methods)}" for e in refunds]
+        refunded = "; refunds: " + join_words(parts)
+    lines = [say("billing.line", "en", order=unit.order_id, paid=money(paid), refunded=refunded)]
+    lines.append(say("status.line", ctx.language, order=unit.order_id, status=order.get("status", ""), status_note=""))
+    return Step(result=result(unit, "answered", " ".join(lines), f"payments of {unit.order_id} explained"))
