@@ -157,7 +157,8 @@ def status_from(error: dict[str, Any], fallback: str = "no longer pending") -> s
 
 def resolve_order(unit: Unit, ctx: Context, statuses: tuple[str, ...]) -> Step | str:
     """The order a request means when it names none: the customer's only order of a fitting
-    status that holds an item the text names."""
+    status that holds an item the text names - or, when the text names no item, their only order
+    of a fitting status ('please cancel my order' with one pending order)."""
     if unit.order_id:
         return unit.order_id
     if not ctx.has("list_customer_orders"):
@@ -166,13 +167,18 @@ def resolve_order(unit: Unit, ctx: Context, statuses: tuple[str, ...]) -> Step |
         if len(ctx.facts.calls("list_customer_orders")) >= MAX_ATTEMPTS:
             return Step(result=result(unit, "needs_info", say("order.missing", ctx.language), "no order id"))
         return Step(reads=[ToolCall("list_customer_orders", {"customer_id": ctx.facts.customer_id})])
-    fitting = []
+    fitting, in_status = [], []
     for order in ctx.facts.customer_orders:
         if statuses and order.get("status") not in statuses:
             continue
+        in_status.append(order["order_id"])
         names = [item.get("name", "") for item in order.get("items") or []]
         if matching.item_mentions(unit.text, names):
             fitting.append(order["order_id"])
+    named_any = any(matching.item_mentions(unit.text, [i.get("name", "") for i in o.get("items") or []])
+                    for o in ctx.facts.customer_orders)
+    if not fitting and not named_any and len(in_status) == 1:
+        fitting = in_status
     if len(fitting) == 1:
         unit.order_id = fitting[0]
         return fitting[0]
