@@ -392,8 +392,14 @@ class ApprovalGate:
 
     @staticmethod
     def _held_on_same_record(ctx: ToolContext, arguments: dict[str, Any]) -> str | None:
+        """A held operation this one depends on: one on the same order or customer, or — for a write
+        paying by gift card — any held one, since it may be what credits that card (a held
+        cancellation refunds to it)."""
         target = arguments.get("order_id") or arguments.get("user_id")
+        pays_by_gift_card = str(arguments.get("payment_method_id", "")).startswith("gift_card_")
         for approval in ctx.approvals:
+            if pays_by_gift_card:
+                return approval.id
             if target is not None and target in (approval.arguments.get("order_id"), approval.arguments.get("user_id")):
                 return approval.id
         return None

@@ -286,3 +286,20 @@ def test_a_later_change_to_an_order_with_a_held_change_is_held_too(tmp_path: Pat
                               amount=3.0, idempotency_key="k-3")
     assert other_order is None  # another order is not held back
     assert [r.id for r in queue.list(status="pending")] == [first.id, second.id]  # approved in this order
+
+
+def test_a_gift_card_payment_waits_for_any_held_operation_of_the_ticket(tmp_path: Path, policy):
+    """A held cancellation may be what credits the gift card a later change pays with."""
+    queue = ApprovalQueue(tmp_path / "approvals.db")
+    ctx = ToolContext(ticket_id="T-gc", customer_id="c")
+    gate = ApprovalGate(policy, queue, ticket_id="T-gc")
+    held = gate.review(ctx=ctx, operation="cancel_pending_order", arguments={"order_id": "#W1", "reason": "no longer needed"},
+                       amount=700.0, idempotency_key="k-1")
+    ctx.approvals.append(held)
+    by_card = {"order_id": "#W2", "item_ids": ["1"], "new_item_ids": ["2"], "payment_method_id": "credit_card_1"}
+    assert gate.review(ctx=ctx, operation="modify_pending_order_items", arguments=by_card, amount=5.0,
+                       idempotency_key="k-2") is None
+    by_gift_card = {**by_card, "payment_method_id": "gift_card_1"}
+    waiting = gate.review(ctx=ctx, operation="modify_pending_order_items", arguments=by_gift_card, amount=5.0,
+                          idempotency_key="k-3")
+    assert waiting is not None and held.id in waiting.reason
