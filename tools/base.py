@@ -160,7 +160,14 @@ class StoreWriteTool(StoreTool):
     def _review(self, arguments: dict[str, Any], order: dict[str, Any] | None, key: str) -> WritePending | None:
         """Ask the approval gate, after a dry run has shown the store would accept the operation
         (a held operation must not fail when a human approves it)."""
-        self.store.apply_operation(self.operation, arguments, idempotency_key=key, dry_run=True)
+        try:
+            self.store.apply_operation(self.operation, arguments, idempotency_key=key, dry_run=True)
+        except ToolError as error:
+            # A gift card may be short only because a held operation of this ticket (e.g. a
+            # cancellation refunding to it) has not run yet: then the gate holds this one behind it,
+            # and the store checks the balance again when a person approves.
+            if not (error.code == "insufficient_gift_card_balance" and self.context.approvals):
+                raise
         products = {pid: self.store.catalog.product(pid) for pid in products_needed(self.operation, order or {})}
         amount = operation_amount(self.operation, arguments, order=order, products=products)
         approval = self.context.gate.review(ctx=self.context, operation=self.operation,
