@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 from rich.console import Console
-from rich.table import Table
 
 from runtime.approvals import ApprovalError, ApprovalNotFound, ApprovalQueue
 from runtime.policy import load_policy
@@ -24,13 +23,12 @@ def list_approvals(settings: Settings, *, status: str | None, console: Console) 
     if not records:
         console.print("no approval requests" + (f" with status {status}" if status else ""))
         return
-    table = Table(title="approval requests")
-    for column in ("id", "status", "ticket", "customer", "operation", "amount", "created", "reason"):
-        table.add_column(column)
+    # Two lines per request rather than a table: ids stay whole at any terminal width.
     for r in records:
-        table.add_row(r.id, r.status, r.ticket_id, r.customer_id or "-", r.operation, f"${r.amount:.2f}",
-                      r.created_at.strftime("%Y-%m-%d %H:%M"), r.reason)
-    console.print(table)
+        console.print(f"{r.id}  {r.status:<9} ${r.amount:.2f}  {r.operation} {json.dumps(r.arguments)}",
+                      highlight=False, markup=False)
+        console.print(f"    ticket {r.ticket_id}, customer {r.customer_id or '-'}, created "
+                      f"{r.created_at:%Y-%m-%d %H:%M}: {r.reason}", highlight=False, markup=False)
 
 
 def show_approval(settings: Settings, approval_id: str, *, console: Console) -> bool:
