@@ -8,7 +8,7 @@ from typing import Any
 from offline_model.playbooks.facts import original_payment
 from offline_model.playbooks.steps import (
     Context, Step, Unit, methods_text, need_customer, need_order, payment_choice, payment_problem,
-    resolve_order, result, status_from, unique, which_item, write_step,
+    order_with_customer, resolve_order, result, status_from, unique, which_item, write_step,
 )
 from offline_model.protocol import ToolCall
 from offline_model.replies.render import item_label, join_words, money, say
@@ -18,17 +18,9 @@ from offline_model.understanding.options import describe, option_space
 
 
 def return_items(unit: Unit, ctx: Context) -> Step:
-    resolved = resolve_order(unit, ctx, ("delivered",))
-    if isinstance(resolved, Step):
-        return resolved
-    order = need_order(unit, ctx)
-    need = need_customer(unit, ctx)
+    order = order_with_customer(unit, ctx, ("delivered",))
     if isinstance(order, Step):
-        if need is not None and order.result is None:
-            order.reads += need.reads
         return order
-    if need is not None:
-        return need
     status = order.get("status", "")
     if status != "delivered":
         reply = say("return.not_delivered", ctx.language, order=unit.order_id, status=status)

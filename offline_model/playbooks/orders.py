@@ -8,7 +8,7 @@ from typing import Any
 from offline_model.playbooks.facts import original_payment, paid_total
 from offline_model.playbooks.steps import (
     Context, Step, Unit, methods_text, need_customer, need_order, payment_choice, payment_problem,
-    resolve_order, result, status_from, write_step,
+    order_with_customer, resolve_order, result, status_from, write_step,
 )
 from offline_model.protocol import ToolCall
 from offline_model.replies.render import address_text, item_label, join_words, money, say
@@ -115,17 +115,9 @@ def account_address(unit: Unit, ctx: Context) -> Step:
 
 
 def order_payment(unit: Unit, ctx: Context) -> Step:
-    resolved = resolve_order(unit, ctx, ("pending",))
-    if isinstance(resolved, Step):
-        return resolved
-    order = need_order(unit, ctx)
-    need = need_customer(unit, ctx)
+    order = order_with_customer(unit, ctx, ("pending",))
     if isinstance(order, Step):
-        if need is not None and order.result is None:
-            order.reads += need.reads
         return order
-    if need is not None:
-        return need
     done_before = ctx.facts.settled("modify_pending_order_payment", order_id=unit.order_id)
     status = order.get("status", "")
     if status != "pending" and done_before is None:

@@ -214,3 +214,20 @@ def payment_problem(unit: Unit, ctx: Context, choice: matching.Match) -> Request
         return result(unit, "needs_info", say("payment.which", ctx.language, order=unit.order_id, methods=methods_text(ctx)), "payment method missing")
     return result(unit, "needs_info", say("payment.unknown", ctx.language, described=f"the {choice.detail}", methods=methods_text(ctx)),
                    f"payment method '{choice.detail}' {choice.problem}")
+
+
+def order_with_customer(unit: Unit, ctx: Context, statuses: tuple[str, ...]) -> Step | dict[str, Any]:
+    """The order a request acts on, once the customer is known: the next read to make (the order
+    and the customer's details in one answer when both are missing), or the order itself."""
+    resolved = resolve_order(unit, ctx, statuses)
+    if isinstance(resolved, Step):
+        return resolved
+    order = need_order(unit, ctx)
+    need = need_customer(unit, ctx)
+    if isinstance(order, Step):
+        if need is not None and order.result is None:
+            order.reads += need.reads
+        return order
+    if need is not None:
+        return need
+    return order
