@@ -43,7 +43,6 @@ class ActionRecord(BaseModel):
     arguments: dict[str, Any]
     status: ActionStatus
     error: str | None = None
-    agent: str | None = None
     approval_id: str | None = None
 
 
