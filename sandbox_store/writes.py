@@ -33,7 +33,9 @@ def execute_write(
 ) -> Answer:
     """Apply `operation` and return (HTTP status, body). A refused precondition answers 4xx and
     changes nothing; with a key, that answer is remembered too, like a success. `dry_run` checks
-    the preconditions and previews the effect without changing anything or using the key."""
+    the preconditions and previews the effect without changing anything or storing the key; a
+    dry run with a key already used for the same request answers what that request answered (the
+    write may have applied and lost its answer: its retry must not be judged on the new state)."""
     if operation not in OPERATIONS:
         raise NotFound("unknown_operation", f"Unknown operation '{operation}'; the store operations "
                        f"are: {', '.join(OPERATIONS)}.")
@@ -52,7 +54,7 @@ def _execute_in_transaction(
 ) -> Answer:
     use_key = key is not None and not dry_run
     request_print = fingerprint(operation, arguments)
-    if use_key:
+    if key is not None:
         prior = records.find_idempotent_answer(conn, key=key)
         if prior is not None:
             prior_print, status, body = prior

@@ -58,6 +58,15 @@ def test_dry_run_changes_nothing_and_leaves_the_key_unused(store, client) -> Non
     assert done["status"] == "done"
 
 
+def test_dry_run_of_an_applied_key_answers_what_it_answered(store, client) -> None:
+    """A write that applied and lost its answer is retried by the agent: the check before the
+    approval gate must see the first answer, not refuse it on the order's new status."""
+    first = client.apply_operation("cancel_pending_order", CANCEL, idempotency_key="k-lost")
+    preview = client.apply_operation("cancel_pending_order", CANCEL, idempotency_key="k-lost", dry_run=True)
+    assert preview == first and preview["status"] == "done"
+    assert applied(store, "k-lost") == 1
+
+
 def test_racing_duplicates_apply_once(store, client) -> None:
     def send(_: int) -> dict:
         return client.apply_operation("cancel_pending_order", CANCEL, idempotency_key="k-race")
