@@ -77,14 +77,6 @@ def decide(tools: set[str], facts: Facts, ticket: TicketView, assignment: Assign
     return _report(ctx, [step.result for _, step in steps if step.result is not None])
 
 
-def unique(calls: list[ToolCall]) -> list[ToolCall]:
-    out: list[ToolCall] = []
-    for call in calls:
-        if call not in out:
-            out.append(call)
-    return out
-
-
 _WRITE_PRIORITY = {
     "modify_pending_order_payment": 0, "modify_pending_order_address": 0, "modify_user_address": 0,
     "cancel_pending_order": 1, "return_delivered_order_items": 1,
