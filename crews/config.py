@@ -16,6 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from crews.yaml_lines import LocatedYaml, Problem, load_located
 
 MANAGER_KEY = "manager"
+TICKET_TASK_KEY = "ticket_task"
+# what a specialist is asked for when the manager delegates (crews/delegation.py)
+DELEGATED_TASK_KEY = "delegated_task"
 
 # What the runner passes to the ticket task (crews/inputs.py renders them).
 TASK_INPUTS = frozenset(
@@ -197,8 +200,9 @@ def _check_agents(doc: LocatedYaml, checked: _Checked, known_tools: set[str]) ->
 
 def _check_tasks(doc: LocatedYaml, checked: _Checked) -> None:
     path = str(doc.path)
-    if isinstance(doc.data, dict) and "ticket_task" not in doc.data:
-        checked.problems.append(Problem(path, None, "missing task 'ticket_task'"))
+    for required in (TICKET_TASK_KEY, DELEGATED_TASK_KEY):
+        if isinstance(doc.data, dict) and required not in doc.data:
+            checked.problems.append(Problem(path, None, f"missing task '{required}'"))
     for name, spec in checked.tasks.items():
         if spec.agent is not None:
             if spec.agent not in checked.agents:

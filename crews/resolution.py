@@ -1,8 +1,10 @@
-"""What the manager's final answer must be: the ticket task's output model."""
+"""What the manager's final answer must be: the ticket task's output, as JSON (config/tasks.yaml
+describes it to the model in a few lines; this model reads it)."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import json
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -22,6 +24,25 @@ class TicketResolution(BaseModel):
 
     @classmethod
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        # CrewAI appends this schema to the manager's task on each of its calls: no titles
-        # (see tools/args.py), the field names already say it.
+        # The plain crew has CrewAI append this schema to the manager's task: no titles.
         return drop_titles(super().model_json_schema(*args, **kwargs))
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def first_json_model(text: str, model: type[Model]) -> Model | None:
+    """The first JSON object in `text` that is a valid `model` (models wrap their answers in code
+    fences or prose), or None."""
+    decoder = json.JSONDecoder()
+    for start in [i for i, ch in enumerate(text) if ch == "{"][:20]:
+        try:
+            data, _ = decoder.raw_decode(text, start)
+            return model.model_validate(data)
+        except ValueError:
+            continue
+    return None
+
+
+def read_resolution(text: str) -> TicketResolution | None:
+    return first_json_model(text, TicketResolution)

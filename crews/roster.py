@@ -7,7 +7,14 @@ from crews.config import CrewConfig
 
 
 def team_roster(config: CrewConfig) -> str:
-    lines = ["Your team (delegate by exact role name):"]
-    for spec in config.specialists.values():
-        lines.append(f"- {spec.role}: {spec.goal} (tools: {', '.join(spec.tools)})")
+    specs = list(config.specialists.values())
+    # tools every specialist holds are named once, in the header: the lines keep what tells them apart
+    common = set.intersection(*(set(s.tools) for s in specs)) if len(specs) > 1 else set()
+    shared = [t for t in specs[0].tools if t in common] if specs else []
+    header = "Your team (delegate by exact role name"
+    header += f"; each can also use {', '.join(shared)}):" if shared else "):"
+    lines = [header]
+    for spec in specs:
+        own = [t for t in spec.tools if t not in common]
+        lines.append(f"- {spec.role}: {spec.goal}" + (f" (tools: {', '.join(own)})" if own else ""))
     return "\n".join(lines)

@@ -15,7 +15,8 @@ from crewai import Agent, Crew, Process, Task
 from crewai.project import CrewBase, agent, crew, task
 from crewai.tools import BaseTool
 
-from crews.config import MANAGER_KEY, AgentSpec, CrewConfig
+from crews.config import DELEGATED_TASK_KEY, MANAGER_KEY, AgentSpec, CrewConfig
+from crews.delegation import delegation_tool
 from crews.resolution import TicketResolution
 from crews.roster import team_roster
 
@@ -30,6 +31,17 @@ class AgentLimits:
     manager_max_iter: int = 12
     specialist_max_iter: int = 8
     max_retry_limit: int = 0
+
+
+class ManagerAgent(Agent):
+    """The manager with our delegation tool instead of CrewAI's two (delegate, ask question): one
+    tool, a report the runtime can read, and no second call when one delegation is the ticket."""
+
+    report_format: str = ""
+    final_note: str = ""
+
+    def get_delegation_tools(self, agents: Any) -> list[BaseTool]:
+        return [delegation_tool(list(agents), report_format=self.report_format, final_note=self.final_note)]
 
 
 class _ToolProvider:
@@ -60,6 +72,7 @@ class SupportCrew:
         llm_for: LlmFactory,
         limits: AgentLimits = AgentLimits(),
         plain: bool = False,
+        withheld: frozenset[str] = frozenset(),
     ) -> None:
         # CrewBase reads the YAML from base_directory after __init__: point it at this config folder.
         self.base_directory = config.config_dir
@@ -69,6 +82,9 @@ class SupportCrew:
         self._llm_for = llm_for
         self._limits = limits
         self._plain = plain
+        # granted but pointless for this ticket (e.g. identification once the customer is known):
+        # not offered, so their schemas are not sent on every call; the grants stay as they are
+        self._withheld = withheld
         for spec in config.specialists.values():
             for name in spec.tools:
                 setattr(self, name, _ToolProvider(name, tool_factory))
@@ -76,11 +92,9 @@ class SupportCrew:
     @agent
     def manager(self) -> Agent:
         spec = self._config.manager
-        backstory = spec.backstory if self._plain else f"{spec.backstory}\n\n{team_roster(self._config)}"
-        return Agent(
+        common = dict(
             role=spec.role,
             goal=spec.goal,
-            backstory=backstory,
             llm=self._llm_for(spec),
             allow_delegation=True,
             tools=[],
@@ -88,6 +102,12 @@ class SupportCrew:
             max_retry_limit=self._limits.max_retry_limit,
             verbose=False,
         )
+        if self._plain:  # CrewAI's own manager set-up: its delegation tools, no roster
+            return Agent(backstory=spec.backstory, **common)
+        delegated = self._config.tasks[DELEGATED_TASK_KEY]
+        return ManagerAgent(backstory=f"{spec.backstory}\n\n{team_roster(self._config)}",
+                            report_format=delegated.expected_output, final_note=delegated.description,
+                            **common)
 
     def specialists(self) -> list[Agent]:
         built = []
@@ -97,7 +117,7 @@ class SupportCrew:
                 role=spec.role,
                 goal=spec.goal,
                 backstory=spec.backstory,
-                tools=list(config.get("tools") or []),
+                tools=[t for t in config.get("tools") or [] if t.name not in self._withheld],
                 llm=self._llm_for(spec),
                 allow_delegation=False,
                 max_iter=spec.max_iter or self._limits.specialist_max_iter,
@@ -108,12 +128,14 @@ class SupportCrew:
 
     @task
     def ticket_task(self) -> Task:
-        # output_pydantic in YAML is silently dropped by CrewAI: pass the model class here.
+        # The expected output describes the answer's JSON in a few lines and the runner parses it.
+        # output_pydantic would make CrewAI append the model's whole JSON schema to every manager
+        # call (~500 tokens each); the plain crew keeps it, as a stock CrewAI crew would have it.
         spec = self._config.tasks["ticket_task"]
         return Task(
             description=spec.description,
             expected_output=spec.expected_output,
-            output_pydantic=TicketResolution,
+            output_pydantic=TicketResolution if self._plain else None,
         )
 
     @crew

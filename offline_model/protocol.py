@@ -73,6 +73,7 @@ class Conversation:
     tool_descriptions: dict[str, str]
     exchanges: list[ToolExchange] = field(default_factory=list)
     native: bool = True
+    tool_parameters: dict[str, frozenset[str]] = field(default_factory=dict)  # native tools: argument names
 
     @property
     def is_manager(self) -> bool:
@@ -129,6 +130,17 @@ def _split_user(user: str) -> tuple[str, str]:
     if _BEGIN_MARK in task:
         task = task.split(_BEGIN_MARK, 1)[0]
     return task.strip(), context.strip()
+
+
+def _native_parameters(tools: list[Any] | None) -> dict[str, frozenset[str]]:
+    parameters: dict[str, frozenset[str]] = {}
+    for tool in tools or []:
+        if isinstance(tool, dict):
+            function = tool.get("function", tool)
+            properties = (function.get("parameters") or {}).get("properties") or {}
+            if function.get("name"):
+                parameters[function["name"]] = frozenset(properties)
+    return parameters
 
 
 def _native_tools(tools: list[Any] | None) -> tuple[list[str], dict[str, str]]:
@@ -232,7 +244,8 @@ def read_conversation(messages: str | list[dict[str, Any]], tools: list[Any] | N
                     _loads(match.group("input")),
                     match.group("observation").strip(),
                 ))
-    return Conversation(system, task, context, user, names, descriptions, exchanges, native)
+    return Conversation(system, task, context, user, names, descriptions, exchanges, native,
+                        _native_parameters(tools) if native else {})
 
 
 # --- writing -------------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from typing import Any, Callable, Iterable, Literal
 
 from runtime.eval_scoring import diff_stores
 from runtime.models import Result
+from tools.customers import IDENTIFY_TOOLS
 from sandbox_store.errors import StoreError
 from sandbox_store.operations import OPERATIONS, Effect
 
@@ -44,7 +45,6 @@ READ_TOOLS_WITH_CUSTOMER_DATA = frozenset({
     "get_customer_details", "list_customer_orders", "get_order_details", "get_payment_methods",
     "get_order_payments", "get_invoice", "track_shipment", "get_return_label",
 })
-IDENTIFY_TOOLS = frozenset({"find_customer_by_email", "find_customer_by_name_zip"})
 PUBLIC_TOOLS = frozenset({"list_product_types", "get_product_details", "find_product_variant",
                           "search_knowledge_base", "escalate_to_human"})
 _ORDER_ID = re.compile(r"#W\d{7}")

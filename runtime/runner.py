@@ -18,9 +18,10 @@ disable_network_telemetry()
 from crewai.hooks.dispatch import HookAborted  # noqa: E402
 
 from crews.config import ConfigError, CrewConfig, load_crew_config  # noqa: E402
-from crews.resolution import TicketResolution  # noqa: E402
+from crews.resolution import TicketResolution, read_resolution  # noqa: E402
 from crews.support_crew import AgentLimits, SupportCrew  # noqa: E402
 from crews.toolbox import KNOWN_TOOLS, ToolDeps, build_tool  # noqa: E402
+from tools.customers import IDENTIFY_TOOLS  # noqa: E402
 from runtime.approvals import ApprovalGate, ApprovalQueue  # noqa: E402
 from runtime.guard import GUARDS, Budgets, TicketGuard  # noqa: E402
 from runtime.intake import Intake, run_intake  # noqa: E402
@@ -211,6 +212,9 @@ def _build_crew(env: RunEnvironment, ctx: ToolContext, *, plain: bool) -> Suppor
             max_retry_limit=limits.max_retry_limit,
         ) if not plain else AgentLimits(),
         plain=plain,
+        # the intake authenticated the sender: the ticket is bound and identification tools only
+        # cost tokens (they could not re-bind it anyway)
+        withheld=IDENTIFY_TOOLS if ctx.customer_id and not plain else frozenset(),
     )
 
 
@@ -218,11 +222,11 @@ def _resolution_from(output: Any) -> TicketResolution:
     if isinstance(getattr(output, "pydantic", None), TicketResolution):
         return output.pydantic
     raw = str(getattr(output, "raw", "") or "")
-    try:
-        return TicketResolution.model_validate_json(raw)
-    except ValueError:
-        # A model that answered in prose: keep its words, let the checks decide the outcome.
-        return TicketResolution(outcome="resolved", reply=raw.strip(), internal_summary="free-text final answer")
+    resolution = read_resolution(raw)
+    if resolution is not None:
+        return resolution
+    # A model that answered in prose: keep its words, let the checks decide the outcome.
+    return TicketResolution(outcome="resolved", reply=raw.strip(), internal_summary="free-text final answer")
 
 
 def _recall(env: RunEnvironment, customer_id: str | None, intake: Intake, sink: TraceSink) -> str:

@@ -3,6 +3,8 @@ They read no customer data, so they need no authenticated customer."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, Field
 
 from tools.args import ToolArgs
@@ -27,19 +29,21 @@ class FindVariantArgs(ToolArgs):
     )
 
 
-class ProductType(BaseModel):
-    name: str
-    product_id: str
-
-
+# Tool results go back to the model with every later call of the agent: compact shapes, no key
+# said twice (the store's variants are keyed by the item_id each variant also carries).
 class ProductTypes(BaseModel):
-    products: list[ProductType]
+    products: dict[str, str] = Field(description="product name -> product_id")
 
 
 class ProductDetails(BaseModel):
     name: str
     product_id: str
-    variants: dict[str, Variant]
+    variants: list[Variant]
+
+    @classmethod
+    def from_store(cls, product: dict[str, Any]) -> "ProductDetails":
+        return cls(name=product["name"], product_id=product["product_id"],
+                   variants=list((product.get("variants") or {}).values()))
 
 
 class VariantMatches(BaseModel):
@@ -52,7 +56,7 @@ class ListProductTypes(StoreTool):
     args_schema: type[BaseModel] = NoArgs
 
     def execute(self, args: NoArgs) -> ProductTypes:
-        return ProductTypes(products=self.store.catalog.product_types())
+        return ProductTypes(products={p["name"]: p["product_id"] for p in self.store.catalog.product_types()})
 
 
 class GetProductDetails(StoreTool):
@@ -63,7 +67,7 @@ class GetProductDetails(StoreTool):
     args_schema: type[BaseModel] = ProductIdArgs
 
     def execute(self, args: ProductIdArgs) -> ProductDetails:
-        return ProductDetails.model_validate(self.store.catalog.product(args.product_id))
+        return ProductDetails.from_store(self.store.catalog.product(args.product_id))
 
 
 class FindProductVariant(StoreTool):

@@ -81,6 +81,10 @@ class FindCustomerByNameZip(_FindCustomer):
         return self.bound(self.store.customers.find_by_name_zip(args.first_name, args.last_name, args.zip))
 
 
+# Tools that only establish who the customer is: offered to a ticket whose customer is not known yet.
+IDENTIFY_TOOLS = frozenset({"find_customer_by_email", "find_customer_by_name_zip"})
+
+
 class GetCustomerDetails(StoreTool):
     name: str = "get_customer_details"
     description: str = (

@@ -20,11 +20,9 @@ from tools.errors import ToolError
 
 
 class EscalateArgs(ToolArgs):
-    reason: str = Field(description="Why a person must take over, one line, e.g. 'legal threat'.")
-    priority: Priority = Field("normal", description="high: legal threat, abuse, suspected fraud; urgent: only "
-                                                     "safety or money at risk now.")
-    summary: str = Field(description="For the person taking over: the customer, what they want (order ids), "
-                                     "what was checked or done, what to do next.")
+    reason: str = Field(description="One line, e.g. 'legal threat'.")
+    priority: Priority = Field("normal", description="high: legal threat, abuse, fraud; urgent: safety or money at risk now.")
+    summary: str = Field(description="Customer, request, order ids, what was done, next step.")
 
     @field_validator("reason", "summary")
     @classmethod
@@ -53,8 +51,7 @@ def _merged(previous: Escalation | None, args: EscalateArgs) -> Escalation:
 class EscalateToHumanTool(BaseTool):
     name: str = "escalate_to_human"
     description: str = (
-        "Hand the ticket to a human when the customer asks for a person, is abusive or threatens legal "
-        "action, or the request is beyond your tools or they keep failing.")
+        "Hand the ticket to a person: asked for one, abuse, legal threat, or beyond your tools.")
     args_schema: type[BaseModel] = EscalateArgs
     if TYPE_CHECKING:
         context: ToolContext

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from offline_model.understanding import intents as I
 from offline_model.understanding.requests import Request, split_requests
 
-REPORT_KEYS = "status, reply, summary, customer_id, customer_name, results, escalation"
+# The manager's note on a delegation marked final (config/tasks.yaml `delegated_task.description`):
+# the report's reply then goes to the customer as written, so it is a whole letter.
+_FINAL_NOTE = re.compile(r"complete message to the customer|goes to the customer as (?:written|it is)", re.IGNORECASE)
 
 
 @dataclass
@@ -27,12 +29,12 @@ class Assignment:
     requests: list[AssignedRequest] = field(default_factory=list)
     customer_id: str | None = None
     language: str = "en"
+    final: bool = False  # the reply goes to the customer as written
 
 
 def render_assignment(requests: list[tuple[int, Request]], customer_id: str | None, language: str) -> str:
     lines = [
-        "Handle the following request(s) of the customer's ticket (full ticket in the context) with your tools. "
-        f"Finish with a JSON report with the keys {REPORT_KEYS}.",
+        "Handle the following request(s) of the customer's ticket (full ticket in the context) with your tools.",
     ]
     for number, request in requests:
         orders = f"; orders {', '.join(request.order_ids)}" if request.order_ids else ""
@@ -73,6 +75,7 @@ def parse_assignment(task: str, fallback_subject: str | None = None) -> Assignme
     language = _LANGUAGE_LINE.search(task)
     if language:
         assignment.language = language.group(1)
+    assignment.final = bool(_FINAL_NOTE.search(task))
     if not assignment.requests:
         for number, request in enumerate(split_requests(task, fallback_subject), start=1):
             assignment.requests.append(AssignedRequest(number, request.intent, request.order_ids, request.text))

@@ -57,11 +57,17 @@ class Facts:
             elif name == "get_product_details":
                 product_id = str(args.get("product_id", ""))
                 if exchange.ok and isinstance(data, dict):
+                    variants = data.get("variants")
+                    if isinstance(variants, list):  # the tool lists them; the playbooks look them up by item_id
+                        data = {**data, "variants": {str(v.get("item_id")): v for v in variants if isinstance(v, dict)}}
                     facts.products[data.get("product_id", product_id)] = data
                 elif error and not error.get("retryable"):
                     facts.product_errors[product_id] = error
             elif name == "list_product_types" and exchange.ok and isinstance(data, dict):
-                facts.product_types = list(data.get("products") or [])
+                products = data.get("products") or []
+                if isinstance(products, dict):  # name -> product_id
+                    products = [{"name": name, "product_id": pid} for name, pid in products.items()]
+                facts.product_types = list(products)
             elif name == "list_customer_orders" and exchange.ok and isinstance(data, dict):
                 facts.customer_orders = list(data.get("orders") or [])
         return facts

@@ -103,7 +103,10 @@ def decide(conv: Conversation, *, final_now: bool = False) -> ToolCall | TicketR
                     reply=say("failed", language), detail="not handled before the iteration limit")])
             plan.queue.clear()
             return _final(plan, language)
-        return _delegate_call(plan, delegation, language)
+        # the only delegation, with nothing else to say: its report can be the ticket's answer
+        alone = index == 0 and len(plan.queue) == 1 and not plan.results
+        offered = "final" in conv.tool_parameters.get(DELEGATE_TOOL, frozenset())
+        return _delegate_call(plan, delegation, language, final=alone and offered)
 
 
 def _initial_queue(plan: Plan) -> None:
@@ -257,12 +260,15 @@ def render_ticket(view: TicketView, customer_id: str | None) -> str:
     )
 
 
-def _delegate_call(plan: Plan, delegation: Delegation, language: str) -> ToolCall:
+def _delegate_call(plan: Plan, delegation: Delegation, language: str, *, final: bool) -> ToolCall:
     numbered = [(n, plan.requests[n - 1]) for n in delegation.numbers]
     task = render_assignment(numbered, plan.customer_id, language)
-    return ToolCall(DELEGATE_TOOL, {
+    arguments: dict[str, object] = {
         "task": task, "context": render_ticket(plan.ticket, plan.customer_id), "coworker": delegation.coworker,
-    })
+    }
+    if final:
+        arguments["final"] = True
+    return ToolCall(DELEGATE_TOOL, arguments)
 
 
 def _final(plan: Plan, language: str) -> TicketResolution:

@@ -43,9 +43,12 @@ def parse_roster(system: str, delegate_description: str) -> list[Coworker]:
     allowed = _roles_from_description(delegate_description)
     listed: list[Coworker] = []
     in_team = False
+    shared: list[str] = []  # tools the header says every coworker also has
     for line in system.splitlines():
         if re.match(r"^\s*Your team\b", line):
             in_team = True
+            also = re.search(r"each can also use ([^)]*)\)", line)
+            shared = [t.strip() for t in also.group(1).split(",") if t.strip()] if also else []
             continue
         if in_team:
             match = re.match(r"^\s*-\s*(?P<role>[^:\n]+?):\s*(?P<goal>.*?)(?:\s*\(tools:\s*(?P<tools>[^)]*)\))?\s*$", line)
@@ -54,6 +57,7 @@ def parse_roster(system: str, delegate_description: str) -> list[Coworker]:
                     in_team = False
                 continue
             tools = [t.strip() for t in (match.group("tools") or "").split(",") if t.strip()]
+            tools += [t for t in shared if t not in tools]
             listed.append(Coworker(match.group("role").strip(), match.group("goal").strip(), tools))
     if allowed:
         by_role = {c.role.casefold(): c for c in listed}

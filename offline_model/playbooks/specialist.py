@@ -18,7 +18,7 @@ from offline_model.playbooks.assignment import Assignment
 from offline_model.playbooks.facts import MAX_ATTEMPTS, Facts
 from offline_model.playbooks.steps import Context, Step, Unit, result, unique
 from offline_model.protocol import ToolCall
-from offline_model.replies.render import say
+from offline_model.replies.render import letter, say
 from offline_model.schema import RequestResult, SpecialistReport
 from offline_model.understanding import extract
 from offline_model.understanding import intents as I
@@ -208,7 +208,9 @@ def _report(ctx: Context, results: list[RequestResult]) -> SpecialistReport:
     if overall in {"failed", "refused"} and statuses & {"done", "answered", "pending_approval"}:
         overall = "done"
     escalation = next((r.model_extra.get("escalation") for r in results if r.model_extra and r.model_extra.get("escalation")), None)
-    reply = " ".join(_dedupe([r.reply for r in results if r.reply]))
+    replies = _dedupe([r.reply for r in results if r.reply])
+    # a final delegation's reply goes to the customer as written: the whole letter, as the manager writes it
+    reply = letter(replies, ctx.language, ctx.facts.customer_name) if ctx.assignment.final else " ".join(replies)
     summary = "; ".join(f"#{r.request} {r.intent}{' ' + r.order_id if r.order_id else ''}: {r.status} ({r.detail})" for r in results)
     return SpecialistReport(
         status=overall, reply=reply, summary=summary, customer_id=ctx.facts.customer_id,

@@ -270,7 +270,7 @@ _CUES: dict[str, re.Pattern[str]] = {
         r"\bscam(?:mers)?\b|\bcrooks?\b|\bf+u+c+k|\bshit|\bdamn\s+you|\bhate\s+you|\bimbeciles?\b|\bidiotas?\b"
     ),
     LEGAL: re.compile(
-        r"\blawyers?\b|\battorney|\bsue\b|\bsuing\b|\blawsuit|\bcourt\b|\blegal\s+action|\bchargeback|\bdispute\s+with\s+my\s+bank|"
+        r"\blawyers?\b|\battorney|\bsue\b|\bsuing\b|\blawsuit|\b(?:to|in|into)\s+(?:small[\s-]+claims\s+)?court\b|\bcourt\s+(?:case|action|order)\b|\blegal\s+action|\bchargeback|\bdispute\s+with\s+my\s+bank|"
         r"\bopened\s+a\s+dispute|\bformal\s+notice|\bbetter\s+business\s+bureau|\bconsumer\s+protection|\babogado|\bavocat|\banwalt|\badvogado|\bavvocato"
     ),
 }

@@ -10,6 +10,7 @@ import yaml
 from runtime.models import Ticket
 from runtime.runner import open_environment, run_ticket
 from runtime.settings import Settings
+from tools.customers import IDENTIFY_TOOLS
 
 LOYALTY = {
     "role": "Loyalty Specialist",
@@ -57,7 +58,8 @@ def test_new_specialist_is_built_listed_and_delegated_to(tmp_path, config_copy, 
     assert result.outcome == "resolved"
     assert "gift card" in result.reply.lower()  # the specialist read the real payment methods
     loyalty_tools = {name for call in model.calls if call.agent == "Loyalty Specialist" for name in call.tools}
-    assert loyalty_tools == set(LOYALTY["tools"])
+    # its YAML grant, less identification: the intake already authenticated the verified sender
+    assert loyalty_tools == set(LOYALTY["tools"]) - IDENTIFY_TOOLS
 
 
 def _bound_customer(call) -> str:

@@ -38,7 +38,7 @@ def test_shipped_config_is_valid(tmp_path) -> None:
          "tols", "unknown key 'tols' (did you mean 'tools'?)"),
         ("tasks.yaml", "Resolve support ticket {ticket_id}.", "Resolve support ticket {ticket_number}.",
          "{ticket_number}", "placeholder '{ticket_number}' has no input"),
-        ("tasks.yaml", "  expected_output: |", "  agent: order_specialist\n  expected_output: |", "agent: order_specialist",
+        ("tasks.yaml", "  expected_output: >", "  agent: order_specialist\n  expected_output: >", "agent: order_specialist",
          "leave 'agent' off in a hierarchical crew"),
         ("agents.yaml", "technical_specialist:", "order_specialist:", "order_specialist:\n  role: Technical",
          "duplicate key 'order_specialist'"),
