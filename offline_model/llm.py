@@ -126,7 +126,8 @@ class OfflineLLM(BaseLLM):
         if assignment.language == "en" and ticket.structured:
             assignment.language = ticket.language
         known = _assigned_customer(conversation.task) or ticket.customer_id
-        facts = Facts.build(conversation.exchanges, known)
+        name = ticket.customer_name if known == ticket.customer_id else None
+        facts = Facts.build(conversation.exchanges, known, name)
         decision = specialist.decide(set(conversation.tool_names), facts, ticket, assignment)
         if isinstance(decision, SpecialistReport):
             return self._final(conversation, specialist.report_json(decision))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from runtime.escalation_rules import Trigger, assess_ticket
 from runtime.models import Ticket
-from runtime.pii import Redaction, Redactor
+from runtime.pii import EMAIL_RE, Redaction, Redactor
 from tools.context import ToolContext
 from tools.errors import ToolError
 
@@ -21,6 +21,7 @@ class Intake:
     redacted_ticket: Ticket
     redaction: Redaction  # every placeholder issued for this ticket, to clean the reply
     triggers: list[Trigger] = field(default_factory=list)  # most serious first; injection included
+    customer_name: str | None = None  # of the authenticated customer, for the agents to greet them
 
     @property
     def injection(self) -> Trigger | None:
@@ -42,7 +43,8 @@ class Intake:
             "subject": t.subject or "(none)",
             "body": t.body,
             "thread": thread,
-            "customer": customer_id or "not yet authenticated",
+            "customer": (f"{customer_id} ({self.customer_name})" if customer_id and self.customer_name
+                         else customer_id or "not yet authenticated"),
             "recalled": recalled.strip() or "(nothing)",
         }
 
@@ -74,17 +76,36 @@ def run_intake(ticket: Ticket, env: "RunEnvironment", ctx: ToolContext, sink: Ca
     if intake.injection is not None:
         ctx.read_only = True  # below the model: every write tool now refuses
 
-    _authenticate(ticket, env, ctx, sink)
+    intake.customer_name = _authenticate(ticket, env, ctx, sink)
     return intake
 
 
-def _authenticate(ticket: Ticket, env: "RunEnvironment", ctx: ToolContext, sink: Callable[[dict[str, Any]], None]) -> None:
-    """The verified sender, else the customer an earlier run of this ticket spoke for — unless a
-    different verified sender now writes on it (a reused ticket id must not carry a customer over)."""
+def _stated_email_customer(ticket: Ticket, env: "RunEnvironment", sink: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    """CONTRACTS §1: without a sender address, an e-mail address stated in the ticket authenticates.
+    Done here, before the crew, when the customer's messages state exactly one address: the agents
+    then start bound (no identification call) - and with several addresses, the agents decide."""
+    texts = [ticket.body, *(m.body for m in ticket.thread if m.role == "customer")]
+    stated = {m.group(0).strip(".").lower(): m.group(0).strip(".") for text in texts for m in EMAIL_RE.finditer(text)}
+    if len(stated) != 1:
+        return {}
+    try:
+        return dict(env.store.customers.find_by_email(next(iter(stated.values()))))
+    except ToolError as e:
+        sink({"event": "authentication_skipped", "reason": e.code})
+        return {}
+
+
+def _authenticate(ticket: Ticket, env: "RunEnvironment", ctx: ToolContext,
+                  sink: Callable[[dict[str, Any]], None]) -> str | None:
+    """Bind the verified sender, else the customer an earlier run of this ticket spoke for — unless
+    a different verified sender now writes on it (a reused ticket id must not carry a customer
+    over). Returns the bound customer's full name (the agents then need no read to greet them)."""
     sender = None
+    found: dict[str, Any] = {}
     if ticket.from_email:
         try:
-            sender = env.store.customers.find_by_email(ticket.from_email)["customer_id"]
+            found = env.store.customers.find_by_email(ticket.from_email)
+            sender = found["customer_id"]
         except ToolError as e:
             sink({"event": "authentication_skipped", "reason": e.code})
     previous = env.ticket_state.customer_of(ticket.id) if ticket.thread else None
@@ -93,7 +114,18 @@ def _authenticate(ticket: Ticket, env: "RunEnvironment", ctx: ToolContext, sink:
               "reason": "the verified sender is not the customer this ticket spoke for"})
         previous = None
     customer = previous or sender
-    if customer:
-        ctx.bind(customer)
-        sink({"event": "authenticated",
-              "how": "follow-up of an authenticated ticket" if previous else "verified sender address"})
+    if not customer and not ticket.from_email:
+        found = _stated_email_customer(ticket, env, sink)
+        sender = customer = found.get("customer_id")
+    if not customer:
+        return None
+    ctx.bind(customer)
+    how = "follow-up of an authenticated ticket" if previous else \
+        "verified sender address" if ticket.from_email else "the one e-mail address the ticket states"
+    sink({"event": "authenticated", "how": how})
+    try:
+        name = (found if customer == sender else env.store.customers.get(customer)).get("name") or {}
+    except ToolError:
+        return None  # the greeting is generic then; authentication stands
+    full = " ".join(filter(None, [name.get("first_name"), name.get("last_name")]))
+    return full or None

@@ -32,8 +32,9 @@ class Facts:
     customer_orders: list[dict[str, Any]] | None = None
 
     @classmethod
-    def build(cls, exchanges: list[ToolExchange], known_customer: str | None) -> "Facts":
-        facts = cls(exchanges=exchanges, customer_id=known_customer)
+    def build(cls, exchanges: list[ToolExchange], known_customer: str | None, known_name: str | None = None) -> "Facts":
+        facts = cls(exchanges=exchanges, customer_id=known_customer,
+                    customer_name=_first_name(known_name) if known_customer else None)
         for exchange in exchanges:
             data, error = exchange.data, exchange.error
             name, args = exchange.name, exchange.arguments

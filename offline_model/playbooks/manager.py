@@ -85,6 +85,7 @@ def decide(conv: Conversation, *, final_now: bool = False) -> ToolCall | TicketR
                                     internal_summary="no request could be understood; asked the customer")
         requests = [Request(I.REVIEW, [], [ticket.body])]
     plan = Plan(ticket, requests, team, customer_id=ticket.customer_id)
+    plan.customer_name = ticket.customer_name.split()[0] if ticket.customer_name else None
     _initial_queue(plan)
     delegations = [e for e in conv.exchanges if e.name in (DELEGATE_TOOL, ASK_TOOL)]
     index = 0
@@ -248,23 +249,31 @@ def parse_report(text: str) -> SpecialistReport | None:
     return None
 
 
-def render_ticket(view: TicketView, customer_id: str | None) -> str:
-    """The ticket in the task's layout, for the coworker's context."""
-    thread = "\n".join(f"[{role}] {text}" for role, text in view.thread) or "(none)"
-    return (
-        f"Resolve support ticket {view.ticket_id}.\n<ticket>\nChannel: {view.channel}\n"
-        f"From: {view.from_email or '(not given)'}\nSubject: {view.subject or '(none)'}\nMessage:\n{view.body}\n"
-        f"Earlier messages in this thread (oldest first):\n{thread}\n</ticket>\n"
-        f"Authenticated customer: {customer_id or 'not yet authenticated'}\n"
-        f"Recalled about this customer and similar tickets:\n{view.recalled or '(nothing)'}"
-    )
+def render_ticket(view: TicketView, customer_id: str | None, customer_name: str | None = None) -> str:
+    """The ticket in the task's layout, for the coworker's context: the sections that say something
+    (the context is sent with every model call the coworker makes)."""
+    lines = [f"Resolve support ticket {view.ticket_id}.", "<ticket>", f"Channel: {view.channel}"]
+    if view.from_email:
+        lines.append(f"From: {view.from_email}")
+    if view.subject:
+        lines.append(f"Subject: {view.subject}")
+    lines += ["Message:", view.body]
+    if view.thread:
+        lines += ["Earlier messages in this thread (oldest first):", *(f"[{role}] {text}" for role, text in view.thread)]
+    lines.append("</ticket>")
+    who = f"{customer_id} ({customer_name})" if customer_id and customer_name else customer_id
+    lines.append(f"Authenticated customer: {who or 'not yet authenticated'}")
+    if view.recalled:
+        lines += ["Recalled about this customer and similar tickets:", view.recalled]
+    return "\n".join(lines)
 
 
 def _delegate_call(plan: Plan, delegation: Delegation, language: str, *, final: bool) -> ToolCall:
     numbered = [(n, plan.requests[n - 1]) for n in delegation.numbers]
     task = render_assignment(numbered, plan.customer_id, language)
     arguments: dict[str, object] = {
-        "task": task, "context": render_ticket(plan.ticket, plan.customer_id), "coworker": delegation.coworker,
+        "task": task, "context": render_ticket(plan.ticket, plan.customer_id, plan.ticket.customer_name if plan.customer_id == plan.ticket.customer_id else None),
+        "coworker": delegation.coworker,
     }
     if final:
         arguments["final"] = True

@@ -33,6 +33,7 @@ class TicketView:
     body: str = ""
     thread: list[tuple[str, str]] = field(default_factory=list)  # (role, text), oldest first
     customer_id: str | None = None
+    customer_name: str | None = None  # "Authenticated customer: <id> (<full name>)"
     recalled: str = ""
     structured: bool = False  # parsed from the task layout
 
@@ -58,7 +59,7 @@ def parse_ticket(text: str) -> TicketView:
     start = text.find("<ticket>")
     end = text.rfind("</ticket>")
     if start < 0 or end < start:
-        return TicketView(body=text.strip(), customer_id=_authenticated(text))
+        return TicketView(body=text.strip(), customer_id=_authenticated(text), customer_name=_authenticated_name(text))
     inner = text[start + len("<ticket>"): end]
     after = text[end + len("</ticket>"):]
     view = TicketView(structured=True)
@@ -78,9 +79,16 @@ def parse_ticket(text: str) -> TicketView:
     if thread_start >= 0:
         view.thread = _parse_thread(inner[thread_start + len(thread_mark):])
     view.customer_id = _authenticated(after)
+    view.customer_name = _authenticated_name(after)
     recalled = re.search(r"Recalled about this customer and similar tickets:\n(.*?)(?:\n\s*\n|\Z)", after, re.DOTALL)
     view.recalled = "" if not recalled or recalled.group(1).strip() == "(nothing)" else recalled.group(1).strip()
     return view
+
+
+def _authenticated_name(text: str) -> str | None:
+    value = _field(text, "Authenticated customer") or ""
+    match = re.match(r"\S+\s+\(([^()]+)\)\s*$", value.strip())
+    return match.group(1).strip() if match else None
 
 
 def _authenticated(text: str) -> str | None:
