@@ -52,7 +52,7 @@ class TicketGuard:
     delegations: list[str] = field(default_factory=list)
     denied: list[dict[str, str]] = field(default_factory=list)
     exceeded: str | None = None
-    _llm_started: dict[str, tuple[float, int]] = field(default_factory=dict)  # call id -> (start, prompt tokens)
+    _llm_halves: dict[str, dict[str, Any]] = field(default_factory=dict)  # call id -> the half seen first
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # -- checks --------------------------------------------------------------------------------
@@ -123,21 +123,33 @@ class TicketGuard:
         return None
 
     # -- metering --------------------------------------------------------------------------------
-    def llm_started(self, call_id: str, messages: Any, tools: Any) -> None:
+    def llm_started(self, call_id: str, messages: Any, tools: Any, at: float) -> None:
         tokens = count_tokens(messages) + (count_tokens(json.dumps(tools)) if tools else 0)
         with self._lock:
             self.prompt_tokens += tokens
-            self._llm_started[call_id] = (time.monotonic(), tokens)
+            half = self._llm_halves.pop(call_id, None)
+            if half is None:
+                self._llm_halves[call_id] = {"prompt_tokens": tokens, "started": at}
+        if half is not None:
+            self._emit_llm_call({**half, "prompt_tokens": tokens, "started": at})
 
-    def llm_completed(self, call_id: str, role: str, response: Any) -> None:
+    def llm_completed(self, call_id: str, role: str, response: Any, at: float) -> None:
         text = response if isinstance(response, str) else json.dumps(response, default=str)
         tokens = count_tokens(text)
         with self._lock:
             self.completion_tokens += tokens
-            started, prompt_tokens = self._llm_started.pop(call_id, (None, None))
-        latency = round((time.monotonic() - started) * 1000, 1) if started else None
-        self._emit({"event": "llm_call", "agent": role, "prompt_tokens": prompt_tokens,
-                    "completion_tokens": tokens, "latency_ms": latency})
+            half = self._llm_halves.pop(call_id, None)
+            if half is None:
+                self._llm_halves[call_id] = {"agent": role, "completion_tokens": tokens, "completed": at}
+        if half is not None:
+            self._emit_llm_call({**half, "agent": role, "completion_tokens": tokens, "completed": at})
+
+    def _emit_llm_call(self, call: dict[str, Any]) -> None:
+        # The event bus may hand over "completed" before "started" (fast models): one trace record
+        # when both halves are in, latency from the events' own timestamps.
+        self._emit({"event": "llm_call", "agent": call["agent"], "prompt_tokens": call["prompt_tokens"],
+                    "completion_tokens": call["completion_tokens"],
+                    "latency_ms": round(max(0.0, call["completed"] - call["started"]) * 1000, 1)})
 
     def _emit(self, event: dict[str, Any]) -> None:
         if self.trace is not None:
@@ -201,12 +213,18 @@ class GuardRegistry:
     def _on_llm_started(self, source: Any, event: LLMCallStartedEvent) -> None:
         guard = self._by_agent.get(str(getattr(event, "agent_id", "")))
         if guard is not None:
-            guard.llm_started(event.call_id, event.messages, event.tools)
+            guard.llm_started(event.call_id, event.messages, event.tools, _seconds(event))
 
     def _on_llm_completed(self, source: Any, event: LLMCallCompletedEvent) -> None:
         guard = self._by_agent.get(str(getattr(event, "agent_id", "")))
         if guard is not None:
-            guard.llm_completed(event.call_id, str(getattr(event, "agent_role", "?")), event.response)
+            guard.llm_completed(event.call_id, str(getattr(event, "agent_role", "?")), event.response, _seconds(event))
+
+
+def _seconds(event: Any) -> float:
+    """When the event happened (its own timestamp: handlers may run later, and out of order)."""
+    stamp = getattr(event, "timestamp", None)
+    return stamp.timestamp() if stamp is not None else time.time()
 
 
 GUARDS = GuardRegistry()

@@ -75,10 +75,20 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
+def _share_cores(pool_size: int) -> None:
+    """Each worker's numeric libraries (torch, BLAS) would start one thread per core: N workers on
+    N cores would then run N*N threads that take turns. A worker gets its share of the cores
+    (set before torch is imported; an explicit setting in the environment wins)."""
+    threads = str(max(1, (os.cpu_count() or 1) // max(1, pool_size)))
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(name, threads)
+
+
 def _worker_main(conn: multiprocessing.connection.Connection, settings: Settings, runner_name: str,
-                 plain: bool) -> None:
+                 plain: bool, pool_size: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _exit_with_parent()
+    _share_cores(pool_size)
     try:
         # The imports (CrewAI, torch...) take seconds: do them while the parent starts the store,
         # then wait for its URL.
@@ -138,7 +148,7 @@ class WorkerPool:
 
     def __init__(self, *, size: int, settings: Settings, runner: str = DEFAULT_RUNNER, plain: bool = False):
         self.size = size
-        self._args = (settings, runner, plain)
+        self._args = (settings, runner, plain, size)
         self._ctx = multiprocessing.get_context("spawn")
         self._workers: dict[int, _Worker] = {}
         self._startup_errors: list[str] = []

@@ -15,7 +15,7 @@ from pathlib import Path
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="+")
-    parser.add_argument("--budget", type=int, default=16)
+    parser.add_argument("--budget", type=int, default=20)
     args = parser.parse_args(argv)
 
     import runtime.environment  # noqa: F401

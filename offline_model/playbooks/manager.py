@@ -134,10 +134,32 @@ def _initial_queue(plan: Plan) -> None:
             order.append(role)
             groups[role] = []
         groups[role].append(number)
-    plan.queue = [Delegation(role, groups[role]) for role in order]
+    plan.queue = [Delegation(role, groups[role]) for role in _effects_first(order, groups, plan)]
     for delegation in plan.queue:
         for number in delegation.numbers:
             plan.tried.setdefault(number, set()).add(delegation.coworker)
+
+
+# Changes that must reach an order before its items change: the store takes one item change per
+# pending order and nothing after it.
+_BEFORE_ITEMS = {I.ORDER_ADDRESS, I.PAYMENT}
+
+
+def _effects_first(order: list[str], groups: dict[str, list[int]], plan: Plan) -> list[str]:
+    """Coworkers in request order, except that one changing an order's address or payment goes
+    before another changing the same order's items (when no single coworker could do both)."""
+    def orders_of(role: str, intents: set[str]) -> set[str]:
+        return {o for n in groups[role] if plan.requests[n - 1].intent in intents for o in plan.requests[n - 1].order_ids}
+
+    ranked = list(order)
+    for role in order:
+        first = orders_of(role, _BEFORE_ITEMS)
+        for other in ranked[:ranked.index(role)]:
+            if first & orders_of(other, {I.CHANGE_ITEMS}):
+                ranked.remove(role)
+                ranked.insert(ranked.index(other), role)
+                break
+    return ranked
 
 
 def _co_locate(plan: Plan, assigned: dict[int, Coworker]) -> None:

@@ -74,7 +74,7 @@ def test_missing_manager_and_every_problem_at_once(tmp_path, config_copy) -> Non
 
 def test_policy_problem_is_reported_with_line(tmp_path, config_copy) -> None:
     policy = config_copy / "policy.yaml"
-    policy.write_text(policy.read_text().replace("max_llm_calls: 16", "max_llm_calls: -3", 1))
+    policy.write_text(policy.read_text().replace("max_llm_calls: 20", "max_llm_calls: -3", 1))
     result = _validate(config_copy, tmp_path)
     assert result.exit_code == 1
     assert f"{policy}:{_line_of(policy, 'max_llm_calls')}:" in result.output, result.output

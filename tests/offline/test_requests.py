@@ -73,3 +73,11 @@ def test_address_block_belongs_to_the_request_above_it():
     text = "Can you redirect order #W6554908? It should go to\n\n111 Sunset Drive\nSuite 183\nSan Diego, CA 92179\nUSA\n\nThanks"
     (request,) = split_requests(text)
     assert request.intent == I.ORDER_ADDRESS and "92179" in request.text
+
+
+def test_a_street_named_court_is_no_legal_threat():
+    (request,) = split_requests("I've moved. Please update the default address on my account to 418 Willow Court, "
+                                "Suite 12, Denver, CO 80205, USA.")
+    assert request.intent == I.USER_ADDRESS
+    (threat,) = split_requests("Refund me or I will take you to court.")
+    assert threat.intent == I.LEGAL

@@ -23,7 +23,7 @@ def test_default_rules_follow_the_brief(policy, amount, action):
 def test_shipped_policy_is_valid_and_sets_budgets(policy):
     assert policy_problems(DEFAULT_POLICY_PATH) == []
     assert policy.approvals.expiry_hours > 0
-    assert (policy.budgets.max_llm_calls, policy.budgets.max_tool_calls) == (16, 30)
+    assert (policy.budgets.max_llm_calls, policy.budgets.max_tool_calls) == (20, 30)
 
 
 def test_rules_by_operation_first_match_wins(tmp_path: Path):

@@ -1,0 +1,56 @@
+"""Who the ticket speaks for, settled before the crew where the contract allows it (CONTRACTS §1):
+a ticket without a sender address that states exactly one customer's e-mail address starts bound
+to that customer, named in the context, and its specialists are not offered identification tools.
+With two addresses the agents decide, with the identification tools and nobody bound yet."""
+
+from __future__ import annotations
+
+import json
+
+from runtime.models import Ticket
+from runtime.runner import open_environment, run_ticket
+from runtime.store_access import store_client
+from tools.customers import IDENTIFY_TOOLS
+
+
+def _two_customers(settings) -> list[dict]:
+    with store_client(settings) as client:
+        users = list(client.export()["users"].values())
+    return users[:2]
+
+
+def _answer(status: str = "answered") -> str:
+    return json.dumps({"status": status, "reply": "Hello, here is what I found.", "summary": "looked"})
+
+
+def _delegate() -> list:
+    return [("delegate_work_to_coworker", {"task": "Answer the customer", "context": "see the ticket",
+                                           "coworker": "Order Specialist", "final": True})]
+
+
+def test_one_stated_address_authenticates_before_the_crew(settings, scripted_model) -> None:
+    customer, _ = _two_customers(settings)
+    model = scripted_model({"Support Manager": [_delegate()], "Order Specialist": [_answer()]})
+    ticket = Ticket(id="T-stated", body=f"Hi, my account is {customer['email'].upper()}. Where are my orders?")
+    with open_environment(settings) as env:
+        result = run_ticket(ticket, env)
+
+    assert result.customer_id == customer["user_id"]
+    manager_task = model.calls[0].messages[1]["content"]
+    full_name = f"{customer['name']['first_name']} {customer['name']['last_name']}"
+    assert f"Authenticated customer: {customer['user_id']} ({full_name})" in manager_task
+    specialist_tools = {n for c in model.calls if c.agent == "Order Specialist" for n in c.tools}
+    assert specialist_tools and not specialist_tools & IDENTIFY_TOOLS
+
+
+def test_two_stated_addresses_leave_identification_to_the_agents(settings, scripted_model) -> None:
+    first, second = _two_customers(settings)
+    model = scripted_model({"Support Manager": [_delegate()], "Order Specialist": [_answer("needs_info")]})
+    ticket = Ticket(id="T-two-mails", body=f"Is it {first['email']} or {second['email']}? Status please.")
+    with open_environment(settings) as env:
+        result = run_ticket(ticket, env)
+
+    assert result.customer_id is None
+    assert "Authenticated customer: not yet authenticated" in model.calls[0].messages[1]["content"]
+    specialist_tools = {n for c in model.calls if c.agent == "Order Specialist" for n in c.tools}
+    assert IDENTIFY_TOOLS <= specialist_tools
