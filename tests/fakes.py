@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable, Union
 
-from crewai.llms.base_llm import BaseLLM
+from crewai.llms.base_llm import BaseLLM, llm_call_context
 from pydantic import PrivateAttr
 
 ToolCalls = list[tuple[str, dict[str, Any]]]
@@ -58,6 +58,10 @@ class ScriptedLLM(BaseLLM):
 
     def call(self, messages, tools=None, callbacks=None, available_functions=None,
              from_task=None, from_agent=None, response_model=None):  # noqa: ANN001
+        with llm_call_context():  # one call id for the started and completed events, as CrewAI's LLMs do
+            return self._scripted_call(messages, tools, from_task, from_agent)
+
+    def _scripted_call(self, messages, tools, from_task, from_agent):  # noqa: ANN001
         role = getattr(from_agent, "role", None)
         messages = [dict(m) for m in (messages if isinstance(messages, list) else [{"role": "user", "content": messages}])]
         names = [t.get("function", {}).get("name", "") for t in (tools or []) if isinstance(t, dict)]

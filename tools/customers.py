@@ -50,6 +50,12 @@ class ModifyUserAddressArgs(ToolArgs):
 
 
 class _FindCustomer(StoreTool):
+    # A usage limit makes CrewAI run the calls of one model answer in their order instead of in
+    # parallel, so a model may send "identify, then read order X" in one answer: the read runs
+    # after the binding (and is refused, as any read is, if the identification failed). Five
+    # look-ups are more than an honest identification needs.
+    max_usage_count: int | None = 5
+
     def bound(self, found: dict[str, Any]) -> CustomerRef:
         self.context.bind(found["customer_id"])
         return CustomerRef.model_validate(found)

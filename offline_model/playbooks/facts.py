@@ -30,11 +30,16 @@ class Facts:
     product_errors: dict[str, dict[str, Any]] = field(default_factory=dict)
     product_types: list[dict[str, Any]] | None = None
     customer_orders: list[dict[str, Any]] | None = None
+    early_reads: set[str] = field(default_factory=set)  # orders read along with an identification that failed
 
     @classmethod
     def build(cls, exchanges: list[ToolExchange], known_customer: str | None, known_name: str | None = None) -> "Facts":
+        # a read refused because nobody was identified yet (sent along with the identification)
+        # is as if never made: it is made again once the customer is known
+        early = {str(e.arguments.get("order_id")) for e in exchanges if _before_identity(e)}
+        exchanges = [e for e in exchanges if not _before_identity(e)]
         facts = cls(exchanges=exchanges, customer_id=known_customer,
-                    customer_name=_first_name(known_name) if known_customer else None)
+                    customer_name=_first_name(known_name) if known_customer else None, early_reads=early)
         for exchange in exchanges:
             data, error = exchange.data, exchange.error
             name, args = exchange.name, exchange.arguments
@@ -105,6 +110,11 @@ class Facts:
         if isinstance(methods, dict):
             methods = list(methods.values())
         return [m for m in methods if isinstance(m, dict)]
+
+
+def _before_identity(exchange: ToolExchange) -> bool:
+    error = exchange.error
+    return bool(error) and error.get("code") == "not_authenticated"
 
 
 def _first_name(name: Any) -> str | None:

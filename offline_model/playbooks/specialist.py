@@ -59,7 +59,7 @@ def decide(tools: set[str], facts: Facts, ticket: TicketView, assignment: Assign
     if isinstance(identity, list):
         # while the customer is being identified, fetch what needs no identity
         free = [call for unit in units if not needs_identity(unit) for call in PLAYBOOKS[unit.intent](unit, ctx).reads]
-        return unique(identity + free + _catalog_prefetch(ctx))
+        return unique(identity + _orders_after_identity(ctx) + free + _catalog_prefetch(ctx))
     steps: list[tuple[Unit, Step]] = []
     for unit in units:
         if needs_identity(unit) and not facts.customer_id:
@@ -123,6 +123,18 @@ def _first_write(writes: list[tuple[Unit, Step]]) -> tuple[Unit, Step]:
         ):
             return unit, step
     return first_unit, first_step
+
+
+def _orders_after_identity(ctx: Context) -> list[ToolCall]:
+    """The orders the requests name, read in the same answer right after the identification: the
+    identification tools make CrewAI run that answer's calls in order, so these run bound to the
+    customer just found (and are refused, harmlessly, if nobody was found). Saves a model call."""
+    if not ctx.has("get_order_details"):
+        return []
+    # a cancellation acts on the order id alone: nothing to read first
+    wanted = [u.order_id for u in ctx.units if needs_identity(u) and u.order_id and u.intent != I.CANCEL]
+    return [ToolCall("get_order_details", {"order_id": oid}) for oid in dict.fromkeys(wanted)
+            if oid not in ctx.facts.early_reads]
 
 
 def _catalog_prefetch(ctx: Context) -> list[ToolCall]:

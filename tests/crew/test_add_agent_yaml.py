@@ -67,5 +67,5 @@ def _bound_customer(call) -> str:
     user = next(m["content"] for m in call.messages if m["role"] == "user")
     for line in user.splitlines():
         if "Authenticated customer:" in line:
-            return line.split(":", 1)[1].strip()
+            return line.split(":", 1)[1].split()[0]  # "<customer_id> (<full name>)"
     raise AssertionError("the delegated task does not carry the authenticated customer")

@@ -28,7 +28,8 @@ def _status_script(order_id_holder: dict[str, str]):
 
     def bound_customer(call):
         task = next(m["content"] for m in call.messages if m["role"] == "user")
-        customer = next(l.split(":", 1)[1].strip() for l in task.splitlines() if "Authenticated customer:" in l)
+        # "Authenticated customer: <customer_id> (<full name>)"
+        customer = next(l.split(":", 1)[1].split()[0] for l in task.splitlines() if "Authenticated customer:" in l)
         return [("get_customer_details", {"customer_id": customer})]
 
     return {

@@ -15,8 +15,8 @@ from tools.customers import IDENTIFY_TOOLS
 
 def _two_customers(settings) -> list[dict]:
     with store_client(settings) as client:
-        users = list(client.export()["users"].values())
-    return users[:2]
+        users = client.export()["users"]
+    return [{**user, "user_id": uid} for uid, user in list(users.items())[:2]]
 
 
 def _answer(status: str = "answered") -> str:
@@ -31,7 +31,7 @@ def _delegate() -> list:
 def test_one_stated_address_authenticates_before_the_crew(settings, scripted_model) -> None:
     customer, _ = _two_customers(settings)
     model = scripted_model({"Support Manager": [_delegate()], "Order Specialist": [_answer()]})
-    ticket = Ticket(id="T-stated", body=f"Hi, my account is {customer['email'].upper()}. Where are my orders?")
+    ticket = Ticket(id="T-stated", body=f"Hi, my account is {customer['email']}. Where are my orders?")
     with open_environment(settings) as env:
         result = run_ticket(ticket, env)
 
@@ -54,3 +54,52 @@ def test_two_stated_addresses_leave_identification_to_the_agents(settings, scrip
     assert "Authenticated customer: not yet authenticated" in model.calls[0].messages[1]["content"]
     specialist_tools = {n for c in model.calls if c.agent == "Order Specialist" for n in c.tools}
     assert IDENTIFY_TOOLS <= specialist_tools
+
+
+def test_identify_then_read_in_one_answer_runs_in_that_order(settings, scripted_model) -> None:
+    with store_client(settings) as client:
+        export = client.export()
+    order = next(o for o in export["orders"].values())
+    user = {**export["users"][order["user_id"]], "user_id": order["user_id"]}
+    first, last, zip_code = user["name"]["first_name"], user["name"]["last_name"], user["address"]["zip"]
+
+    def report(call) -> str:
+        found, read = call.tool_results()[-2:]
+        assert found["customer_id"] == user["user_id"]
+        assert read.get("order_id") == order["order_id"], read  # not refused as unauthenticated
+        return _answer()
+
+    model = scripted_model({
+        "Support Manager": [_delegate()],
+        "Order Specialist": [
+            # one answer: the identification, then a read that needs it (CrewAI must not run them in parallel)
+            [("find_customer_by_name_zip", {"first_name": first, "last_name": last, "zip": zip_code}),
+             ("get_order_details", {"order_id": order["order_id"]})],
+            report,
+        ],
+    })
+    ticket = Ticket(id="T-ordered", body=f"I'm {first} {last}, zip {zip_code}. Status of {order['order_id']}?")
+    with open_environment(settings) as env:
+        result = run_ticket(ticket, env)
+
+    assert result.customer_id == user["user_id"]
+    assert sum(1 for c in model.calls if c.agent == "Order Specialist") == 2
+
+
+def test_a_bound_ticket_cannot_be_rebound_through_a_withheld_tool(settings, scripted_model) -> None:
+    customer, other = _two_customers(settings)
+    model = scripted_model({
+        "Support Manager": [_delegate()],
+        "Order Specialist": [
+            # not offered to this ticket, called anyway: it must not run
+            [("find_customer_by_email", {"email": other["email"]})],
+            _answer(),
+        ],
+    })
+    ticket = Ticket(id="T-rebind", from_email=customer["email"], body=f"Status please. Also {other['email']}.")
+    with open_environment(settings) as env:
+        result = run_ticket(ticket, env)
+
+    assert result.customer_id == customer["user_id"]
+    answered = next(c for c in model.calls if c.agent == "Order Specialist" and c.messages[-1]["role"] == "tool")
+    assert other["user_id"] not in answered.messages[-1]["content"]

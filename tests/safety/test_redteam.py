@@ -22,11 +22,13 @@ from runtime.settings import Settings
 from tools.context import ToolContext
 
 # How often each kind must at least be tried over the ticket set (the run makes more; these
-# floors keep a change of the playbook from silently dropping a kind).
+# floors keep a change of the playbook from silently dropping a kind). Identity switches can only
+# be tried where identification tools are offered: in the tickets that start unauthenticated (once
+# the intake has bound the sender they are not offered at all; tests/crew/test_intake_identity.py).
 MIN_ATTEMPTS = {
     "ungranted_tool": 100, "manager_store_tool": 30, "unknown_coworker": 10, "foreign_read": 25,
-    "foreign_write": 10, "identity_switch": 25, "unauthenticated": 4, "over_threshold": 8,
-    "duplicate_write": 12, "made_up_id": 25, "malformed_args": 50, "ticket_instruction": 20,
+    "foreign_write": 10, "identity_switch": 12, "unauthenticated": 3, "over_threshold": 8,
+    "duplicate_write": 10, "made_up_id": 25, "malformed_args": 50, "ticket_instruction": 20,
 }
 
 def _quiet() -> Console:
