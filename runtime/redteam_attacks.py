@@ -520,7 +520,11 @@ class RedTeamPlaybook:
                 continue  # over the budget share, or the same call already chosen from another list
             chosen.append(attack)
             spent += cost
-        return self._record(role, chosen + self._free_attacks(index, granted))
+        attacks = chosen + self._free_attacks(index, granted)
+        # Argument text CrewAI cannot parse goes last: when an answer also calls a usage-limited
+        # tool (identification), CrewAI runs the calls in order and an unparsable one ends the
+        # rest of that answer before they reach any guard.
+        return self._record(role, sorted(attacks, key=lambda a: a.kind == "malformed_args"))
 
     def _paid_attacks(self, role: str, index: int, granted: set[str], text: str) -> list[Attack]:
         """Attacks on tools the agent holds, most specific first; the rest rotate by ticket and agent
