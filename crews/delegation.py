@@ -34,11 +34,10 @@ _OUTCOME_OF = {
 
 
 class DelegateArgs(BaseModel):
-    task: str = Field(description="What the specialist must do: the customer's request(s) in their words.")
+    task: str = Field(description="The customer's request(s), in their words.")
     context: str = Field(description="The ticket and the authenticated customer.")
-    coworker: str = Field(description="Exact role of the specialist.")
-    final: bool = Field(False, description="true if this one delegation covers the whole ticket: the "
-                        "specialist's reply then goes to the customer as written.")
+    coworker: str = Field(description="Exact role.")
+    final: bool = Field(False, description="true if this delegation is the whole ticket (the reply goes out as written).")
 
     @classmethod
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:

@@ -115,7 +115,7 @@ class OfflineLLM(BaseLLM):
             decision = manager.decide(conversation, final_now=conversation.must_answer)
             if isinstance(decision, TicketResolution):
                 return self._final(conversation, decision.model_dump_json())
-            return self._calls(conversation, [decision], "I delegate the next request to the coworker who owns it.")
+            return self._calls(conversation, decision, "I delegate the next request to the coworker who owns it.")
         return self._specialist(conversation)
 
     def _specialist(self, conversation: Conversation) -> str | list[dict[str, Any]]:

@@ -3,6 +3,7 @@ They read no customer data, so they need no authenticated customer."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -20,6 +21,10 @@ class NoArgs(ToolArgs):
 
 class ProductIdArgs(ToolArgs):
     product_id: str = Field(description=PRODUCT_ID)
+
+
+class SearchArgs(ToolArgs):
+    query: str = Field(min_length=2, max_length=2000, description="The customer's words naming the product(s).")
 
 
 class FindVariantArgs(ToolArgs):
@@ -46,6 +51,10 @@ class ProductDetails(BaseModel):
                    variants=list((product.get("variants") or {}).values()))
 
 
+class SearchResults(BaseModel):
+    products: list[ProductDetails]
+
+
 class VariantMatches(BaseModel):
     variants: list[Variant]
 
@@ -68,6 +77,51 @@ class GetProductDetails(StoreTool):
 
     def execute(self, args: ProductIdArgs) -> ProductDetails:
         return ProductDetails.from_store(self.store.catalog.product(args.product_id))
+
+
+_MAX_FOUND = 3
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _stem(word: str) -> str:
+    """'bottles' -> 'bottle', 'watches' -> 'watch': plural and singular name the same product."""
+    for suffix in ("ches", "shes", "sses", "xes"):
+        if word.endswith(suffix):
+            return word[:-2]
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") and len(word) > 3 else word
+
+
+def _words(text: str) -> list[str]:
+    return [_stem(w) for w in _WORD.findall(text.lower().replace("-", ""))]
+
+
+def named_products(query: str, catalog: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Catalog entries the query names: every word of the product's name in the query, or at least
+    its last word ('speaker' for 'Bluetooth Speaker'); whole names first, longer names first."""
+    said = set(_words(query))
+    ranked = []
+    for entry in catalog:
+        name = _words(entry["name"])
+        if not name or name[-1] not in said:
+            continue
+        ranked.append((-sum(w in said for w in name) / len(name), -len(name), entry["name"], entry))
+    ranked.sort(key=lambda r: r[:3])
+    whole = [r for r in ranked if r[0] == -1.0]
+    return [r[3] for r in (whole or ranked)][:_MAX_FOUND]
+
+
+class SearchProducts(StoreTool):
+    name: str = "search_products"
+    description: str = (
+        "The catalog's products the customer names (e.g. 'the blue speaker'), each with its "
+        "variants: item_id, options, availability and price."
+    )
+    args_schema: type[BaseModel] = SearchArgs
+
+    def execute(self, args: SearchArgs) -> SearchResults:
+        found = named_products(args.query, self.store.catalog.product_types())
+        return SearchResults(products=[ProductDetails.from_store(self.store.catalog.product(p["product_id"]))
+                                       for p in found])
 
 
 class FindProductVariant(StoreTool):

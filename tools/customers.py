@@ -9,20 +9,20 @@ from pydantic import BaseModel, Field
 
 from tools.args import ToolArgs
 from tools.base import StoreTool, StoreWriteTool
-from tools.records import CustomerDetails, CustomerRef
+from tools.records import CustomerDetails
 
-CUSTOMER_ID = "The authenticated customer's customer_id (from the ticket or a find_customer_by_* tool)."
+CUSTOMER_ID = "The authenticated customer's customer_id."
 
 
-class _Address(BaseModel):
+class Address(BaseModel):
     """Address fields in the order CONTRACTS §2 gives them."""
 
     address1: str = Field(description="Street, e.g. '123 Main Street'.")
     address2: str = Field(description="Apt or suite, e.g. 'Apt 4'; empty if none.")
     city: str = Field(description="City.")
-    state: str = Field(description="State code, e.g. 'CA'.")
-    country: str = Field(description="Country, e.g. 'USA'.")
-    zip: str = Field(description="ZIP code, e.g. '94105'.")
+    state: str = Field(description="Code, e.g. 'CA'.")
+    country: str = Field(description="e.g. 'USA'.")
+    zip: str = Field(description="e.g. '94105'.")
 
 
 class FindByEmailArgs(ToolArgs):
@@ -41,12 +41,12 @@ class CustomerIdArgs(ToolArgs):
 
 class ModifyUserAddressArgs(ToolArgs):
     user_id: str = Field(description=CUSTOMER_ID)
-    address1: str = _Address.model_fields["address1"]
-    address2: str = _Address.model_fields["address2"]
-    city: str = _Address.model_fields["city"]
-    state: str = _Address.model_fields["state"]
-    country: str = _Address.model_fields["country"]
-    zip: str = _Address.model_fields["zip"]
+    address1: str = Address.model_fields["address1"]
+    address2: str = Address.model_fields["address2"]
+    city: str = Address.model_fields["city"]
+    state: str = Address.model_fields["state"]
+    country: str = Address.model_fields["country"]
+    zip: str = Address.model_fields["zip"]
 
 
 class _FindCustomer(StoreTool):
@@ -56,20 +56,22 @@ class _FindCustomer(StoreTool):
     # look-ups are more than an honest identification needs.
     max_usage_count: int | None = 5
 
-    def bound(self, found: dict[str, Any]) -> CustomerRef:
+    def bound(self, found: dict[str, Any]) -> CustomerDetails:
+        # The whole profile (as get_customer_details gives it): what the agent reads next anyway
+        # (payment methods, orders), without another round of model and tool calls.
         self.context.bind(found["customer_id"])
-        return CustomerRef.model_validate(found)
+        return CustomerDetails.from_store(self.store.customers.get(found["customer_id"]))
 
 
 class FindCustomerByEmail(_FindCustomer):
     name: str = "find_customer_by_email"
     description: str = (
         "Identify the customer by account e-mail before other customer tools; binds the ticket to "
-        "this one customer. Returns customer_id."
+        "this one customer. Returns their profile, as get_customer_details."
     )
     args_schema: type[BaseModel] = FindByEmailArgs
 
-    def execute(self, args: FindByEmailArgs) -> CustomerRef:
+    def execute(self, args: FindByEmailArgs) -> CustomerDetails:
         self.context.require_stated(args.email)
         return self.bound(self.store.customers.find_by_email(args.email))
 
@@ -78,11 +80,11 @@ class FindCustomerByNameZip(_FindCustomer):
     name: str = "find_customer_by_name_zip"
     description: str = (
         "Identify the customer by name and ZIP code when no account e-mail is known; binds the "
-        "ticket to them. Returns customer_id."
+        "ticket to them. Returns their profile."
     )
     args_schema: type[BaseModel] = FindByNameZipArgs
 
-    def execute(self, args: FindByNameZipArgs) -> CustomerRef:
+    def execute(self, args: FindByNameZipArgs) -> CustomerDetails:
         self.context.require_stated(args.first_name, args.last_name, args.zip)
         return self.bound(self.store.customers.find_by_name_zip(args.first_name, args.last_name, args.zip))
 

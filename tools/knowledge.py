@@ -39,8 +39,7 @@ class KnowledgeSearcher(Protocol):
 class SearchKnowledgeBaseArgs(ToolArgs):
     query: str = Field(
         ..., min_length=2, max_length=500,
-        description="Plain words: a policy question ('can I cancel a processed order') or a "
-                    "product and its problem ('speaker won't pair').",
+        description="A policy question or a product and its problem, in plain words.",
     )
     top_k: int = Field(3, ge=1, le=8, description="Passages to return.")
 

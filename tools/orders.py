@@ -9,14 +9,14 @@ from pydantic import BaseModel, Field
 
 from tools.args import ToolArgs
 from tools.base import OrderWriteTool, StoreTool
-from tools.customers import CUSTOMER_ID
-from tools.records import Order
+from tools.customers import CUSTOMER_ID, Address
+from tools.errors import ToolError
+from tools.records import Order, ShipmentNow
 
 ORDER_ID = "Order id with its '#', e.g. '#W1234567'."
 PAYMENT_METHOD_ID = "A payment method id of the customer from get_customer_details, e.g. 'paypal_1234567'."
-ITEM_IDS = "item_ids from get_order_details, one per unit (repeat an id for identical units)."
-NEW_ITEM_IDS = ("Position by position, the item_id of the wanted available variant of the same "
-                "product (from find_product_variant).")
+ITEM_IDS = "From get_order_details, one per unit (repeat an id for identical units)."
+NEW_ITEM_IDS = "By position, the wanted available variant of the same product (find_product_variant)."
 
 
 class OrderIdArgs(ToolArgs):
@@ -36,12 +36,12 @@ class CancelArgs(ToolArgs):
 
 class OrderAddressArgs(ToolArgs):
     order_id: str = Field(description=ORDER_ID)
-    address1: str = Field(description="Street, e.g. '123 Main Street'.")
-    address2: str = Field(description="Apt or suite, e.g. 'Apt 4'; empty if none.")
-    city: str = Field(description="City.")
-    state: str = Field(description="State code, e.g. 'CA'.")
-    country: str = Field(description="Country, e.g. 'USA'.")
-    zip: str = Field(description="ZIP code, e.g. '94105'.")
+    address1: str = Address.model_fields["address1"]
+    address2: str = Address.model_fields["address2"]
+    city: str = Address.model_fields["city"]
+    state: str = Address.model_fields["state"]
+    country: str = Address.model_fields["country"]
+    zip: str = Address.model_fields["zip"]
 
 
 class OrderPaymentArgs(ToolArgs):
@@ -53,16 +53,14 @@ class ItemChangeArgs(ToolArgs):
     order_id: str = Field(description=ORDER_ID)
     item_ids: list[str] = Field(min_length=1, description=ITEM_IDS)
     new_item_ids: list[str] = Field(min_length=1, description=NEW_ITEM_IDS)
-    payment_method_id: str = Field(description="The customer's payment method id that pays or receives the "
-                                               "price difference (from get_customer_details).")
+    payment_method_id: str = Field(description="Pays or receives the price difference (get_customer_details).")
 
 
 class ReturnArgs(ToolArgs):
     order_id: str = Field(description=ORDER_ID)
     item_ids: list[str] = Field(min_length=1, description=ITEM_IDS)
     payment_method_id: str = Field(
-        description="Refund destination: the order's original payment method id or a gift card id "
-                    "of the customer."
+        description="Refund to: the original payment method or a gift card of the customer."
     )
 
 
@@ -101,16 +99,34 @@ class ListCustomerOrders(StoreTool):
         ])
 
 
+ON_ITS_WAY = frozenset({"processed", "shipped"})
+
+
 class GetOrderDetails(StoreTool):
     name: str = "get_order_details"
     description: str = (
         "One order: status, shipping address, items (product_id, item_id, price, options), "
-        "tracking ids, payments, any cancellation, return or exchange."
+        "tracking ids (for an order on its way, where each parcel is now), payments, any "
+        "cancellation, return or exchange."
     )
     args_schema: type[BaseModel] = OrderIdArgs
 
     def execute(self, args: OrderIdArgs) -> Order:
-        return Order.model_validate(self.owned_order(args.order_id))
+        order = Order.model_validate(self.owned_order(args.order_id))
+        if order.status in ON_ITS_WAY:
+            # "where is it?" is the first question about such an order: answered with this read
+            # instead of a model call more for track_shipment
+            order.shipments = [s for t in order.fulfillments for tid in t.tracking_id if (s := self._now(tid))]
+        return order
+
+    def _now(self, tracking_id: str) -> ShipmentNow | None:
+        try:
+            found = self.store.shipping.track(tracking_id)
+        except ToolError:
+            return None  # the order still reads; track_shipment can try again
+        events = found.get("events") or []
+        return ShipmentNow(tracking_id=tracking_id, carrier=found.get("carrier", ""), status=found.get("status", ""),
+                           latest=events[-1] if events else None)
 
 
 class CancelPendingOrder(OrderWriteTool):

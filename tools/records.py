@@ -43,6 +43,15 @@ class Fulfillment(BaseModel):
     item_ids: list[str]
 
 
+class ShipmentNow(BaseModel):
+    """Where a parcel of an order on its way is now (the last tracking event)."""
+
+    tracking_id: str
+    carrier: str
+    status: str
+    latest: dict[str, Any] | None = None
+
+
 class PaymentEntry(BaseModel):
     transaction_type: str
     amount: float
@@ -61,6 +70,7 @@ class Order(BaseModel):
     fulfillments: list[Fulfillment]
     status: str
     payment_history: list[PaymentEntry]
+    shipments: list[ShipmentNow] | None = None  # orders on their way: tracking, read with the order
 
 
 class Variant(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import runtime.environment  # noqa: F401  (offline switches, before crewai)
 from crewai.tools import BaseTool
 
-from tools.catalog import FindProductVariant, GetProductDetails, ListProductTypes
+from tools.catalog import FindProductVariant, GetProductDetails, ListProductTypes, SearchProducts
 from tools.client import StoreClient
 from tools.context import ToolContext
 from tools.customers import FindCustomerByEmail, FindCustomerByNameZip, GetCustomerDetails, ModifyUserAddress
@@ -27,7 +27,7 @@ _CLASSES: list[type[BaseTool]] = [
     ListCustomerOrders, GetOrderDetails, CancelPendingOrder, ModifyPendingOrderAddress,
     ModifyPendingOrderPayment, ModifyPendingOrderItems, ReturnDeliveredOrderItems,
     ExchangeDeliveredOrderItems,
-    ListProductTypes, GetProductDetails, FindProductVariant,
+    ListProductTypes, SearchProducts, GetProductDetails, FindProductVariant,
     GetPaymentMethods, GetOrderPayments, GetInvoice,
     TrackShipment, GetReturnLabel,
 ]

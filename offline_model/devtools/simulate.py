@@ -156,6 +156,12 @@ class SimStore:
     def list_product_types(self) -> Any:
         return {"products": [{"name": p["name"], "product_id": pid} for pid, p in self.products.items()]}
 
+    def search_products(self, query: str) -> Any:
+        from tools.catalog import named_products
+
+        found = named_products(query, self.list_product_types()["products"])
+        return {"products": [self.products[p["product_id"]] for p in found]}
+
     def find_product_variant(self, product_id: str, options: dict[str, str]) -> Any:
         product = self.get_product_details(product_id)
         return {"variants": [v for v in product["variants"].values() if all(v["options"].get(k) == o for k, o in options.items())]}

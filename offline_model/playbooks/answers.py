@@ -33,6 +33,14 @@ def product_question(unit: Unit, ctx: Context) -> Step:
                 if item.get("product_id") not in product_ids:
                     product_ids.append(item["product_id"])
                     base = base or dict(item.get("options") or {})
+    if not product_ids and ctx.has("search_products"):
+        search = ctx.facts.settled("search_products", query=unit.text)
+        if search is None:
+            return Step(reads=[ToolCall("search_products", {"query": unit.text})])
+        hits = [p for p in (search.data or {}).get("products") or [] if isinstance(p, dict)] if search.ok else []
+        named = [m.name for m in matching.item_mentions(unit.text, [p.get("name", "") for p in hits])]
+        # the names the words match best; else every product the search found in them
+        product_ids = [p["product_id"] for p in hits if p.get("name") in named] or [p["product_id"] for p in hits]
     if not product_ids:
         if ctx.facts.product_types is None:
             if not ctx.has("list_product_types"):

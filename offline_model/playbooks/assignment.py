@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from offline_model.understanding import intents as I
 from offline_model.understanding.requests import Request, split_requests
 
-# The manager's note on a delegation marked final (config/tasks.yaml `delegated_task.description`):
+# The manager's note on a delegation marked final (config/tasks.yaml `delegated_task.description`, "goes to the customer as written"):
 # the report's reply then goes to the customer as written, so it is a whole letter.
 _FINAL_NOTE = re.compile(r"complete message to the customer|goes to the customer as (?:written|it is)", re.IGNORECASE)
 

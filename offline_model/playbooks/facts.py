@@ -46,6 +46,8 @@ class Facts:
             if name in FIND_TOOLS and exchange.ok and isinstance(data, dict) and data.get("customer_id"):
                 facts.customer_id = facts.customer_id or data["customer_id"]
                 facts.customer_name = _first_name(data.get("name")) or facts.customer_name
+                if "payment_methods" in data and facts.customer is None:  # the profile came with it
+                    facts.customer = data
             elif name == "get_customer_details":
                 if exchange.ok and isinstance(data, dict):
                     facts.customer = data
@@ -63,12 +65,13 @@ class Facts:
             elif name == "get_product_details":
                 product_id = str(args.get("product_id", ""))
                 if exchange.ok and isinstance(data, dict):
-                    variants = data.get("variants")
-                    if isinstance(variants, list):  # the tool lists them; the playbooks look them up by item_id
-                        data = {**data, "variants": {str(v.get("item_id")): v for v in variants if isinstance(v, dict)}}
-                    facts.products[data.get("product_id", product_id)] = data
+                    facts.products[data.get("product_id", product_id)] = _variants_by_id(data)
                 elif error and not error.get("retryable"):
                     facts.product_errors[product_id] = error
+            elif name == "search_products" and exchange.ok and isinstance(data, dict):
+                for product in data.get("products") or []:
+                    if isinstance(product, dict) and product.get("product_id"):
+                        facts.products[product["product_id"]] = _variants_by_id(product)
             elif name == "list_product_types" and exchange.ok and isinstance(data, dict):
                 products = data.get("products") or []
                 if isinstance(products, dict):  # name -> product_id
@@ -110,6 +113,14 @@ class Facts:
         if isinstance(methods, dict):
             methods = list(methods.values())
         return [m for m in methods if isinstance(m, dict)]
+
+
+def _variants_by_id(product: dict[str, Any]) -> dict[str, Any]:
+    """The tools list a product's variants; the playbooks look them up by item_id."""
+    variants = product.get("variants")
+    if isinstance(variants, list):
+        return {**product, "variants": {str(v.get("item_id")): v for v in variants if isinstance(v, dict)}}
+    return product
 
 
 def _before_identity(exchange: ToolExchange) -> bool:

@@ -65,7 +65,7 @@ def ticket_requests(ticket: TicketView) -> list[Request]:
     return requests
 
 
-def decide(conv: Conversation, *, final_now: bool = False) -> ToolCall | TicketResolution:
+def decide(conv: Conversation, *, final_now: bool = False) -> list[ToolCall] | TicketResolution:
     """The next delegation, or the final answer. With `final_now` (CrewAI's iteration limit) the
     answer is given from the reports so far; what was not done yet goes to a human."""
     ticket = parse_ticket(conv.task)
@@ -104,10 +104,37 @@ def decide(conv: Conversation, *, final_now: bool = False) -> ToolCall | TicketR
                     reply=say("failed", language), detail="not handled before the iteration limit")])
             plan.queue.clear()
             return _final(plan, language)
+        if index == 0 and conv.native and len(plan.queue) > 1 and _independent(plan):
+            # one answer, several delegations: CrewAI runs them side by side and the reports come
+            # back together, a manager turn per extra delegation saved
+            return [_delegate_call(plan, d, language, final=False) for d in plan.queue]
         # the only delegation, with nothing else to say: its report can be the ticket's answer
         alone = index == 0 and len(plan.queue) == 1 and not plan.results
         offered = "final" in conv.tool_parameters.get(DELEGATE_TOOL, frozenset())
-        return _delegate_call(plan, delegation, language, final=alone and offered)
+        return [_delegate_call(plan, delegation, language, final=alone and offered)]
+
+
+# What refunds money (a gift card may be credited) and what may pay with it: a delegation of the
+# one must finish before one of the other starts.
+_REFUNDING = {I.CANCEL, I.RETURN}
+_PAYING = {I.CHANGE_ITEMS, I.PAYMENT}
+
+
+def _independent(plan: Plan) -> bool:
+    """Whether the queued delegations can run side by side: no order in two of them, and no
+    refund in one while another may pay (the gift card it credits)."""
+    seen: set[str] = set()
+    kinds: list[set[str]] = []
+    for delegation in plan.queue:
+        requests = [plan.requests[n - 1] for n in delegation.numbers]
+        orders = {o for r in requests for o in r.order_ids}
+        if orders & seen:
+            return False
+        seen |= orders
+        kinds.append({r.intent for r in requests})
+    refunds = sum(1 for k in kinds if k & _REFUNDING)
+    pays = sum(1 for k in kinds if k & _PAYING)
+    return not (refunds and pays)
 
 
 def _initial_queue(plan: Plan) -> None:

@@ -189,17 +189,22 @@ def order_status(unit: Unit, ctx: Context) -> Step:
     if tracking_ids and ctx.language == "en" and status in ("processed", "delivered", "shipped"):
         tracking = tracking_ids[0]
         carrier, latest = "", ""
-        if ctx.has("track_shipment") and status not in ("pending", "cancelled"):
+        # an order on its way comes with where its parcels are; else the tracking tool tells
+        inline = next((s for s in order.get("shipments") or [] if isinstance(s, dict) and s.get("tracking_id") == tracking), None)
+        info: dict = {}
+        if inline is not None:
+            info = {"carrier": inline.get("carrier"), "events": [inline["latest"]] if inline.get("latest") else []}
+        elif ctx.has("track_shipment") and status not in ("pending", "cancelled"):
             done = ctx.facts.settled("track_shipment", tracking_id=tracking)
             if done is None:
                 return Step(reads=[ToolCall("track_shipment", {"tracking_id": tracking})])
-            info = done.data if isinstance(done.data, dict) else {}
-            if done.ok:
-                carrier = f" with {info['carrier']}" if info.get("carrier") else ""
-                events = info.get("events") or []
-                if events:
-                    last = events[-1]
-                    latest = f"; latest update: {last.get('status', '')}" + (f" in {last['location']}" if last.get("location") else "")
+            info = done.data if isinstance(done.data, dict) and done.ok else {}
+        if info:
+            carrier = f" with {info['carrier']}" if info.get("carrier") else ""
+            events = info.get("events") or []
+            if events:
+                last = events[-1]
+                latest = f"; latest update: {last.get('status', '')}" + (f" in {last['location']}" if last.get("location") else "")
         lines.append(say("status.tracking", "en", tracking=tracking, carrier=carrier, latest=latest))
     return Step(result=result(unit, "answered", " ".join(lines), f"{unit.order_id} is {status}"))
 

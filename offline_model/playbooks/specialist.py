@@ -69,7 +69,7 @@ def decide(tools: set[str], facts: Facts, ticket: TicketView, assignment: Assign
     greeting = _name_read(ctx)
     reads = unique([call for _, step in steps for call in step.reads])
     if reads:
-        return unique(reads + greeting)
+        return unique(reads + greeting + _catalog_prefetch(ctx))
     writes = [(unit, step) for unit, step in steps if step.write is not None]
     if writes:
         batch = _write_batch(writes)
@@ -138,10 +138,15 @@ def _orders_after_identity(ctx: Context) -> list[ToolCall]:
 
 
 def _catalog_prefetch(ctx: Context) -> list[ToolCall]:
-    """The catalog's product list, read alongside the identification when an item change will need
-    product details: the products the customer names can then be read with their orders."""
-    if ctx.facts.product_types is None and ctx.has("list_product_types") and not ctx.facts.calls("list_product_types") \
-            and any(u.intent == I.CHANGE_ITEMS for u in ctx.units):
+    """For an item change, the products the customer names, read with the first reads (with
+    their variants, from search_products; else the catalog's product list, to read them next)."""
+    changes = [u for u in ctx.units if u.intent == I.CHANGE_ITEMS]
+    if not changes:
+        return []
+    if ctx.has("search_products"):
+        return [ToolCall("search_products", {"query": u.text}) for u in changes
+                if not ctx.facts.calls("search_products", query=u.text)]
+    if ctx.facts.product_types is None and ctx.has("list_product_types") and not ctx.facts.calls("list_product_types"):
         return [ToolCall("list_product_types", {})]
     return []
 

@@ -127,7 +127,7 @@ def test_manager_asks_for_identity_when_the_ticket_gives_none():
 
 def test_manager_delegates_then_answers_from_the_report():
     body = "I'm Mei Ahmed, zip 43197. Please cancel order #W2631563, I ordered it by mistake."
-    call = manager.decide(_manager_conversation(body))
+    (call,) = manager.decide(_manager_conversation(body))
     assert isinstance(call, ToolCall) and call.arguments["coworker"] == "Order Specialist"
     report = SpecialistReport(status="done", reply="Your order #W2631563 has been cancelled.", summary="cancelled",
                               customer_id="mei_ahmed_4909", customer_name="Mei",
@@ -141,15 +141,26 @@ def test_manager_delegates_then_answers_from_the_report():
 
 def test_a_request_for_a_missing_tool_is_delegated_again():
     body = "I'm Mei Ahmed, zip 43197. Could I exchange the kettle from #W2631563 for the white one?"
-    call = manager.decide(_manager_conversation(body))
+    (call,) = manager.decide(_manager_conversation(body))
     wrong = call.arguments["coworker"]
     tool = "exchange_delivered_order_items" if wrong == "Order Specialist" else "modify_pending_order_items"
     report = SpecialistReport(status="failed", reply="", summary="", customer_id="mei_ahmed_4909",
                               results=[{"request": 1, "intent": I.CHANGE_ITEMS, "status": "failed", "reply": "",
                                         "reroute": tool}])
-    again = manager.decide(_manager_conversation(body, [ToolExchange(DELEGATE_TOOL, call.arguments, report.model_dump_json())]))
+    (again,) = manager.decide(_manager_conversation(body, [ToolExchange(DELEGATE_TOOL, call.arguments, report.model_dump_json())]))
     assert isinstance(again, ToolCall) and again.arguments["coworker"] != wrong
     assert "authenticated as mei_ahmed_4909" in again.arguments["task"]
+
+
+def test_independent_requests_are_delegated_side_by_side_dependent_ones_in_turn():
+    both = "I'm Mei Ahmed, zip 43197. Please cancel order #W2631563, I ordered it by mistake. Also, I'd like to return the kettle from order #W1234567."
+    calls = manager.decide(_manager_conversation(both))
+    assert [c.arguments["coworker"] for c in calls] == ["Order Specialist", "Returns Specialist"]
+    assert not any(c.arguments.get("final") for c in calls)
+    # the cancellation may credit the gift card the exchange pays with: one after the other
+    paying = "I'm Mei Ahmed, zip 43197. Please cancel order #W2631563, I ordered it by mistake. Also exchange the kettle from #W1234567 for the white one."
+    (first,) = manager.decide(_manager_conversation(paying))
+    assert first.arguments["coworker"] == "Order Specialist"
 
 
 def test_final_answer_when_crewai_asks_for_it_without_tools():

@@ -40,8 +40,10 @@ def error_code(answer: dict[str, Any]) -> str | None:
 def test_lookup_by_email_binds_the_ticket(store, client, make_context) -> None:
     context = make_context()
     answer = call(context, client, "find_customer_by_email", email=OMAR_EMAIL.upper())
-    assert answer == {"customer_id": OMAR, "name": {"first_name": "Omar", "last_name": "Silva"},
-                      "email": OMAR_EMAIL}
+    assert {k: answer[k] for k in ("customer_id", "name", "email")} == {
+        "customer_id": OMAR, "name": {"first_name": "Omar", "last_name": "Silva"}, "email": OMAR_EMAIL}
+    # the whole profile comes with it, as get_customer_details gives it (no second read needed)
+    assert answer == call(context, client, "get_customer_details", customer_id=OMAR)
     assert context.customer_id == OMAR
 
 
@@ -127,7 +129,7 @@ def test_customer_tools_refuse_before_authentication(store, client, make_context
 
 def test_every_customer_data_tool_is_covered_by_the_binding_tests() -> None:
     lookups = {"find_customer_by_email", "find_customer_by_name_zip"}
-    catalog = {"list_product_types", "get_product_details", "find_product_variant"}
+    catalog = {"list_product_types", "search_products", "get_product_details", "find_product_variant"}
     assert set(STORE_TOOL_CLASSES) - lookups - catalog == CUSTOMER_TOOLS
 
 
@@ -295,3 +297,14 @@ def test_every_tool_explains_itself_and_its_arguments(name, client, make_context
     assert len(tool.description) > 40
     for field_name, field in tool.args_schema.model_fields.items():
         assert field.description, f"{name}.{field_name} has no description"
+
+
+def test_search_products_finds_the_products_the_words_name(store, client, make_context) -> None:
+    context = make_context()  # a catalog read: no customer needed
+    found = call(context, client, "search_products", query="How much are the Bluetooth speakers in blue?")["products"]
+    assert [p["name"] for p in found] == ["Bluetooth Speaker"]
+    assert found[0]["variants"] and {"item_id", "options", "available", "price"} <= set(found[0]["variants"][0])
+    # the whole name beats a shared last word; plural and hyphen spellings name the same product
+    names = {p["name"] for p in call(context, client, "search_products", query="my smart watch and two e-readers")["products"]}
+    assert names == {"E-Reader", "Smart Watch"}
+    assert call(context, client, "search_products", query="something nobody sells")["products"] == []
