@@ -16,10 +16,11 @@ from typing import Any, Callable
 
 from crewai.events import crewai_event_bus
 from crewai.events.types.llm_events import LLMCallCompletedEvent, LLMCallStartedEvent
-from crewai.hooks import register_before_llm_call_hook, register_before_tool_call_hook
+from crewai.hooks import register_after_tool_call_hook, register_before_llm_call_hook, register_before_tool_call_hook
 from crewai.hooks.dispatch import HookAborted
 
 from runtime.tokens import count_tokens
+from tools.context import set_acting_agent
 
 DELEGATION_TOOLS = frozenset({"delegate_work_to_coworker", "ask_question_to_coworker"})
 
@@ -187,6 +188,7 @@ class GuardRegistry:
             self._installed = True
         register_before_llm_call_hook(self._before_llm)
         register_before_tool_call_hook(self._before_tool)
+        register_after_tool_call_hook(self._after_tool)
         crewai_event_bus.on(LLMCallStartedEvent)(self._on_llm_started)
         crewai_event_bus.on(LLMCallCompletedEvent)(self._on_llm_completed)
 
@@ -201,6 +203,7 @@ class GuardRegistry:
         if guard is None:
             return None
         role = getattr(context.agent, "role", "?")
+        set_acting_agent(role)
         if not isinstance(context.tool_input, dict):
             # Fail closed: CrewAI ignores hook exceptions other than HookAborted, so a malformed
             # input must be denied here rather than allowed to reach the tool.
@@ -208,6 +211,11 @@ class GuardRegistry:
             return False
         if not guard.before_tool(role, context.tool_name, context.tool_input):
             return False
+        return None
+
+    @staticmethod
+    def _after_tool(context: Any) -> None:
+        set_acting_agent(None)
         return None
 
     def _on_llm_started(self, source: Any, event: LLMCallStartedEvent) -> None:

@@ -164,14 +164,15 @@ def _label(event: dict[str, Any]) -> str:
 
 def render_trace_tree(path: Path) -> Tree:
     """A readable tree: one branch per attempt, a branch per delegation, tool and LLM calls as
-    leaves. An event goes under the current delegation unless it names another agent (the
-    manager's own LLM calls), which also closes the delegation."""
+    leaves. An event naming a delegated agent goes under that agent's delegation (specialists may
+    work side by side); one naming no agent goes under the latest delegation; the manager's own
+    calls go on the attempt and close the latest delegation."""
     events = load_trace(path)
     ticket_id = next((e.get("ticket_id") for e in events if e.get("ticket_id")), Path(path).stem)
     root = Tree(f"[bold]ticket {escape(str(ticket_id))}[/] [dim]{escape(str(path))}[/]")
     attempt: Tree = root
-    delegation: Tree | None = None
-    delegated_agent: str | None = None
+    branches: dict[str, Tree] = {}
+    latest: Tree | None = None
     for event in events:
         kind = event.get("event")
         if kind == "run_start":
@@ -179,19 +180,24 @@ def render_trace_tree(path: Path) -> Tree:
                 f"[bold]attempt {event.get('attempt', 1)}[/] [dim]pid {event.get('pid', '?')}, "
                 f"{escape(str(event.get('ts', '')))}[/]"
             )
-            delegation, delegated_agent = None, None
+            branches, latest = {}, None
             continue
         if kind == "delegation":
-            delegated_agent = event.get("coworker") or event.get("agent")
+            delegated = str(event.get("coworker") or event.get("agent"))
             task = f": {escape(_short(event['task'], 70))}" if event.get("task") else ""
             verb = "ask" if str(event.get("kind", "")).startswith("ask") else "delegate"
-            delegation = attempt.add(f"[bold cyan]{verb}[/] {escape(str(delegated_agent))}{task}")
+            latest = branches[delegated] = attempt.add(f"[bold cyan]{verb}[/] {escape(delegated)}{task}")
             continue
         agent = event.get("agent")
-        other_agent = agent is not None and delegated_agent is not None and agent != delegated_agent
-        if other_agent or kind == "run_end":
-            delegation, delegated_agent = None, None
-        (delegation or attempt).add(_label(event))
+        if kind == "run_end":
+            branch = attempt
+        elif agent is not None:
+            branch = branches.get(str(agent))
+            if branch is None:  # the manager (or an agent nobody delegated to)
+                branch, latest = attempt, None
+        else:
+            branch = latest or attempt
+        branch.add(_label(event))
     return root
 
 

@@ -94,4 +94,14 @@ class ToolContext:
 
     def emit(self, event: dict[str, Any]) -> None:
         if self.trace is not None:
-            self.trace({"ticket_id": self.ticket_id, **event})
+            agent = getattr(_acting, "agent", None)
+            self.trace({"ticket_id": self.ticket_id, **({"agent": agent} if agent else {}), **event})
+
+
+# The agent whose tool call runs on this thread (set by the guard's hooks around each call): tool
+# events name it, so a trace can tell apart specialists working side by side.
+_acting = threading.local()
+
+
+def set_acting_agent(role: str | None) -> None:
+    _acting.agent = role

@@ -87,6 +87,29 @@ def test_tree_nests_specialist_work_under_its_delegation(tmp_path: Path) -> None
     assert "memory_recall" in text and CARD not in text
 
 
+def test_specialists_working_side_by_side_get_their_own_branches(tmp_path: Path) -> None:
+    sink = TraceWriter(tmp_path).for_ticket("T-2")
+    for coworker, task in (("Returns Specialist", "return the notebooks"), ("Order Specialist", "status of #W9")):
+        sink({"event": "delegation", "kind": "delegate_work_to_coworker", "coworker": coworker, "task": task})
+    # their events interleave, each naming its agent
+    sink({"event": "llm_call", "agent": "Returns Specialist", "completion_tokens": 5, "latency_ms": 1})
+    sink({"event": "tool_call", "agent": "Order Specialist", "tool": "get_order_details",
+          "arguments": {"order_id": "#W9"}, "status": "ok", "latency_ms": 3})
+    sink({"event": "tool_call", "agent": "Returns Specialist", "tool": "return_delivered_order_items",
+          "arguments": {"order_id": "#W8"}, "status": "done", "latency_ms": 4})
+    sink({"event": "llm_call", "agent": "Support Manager", "completion_tokens": 7, "latency_ms": 2})
+    sink.finish(Result(ticket_id="T-2", outcome="resolved", reply="ok", duration_ms=10, usage=Usage(llm_calls=3)))
+    lines = text_of(render_trace_tree(trace_path(tmp_path, "T-2"))).splitlines()
+    under = {}
+    current = None
+    for line in lines:
+        if "delegate " in line:
+            current = line.split("delegate ")[1].split(":")[0]
+        elif "── tool " in line and current:
+            under[line.split("tool ")[1].split("(")[0]] = current
+    assert under == {"get_order_details": "Order Specialist", "return_delivered_order_items": "Returns Specialist"}
+
+
 def test_show_trace_prints_or_says_there_is_none(tmp_path: Path) -> None:
     write_sample(tmp_path)
     console = Console(record=True, width=200, color_system=None, file=io.StringIO())
