@@ -14,8 +14,8 @@ from tools.records import CustomerDetails
 CUSTOMER_ID = "The authenticated customer's customer_id."
 
 
-class Address(BaseModel):
-    """Address fields in the order CONTRACTS §2 gives them."""
+class AddressArgs(ToolArgs):
+    """Address fields in the order CONTRACTS §2 gives them; the address-changing tools add theirs."""
 
     address1: str = Field(description="Street, e.g. '123 Main Street'.")
     address2: str = Field(description="Apt or suite, e.g. 'Apt 4'; empty if none.")
@@ -39,14 +39,8 @@ class CustomerIdArgs(ToolArgs):
     customer_id: str = Field(description=CUSTOMER_ID)
 
 
-class ModifyUserAddressArgs(ToolArgs):
+class ModifyUserAddressArgs(AddressArgs):
     user_id: str = Field(description=CUSTOMER_ID)
-    address1: str = Address.model_fields["address1"]
-    address2: str = Address.model_fields["address2"]
-    city: str = Address.model_fields["city"]
-    state: str = Address.model_fields["state"]
-    country: str = Address.model_fields["country"]
-    zip: str = Address.model_fields["zip"]
 
 
 class _FindCustomer(StoreTool):

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from tools.args import ToolArgs
 from tools.base import OrderWriteTool, StoreTool
-from tools.customers import CUSTOMER_ID, Address
+from tools.customers import CUSTOMER_ID, AddressArgs
 from tools.errors import ToolError
 from tools.records import Order, ShipmentNow
 
@@ -34,14 +34,8 @@ class CancelArgs(ToolArgs):
     )
 
 
-class OrderAddressArgs(ToolArgs):
+class OrderAddressArgs(AddressArgs):
     order_id: str = Field(description=ORDER_ID)
-    address1: str = Address.model_fields["address1"]
-    address2: str = Address.model_fields["address2"]
-    city: str = Address.model_fields["city"]
-    state: str = Address.model_fields["state"]
-    country: str = Address.model_fields["country"]
-    zip: str = Address.model_fields["zip"]
 
 
 class OrderPaymentArgs(ToolArgs):
