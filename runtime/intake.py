@@ -64,8 +64,10 @@ def run_intake(ticket: Ticket, env: "RunEnvironment", ctx: ToolContext, sink: Ca
     redactor = Redactor(env.policy.pii)
     redacted = redact_ticket(ticket, redactor)
     intake = Intake(redacted_ticket=redacted, redaction=redactor.redaction(""))
-    # Lookups may only identify someone the ticket itself names (tools/customers.py).
-    ctx.stated_text = "\n".join(filter(None, [ticket.subject, ticket.body, *(m.body for m in ticket.thread)]))
+    # Lookups may only identify someone the ticket itself names (tools/customers.py) - or its
+    # verified sender, which an agent must still be able to look up when the lookup below fails.
+    ctx.stated_text = "\n".join(filter(None, [ticket.from_email, ticket.subject, ticket.body,
+                                                *(m.body for m in ticket.thread)]))
     if intake.redaction.found:
         sink({"event": "pii_redacted", "kinds": sorted(set(intake.redaction.found.values()))})
 

@@ -103,3 +103,30 @@ def test_a_bound_ticket_cannot_be_rebound_through_a_withheld_tool(settings, scri
     assert result.customer_id == customer["user_id"]
     answered = next(c for c in model.calls if c.agent == "Order Specialist" and c.messages[-1]["role"] == "tool")
     assert other["user_id"] not in answered.messages[-1]["content"]
+
+
+def test_the_sender_can_still_be_identified_when_the_intake_lookup_fails(settings, scripted_model) -> None:
+    from tools.errors import ToolError
+
+    customer, _ = _two_customers(settings)
+    model = scripted_model({
+        "Support Manager": [_delegate()],
+        "Order Specialist": [[("find_customer_by_email", {"email": customer["email"]})], _answer()],
+    })
+    ticket = Ticket(id="T-flaky", from_email=customer["email"], body="Where is my order?")
+    with open_environment(settings) as env:
+        real = env.store.customers.find_by_email
+        calls = []
+
+        def first_fails(email):
+            calls.append(email)
+            if len(calls) == 1:  # the intake's lookup: the store is briefly unavailable
+                raise ToolError("store_unavailable", "The store did not answer.", retryable=True)
+            return real(email)
+
+        env.store.customers.find_by_email = first_fails
+        result = run_ticket(ticket, env)
+
+    assert len(calls) == 2  # the intake's failed lookup, then the specialist's
+    assert result.customer_id == customer["user_id"]
+    assert "find_customer_by_email" in {n for c in model.calls if c.agent == "Order Specialist" for n in c.tools}
