@@ -20,9 +20,10 @@ from crewai.tools.agent_tools.delegate_work_tool import DelegateWorkTool
 from crewai.utilities.i18n import I18N_DEFAULT
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from crews.resolution import TicketResolution, first_json_model
+from crews.resolution import TicketResolution
+from runtime.json_text import first_json_model
 from runtime.models import Escalation
-from tools.args import drop_titles
+from tools.args import ToolArgs
 
 ReportStatus = Literal["done", "pending_approval", "answered", "needs_info", "refused", "escalated", "failed"]
 
@@ -33,15 +34,11 @@ _OUTCOME_OF = {
 }
 
 
-class DelegateArgs(BaseModel):
+class DelegateArgs(ToolArgs):
     task: str = Field(description="The customer's request(s), in their words.")
     context: str = Field(description="The ticket and the authenticated customer.")
     coworker: str = Field(description="Exact role.")
     final: bool = Field(False, description="true if this delegation is the whole ticket (the reply goes out as written).")
-
-    @classmethod
-    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        return drop_titles(super().model_json_schema(*args, **kwargs))
 
 
 class _RequestOutcome(BaseModel):

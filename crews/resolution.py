@@ -3,11 +3,11 @@ describes it to the model in a few lines; this model reads it)."""
 
 from __future__ import annotations
 
-import json
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from runtime.json_text import first_json_model
 from runtime.models import Escalation
 from tools.args import drop_titles
 
@@ -26,22 +26,6 @@ class TicketResolution(BaseModel):
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
         # The plain crew has CrewAI append this schema to the manager's task: no titles.
         return drop_titles(super().model_json_schema(*args, **kwargs))
-
-
-Model = TypeVar("Model", bound=BaseModel)
-
-
-def first_json_model(text: str, model: type[Model]) -> Model | None:
-    """The first JSON object in `text` that is a valid `model` (models wrap their answers in code
-    fences or prose), or None."""
-    decoder = json.JSONDecoder()
-    for start in [i for i, ch in enumerate(text) if ch == "{"][:20]:
-        try:
-            data, _ = decoder.raw_decode(text, start)
-            return model.model_validate(data)
-        except ValueError:
-            continue
-    return None
 
 
 def read_resolution(text: str) -> TicketResolution | None:

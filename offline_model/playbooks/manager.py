@@ -8,7 +8,6 @@ conversation gives the same next step every time."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from offline_model.playbooks.assignment import render_assignment
@@ -20,6 +19,7 @@ from offline_model.understanding import intents as I
 from offline_model.understanding import safety
 from offline_model.understanding.requests import Request, split_requests
 from offline_model.understanding.ticket import TicketView, identity_attempts, parse_ticket
+from runtime.json_text import first_json_model
 from runtime.models import Escalation
 
 _IDENTITY_FREE = {I.TROUBLE, I.POLICY, I.HUMAN, I.ABUSE, I.LEGAL, I.REVIEW}
@@ -282,20 +282,7 @@ def _absorb(plan: Plan, delegation: Delegation, result: str) -> None:
 
 def parse_report(text: str) -> SpecialistReport | None:
     """A coworker's JSON report (tolerating text around it), or None."""
-    if not text:
-        return None
-    decoder = json.JSONDecoder()
-    for start in [i for i, ch in enumerate(text) if ch == "{"][:20]:
-        try:
-            data, _ = decoder.raw_decode(text, start)
-        except ValueError:
-            continue
-        if isinstance(data, dict) and "status" in data:
-            try:
-                return SpecialistReport.model_validate(data)
-            except ValueError:
-                continue
-    return None
+    return first_json_model(text or "", SpecialistReport)
 
 
 def render_ticket(view: TicketView, customer_id: str | None, customer_name: str | None = None) -> str:
