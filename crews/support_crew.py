@@ -15,7 +15,7 @@ from crewai import Agent, Crew, Process, Task
 from crewai.project import CrewBase, agent, crew, task
 from crewai.tools import BaseTool
 
-from crews.config import DELEGATED_TASK_KEY, MANAGER_KEY, AgentSpec, CrewConfig
+from crews.config import DELEGATED_TASK_KEY, TICKET_TASK_KEY, AgentSpec, CrewConfig
 from crews.delegation import delegation_tool
 from crews.resolution import TicketResolution
 from crews.roster import team_roster
@@ -131,7 +131,7 @@ class SupportCrew:
         # The expected output describes the answer's JSON in a few lines and the runner parses it.
         # output_pydantic would make CrewAI append the model's whole JSON schema to every manager
         # call (~500 tokens each); the plain crew keeps it, as a stock CrewAI crew would have it.
-        spec = self._config.tasks["ticket_task"]
+        spec = self._config.tasks[TICKET_TASK_KEY]
         return Task(
             description=spec.description,
             expected_output=spec.expected_output,
@@ -148,7 +148,3 @@ class SupportCrew:
             memory=False,  # memory is written and recalled by runtime/, with zero LLM calls
             verbose=False,
         )
-
-
-def specialist_roles(config: CrewConfig) -> list[str]:
-    return [spec.role for name, spec in config.specialists.items() if name != MANAGER_KEY]
