@@ -12,10 +12,10 @@ import json
 import math
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from pydantic import BaseModel
-from rich.console import Console
+from rich.console import Console, Group
 from rich.table import Table
 
 from runtime.journal import Journal
@@ -132,26 +132,40 @@ def _num(value: float | None, digits: int = 2) -> str:
     return "–" if value is None else f"{value:,.{digits}f}"
 
 
-def render_report(report: BatchReport) -> Table:
-    table = Table(title="Batch report", title_justify="left")
-    table.add_column("group")
-    table.add_column("tickets", justify="right")
-    for name in OUTCOMES:
-        table.add_column(name.replace("_", " "), justify="right")
-    for header in ("escalated %", "approval %", "tool err %", "action err %", "p50 s", "p95 s",
-                   "LLM calls/t", "prompt tok/t", "compl. tok/t"):
-        table.add_column(header, justify="right")
-    rows = [("all", report.overall)] + [(f"tag: {t}", g) for t, g in report.by_tag.items()]
-    for name, g in rows:
-        table.add_row(
-            name, str(g.tickets), *(str(g.outcomes[o]) for o in OUTCOMES),
-            _pct(g.escalation_rate), _pct(g.approval_rate), _pct(g.tool_error_rate),
-            _pct(g.action_error_rate), _num(g.p50_s), _num(g.p95_s), _num(g.llm_calls_per_ticket),
-            _num(g.prompt_tokens_per_ticket, 0), _num(g.completion_tokens_per_ticket, 0),
-        )
+_FIGURES: list[tuple[str, Callable[[GroupFigures], str]]] = [
+    ("tickets", lambda g: str(g.tickets)),
+    *[(name.replace("_", " "), lambda g, name=name: str(g.outcomes[name])) for name in OUTCOMES],
+    ("escalated %", lambda g: _pct(g.escalation_rate)),
+    ("approval %", lambda g: _pct(g.approval_rate)),
+    ("tool err %", lambda g: _pct(g.tool_error_rate)),
+    ("action err %", lambda g: _pct(g.action_error_rate)),
+    ("p50 s", lambda g: _num(g.p50_s)),
+    ("p95 s", lambda g: _num(g.p95_s)),
+    ("LLM calls/ticket", lambda g: _num(g.llm_calls_per_ticket)),
+    ("prompt tokens/ticket", lambda g: _num(g.prompt_tokens_per_ticket, 0)),
+    ("completion tokens/ticket", lambda g: _num(g.completion_tokens_per_ticket, 0)),
+]
+_LABEL_WIDTH, _GROUP_WIDTH = 28, 13
+
+
+def render_report(report: BatchReport, width: int = 120) -> Group:
+    """A figure per row, a group (all tickets, then each tag) per column, in as many tables as it
+    takes for the columns to fit `width`: readable in an 80-column terminal."""
+    groups = [("all", report.overall)] + [(f"tag: {t}", g) for t, g in report.by_tag.items()]
+    per_table = max(1, (width - _LABEL_WIDTH) // _GROUP_WIDTH)
+    tables = []
+    for start in range(0, len(groups), per_table):
+        chunk = groups[start:start + per_table]
+        table = Table(title="Batch report" if start == 0 else None, title_justify="left")
+        table.add_column("figure")
+        for name, _ in chunk:
+            table.add_column(name, justify="right")
+        for label, value in _FIGURES:
+            table.add_row(label, *(value(g) for _, g in chunk))
+        tables.append(table)
     if report.tags_from:
-        table.caption = f"tags from {report.tags_from}"
-    return table
+        tables[-1].caption = f"tags from {report.tags_from}"
+    return Group(*tables)
 
 
 def _tags_for(results_path: Path, tickets_path: Path | None, data_dir: Path | None,
@@ -184,5 +198,5 @@ def print_report(results_path: Path, *, tickets_path: Path | None = None, data_d
         # soft_wrap: one unbroken JSON document whatever the terminal width
         console.print(json.dumps(report.model_dump(), indent=2), markup=False, highlight=False, soft_wrap=True)
     else:
-        console.print(render_report(report))
+        console.print(render_report(report, width=console.width))
     return report

@@ -93,3 +93,11 @@ def test_print_report_reads_tags_from_the_journal_and_tool_errors_from_traces(tm
     text = table.getvalue()
     assert "Batch report" in text and "tag:" not in text  # no tags without journal or --tickets
     assert "25.0%" in text and "2.50" in text
+
+    # an 80-column terminal: a figure per row, a group per column, every column readable
+    narrow = io.StringIO()
+    print_report(out, data_dir=tmp_path, console=Console(file=narrow, width=80))
+    lines = narrow.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert all(f"tag: {tag}" in narrow.getvalue() for tag in report.by_tag)
+    assert any("tool err %" in line and "25.0%" in line for line in lines)
