@@ -1,12 +1,12 @@
 # The two commands of the README go through here:
 #   make demo   set up, then run one ticket through the crew (offline model, no API key)
-#   make test   set up, then run the test suite (what CI runs)
+#   make test   set up, lint and type-check, then run the test suite (what CI runs)
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: help install demo test eval bench clean
+.PHONY: help install demo lint test eval bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -24,7 +24,12 @@ demo: install  ## run one ticket end to end with the offline model
 	$(BIN)/support-crew --data-dir .support-crew/demo kickoff --from-email "chen.moore4507@example.com" \
 	  "Hello, please cancel my order #W9205196, I ordered it by mistake. Thanks, Chen"
 
-test: install  ## run the whole test suite
+lint: install  ## ruff (lint and format) and mypy over the code
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint  ## lint, then run the whole test suite
 	$(BIN)/pytest
 
 eval: install  ## score the development evaluation files

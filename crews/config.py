@@ -10,6 +10,7 @@ import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -21,9 +22,7 @@ TICKET_TASK_KEY = "ticket_task"
 DELEGATED_TASK_KEY = "delegated_task"
 
 # What the runner passes to the ticket task (crews/inputs.py renders them).
-TASK_INPUTS = frozenset(
-    {"ticket_id", "channel", "from_email", "subject", "body", "thread", "customer", "recalled"}
-)
+TASK_INPUTS = frozenset({"ticket_id", "channel", "from_email", "subject", "body", "thread", "customer", "recalled"})
 
 
 class AgentSpec(BaseModel):
@@ -34,6 +33,8 @@ class AgentSpec(BaseModel):
     backstory: str = Field(min_length=1)
     tools: list[str] = Field(default_factory=list)
     llm: str | None = None
+    # the OpenAI-compatible (or Anthropic) server this agent's own `llm` is served from
+    api_base: str | None = None
     allow_delegation: bool = False
     max_iter: int | None = Field(None, ge=1, le=50)
 
@@ -41,6 +42,23 @@ class AgentSpec(BaseModel):
     @classmethod
     def _strip(cls, value: str) -> str:
         return " ".join(value.split())
+
+    @field_validator("llm")
+    @classmethod
+    def _one_model(cls, value: str | None) -> str | None:
+        if value is not None and ("," in value or not value.strip()):
+            raise ValueError("one model name (tiers are for --llm, not for an agent's own model)")
+        return value.strip() if value is not None else None
+
+    @field_validator("api_base")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        url = urlsplit(value.strip())
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ValueError(f"'{value}' is not an http(s) URL such as http://localhost:11434/v1")
+        return value.strip()
 
 
 class TaskSpec(BaseModel):
@@ -112,9 +130,7 @@ def load_crew_config(config_dir: Path, known_tools: set[str]) -> CrewConfig:
     return config
 
 
-def _parse_section(
-    doc: LocatedYaml, model: type[BaseModel], out: dict[str, Any], problems: list[Problem]
-) -> None:
+def _parse_section(doc: LocatedYaml, model: type[BaseModel], out: dict[str, Any], problems: list[Problem]) -> None:
     if doc.data is None and not doc.problems:
         problems.append(Problem(str(doc.path), None, "file is empty"))
         return
@@ -148,54 +164,104 @@ def _check_agents(doc: LocatedYaml, checked: _Checked, known_tools: set[str]) ->
     roles: dict[str, str] = {}
     for name, spec in checked.agents.items():
         if spec.role.lower() in roles:
-            checked.problems.append(Problem(
-                path, doc.line(name, "role"),
-                f"{name}: duplicate role '{spec.role}' (also '{roles[spec.role.lower()]}'); the manager "
-                "delegates by role, so roles must be unique",
-            ))
+            checked.problems.append(
+                Problem(
+                    path,
+                    doc.line(name, "role"),
+                    f"{name}: duplicate role '{spec.role}' (also '{roles[spec.role.lower()]}'); the manager "
+                    "delegates by role, so roles must be unique",
+                )
+            )
         roles[spec.role.lower()] = name
-        for index, tool in enumerate(spec.tools):
-            if tool not in known_tools:
-                hint = difflib.get_close_matches(tool, sorted(known_tools), n=1)
-                checked.problems.append(Problem(
-                    path, doc.line(name, "tools", index),
-                    f"{name}: unknown tool '{tool}'" + (f" (did you mean '{hint[0]}'?)" if hint else ""),
-                ))
-        if len(set(spec.tools)) != len(spec.tools):
-            checked.problems.append(Problem(path, doc.line(name, "tools"), f"{name}: a tool is listed twice"))
-        for key in ("role", "goal", "backstory"):
-            for placeholder in _placeholders(getattr(spec, key)):
-                if placeholder not in TASK_INPUTS:
-                    checked.problems.append(Problem(
-                        path, doc.find(f"{{{placeholder}}}", from_line=doc.line(name, key)),
-                        f"{name}.{key}: placeholder '{{{placeholder}}}' has no input "
-                        f"(inputs: {', '.join(sorted(TASK_INPUTS))})",
-                    ))
+        _check_agent_tools(doc, checked, name, spec, known_tools)
+        if spec.api_base and not spec.llm:
+            checked.problems.append(
+                Problem(
+                    path,
+                    doc.line(name, "api_base"),
+                    f"{name}: api_base needs the agent's own 'llm' (the model that server serves)",
+                )
+            )
+        _check_agent_placeholders(doc, checked, name, spec)
     manager = checked.agents.get(MANAGER_KEY)
     if manager is not None:
-        if manager.tools:
-            checked.problems.append(Problem(
-                path, doc.line(MANAGER_KEY, "tools"),
+        _check_manager(doc, checked, manager)
+    _check_specialists(doc, checked)
+
+
+def _check_agent_tools(doc: LocatedYaml, checked: _Checked, name: str, spec: AgentSpec, known_tools: set[str]) -> None:
+    path = str(doc.path)
+    for index, tool in enumerate(spec.tools):
+        if tool not in known_tools:
+            hint = difflib.get_close_matches(tool, sorted(known_tools), n=1)
+            checked.problems.append(
+                Problem(
+                    path,
+                    doc.line(name, "tools", index),
+                    f"{name}: unknown tool '{tool}'" + (f" (did you mean '{hint[0]}'?)" if hint else ""),
+                )
+            )
+    if len(set(spec.tools)) != len(spec.tools):
+        checked.problems.append(Problem(path, doc.line(name, "tools"), f"{name}: a tool is listed twice"))
+
+
+def _check_agent_placeholders(doc: LocatedYaml, checked: _Checked, name: str, spec: AgentSpec) -> None:
+    for key in ("role", "goal", "backstory"):
+        for placeholder in _placeholders(getattr(spec, key)):
+            if placeholder not in TASK_INPUTS:
+                checked.problems.append(
+                    Problem(
+                        str(doc.path),
+                        doc.find(f"{{{placeholder}}}", from_line=doc.line(name, key)),
+                        f"{name}.{key}: placeholder '{{{placeholder}}}' has no input "
+                        f"(inputs: {', '.join(sorted(TASK_INPUTS))})",
+                    )
+                )
+
+
+def _check_manager(doc: LocatedYaml, checked: _Checked, manager: AgentSpec) -> None:
+    path = str(doc.path)
+    if manager.tools:
+        checked.problems.append(
+            Problem(
+                path,
+                doc.line(MANAGER_KEY, "tools"),
                 "manager: the manager must have no tools (it delegates; CrewAI gives it the delegation tools)",
-            ))
-        if not manager.allow_delegation:
-            checked.problems.append(Problem(
-                path, doc.line(MANAGER_KEY), "manager: allow_delegation must be true",
-            ))
+            )
+        )
+    if not manager.allow_delegation:
+        checked.problems.append(
+            Problem(
+                path,
+                doc.line(MANAGER_KEY),
+                "manager: allow_delegation must be true",
+            )
+        )
+
+
+def _check_specialists(doc: LocatedYaml, checked: _Checked) -> None:
+    path = str(doc.path)
     specialists = [name for name in checked.agents if name != MANAGER_KEY]
     if isinstance(doc.data, dict) and not specialists:
         checked.problems.append(Problem(path, None, "no specialist declared: the manager has nobody to delegate to"))
     for name in specialists:
         spec = checked.agents[name]
         if spec.allow_delegation:
-            checked.problems.append(Problem(
-                path, doc.line(name, "allow_delegation"),
-                f"{name}: specialists must not delegate (delegation loops); only the manager delegates",
-            ))
+            checked.problems.append(
+                Problem(
+                    path,
+                    doc.line(name, "allow_delegation"),
+                    f"{name}: specialists must not delegate (delegation loops); only the manager delegates",
+                )
+            )
         if not spec.tools:
-            checked.problems.append(Problem(
-                path, doc.line(name), f"{name}: no tools granted, so this specialist cannot act on anything",
-            ))
+            checked.problems.append(
+                Problem(
+                    path,
+                    doc.line(name),
+                    f"{name}: no tools granted, so this specialist cannot act on anything",
+                )
+            )
 
 
 def _check_tasks(doc: LocatedYaml, checked: _Checked) -> None:
@@ -208,19 +274,25 @@ def _check_tasks(doc: LocatedYaml, checked: _Checked) -> None:
             if spec.agent not in checked.agents:
                 checked.problems.append(Problem(path, doc.line(name, "agent"), f"{name}: unknown agent '{spec.agent}'"))
             else:
-                checked.problems.append(Problem(
-                    path, doc.line(name, "agent"),
-                    f"{name}: leave 'agent' off in a hierarchical crew: with an agent the manager can only "
-                    "delegate to it and does the work itself, so the other specialists have no task path",
-                ))
+                checked.problems.append(
+                    Problem(
+                        path,
+                        doc.line(name, "agent"),
+                        f"{name}: leave 'agent' off in a hierarchical crew: with an agent the manager can only "
+                        "delegate to it and does the work itself, so the other specialists have no task path",
+                    )
+                )
         for key in ("description", "expected_output"):
             for placeholder in _placeholders(getattr(spec, key)):
                 if placeholder not in TASK_INPUTS:
-                    checked.problems.append(Problem(
-                        path, doc.find(f"{{{placeholder}}}", from_line=doc.line(name, key)),
-                        f"{name}.{key}: placeholder '{{{placeholder}}}' has no input "
-                        f"(inputs: {', '.join(sorted(TASK_INPUTS))})",
-                    ))
+                    checked.problems.append(
+                        Problem(
+                            path,
+                            doc.find(f"{{{placeholder}}}", from_line=doc.line(name, key)),
+                            f"{name}.{key}: placeholder '{{{placeholder}}}' has no input "
+                            f"(inputs: {', '.join(sorted(TASK_INPUTS))})",
+                        )
+                    )
 
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")

@@ -20,17 +20,21 @@ from crewai.tools.agent_tools.delegate_work_tool import DelegateWorkTool
 from crewai.utilities.i18n import I18N_DEFAULT
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
+from core.json_text import first_json_model
+from core.models import Escalation
 from crews.resolution import TicketResolution
-from runtime.json_text import first_json_model
-from runtime.models import Escalation
 from tools.args import ToolArgs
 
 ReportStatus = Literal["done", "pending_approval", "answered", "needs_info", "refused", "escalated", "failed"]
 
 # How a terminal report status reads as the ticket's outcome; "failed" is not terminal.
 _OUTCOME_OF = {
-    "done": "resolved", "pending_approval": "resolved", "answered": "resolved",
-    "needs_info": "needs_info", "refused": "refused", "escalated": "escalated",
+    "done": "resolved",
+    "pending_approval": "resolved",
+    "answered": "resolved",
+    "needs_info": "needs_info",
+    "refused": "refused",
+    "escalated": "escalated",
 }
 
 
@@ -38,7 +42,9 @@ class DelegateArgs(ToolArgs):
     task: str = Field(description="The customer's request(s), in their words.")
     context: str = Field(description="The ticket and the authenticated customer.")
     coworker: str = Field(description="Exact role.")
-    final: bool = Field(False, description="true if this delegation is the whole ticket (the reply goes out as written).")
+    final: bool = Field(
+        False, description="true if this delegation is the whole ticket (the reply goes out as written)."
+    )
 
 
 class _RequestOutcome(BaseModel):
@@ -58,6 +64,7 @@ class SpecialistReport(BaseModel):
     summary: str = ""
     escalation: Escalation | None = None
     results: list[_RequestOutcome] = Field(default_factory=list)
+    handover: str | None = None  # the specialist could not read all of it (see TicketResolution)
 
 
 def final_resolution(report_text: str) -> TicketResolution | None:
@@ -69,8 +76,13 @@ def final_resolution(report_text: str) -> TicketResolution | None:
         return None
     outcome = _OUTCOME_OF[report.status]
     escalation = report.escalation if outcome == "escalated" else None
-    return TicketResolution(outcome=outcome, reply=report.reply, escalation=escalation,
-                            internal_summary=report.summary[:1000])
+    return TicketResolution(
+        outcome=outcome,
+        reply=report.reply,
+        escalation=escalation,
+        internal_summary=report.summary[:1000],
+        handover=report.handover,
+    )
 
 
 class DelegateToSpecialist(DelegateWorkTool):
@@ -82,8 +94,7 @@ class DelegateToSpecialist(DelegateWorkTool):
     _calls: int = PrivateAttr(default=0)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
-    def _run(self, task: str, context: str, coworker: str | None = None, final: bool = False,
-             **kwargs: Any) -> str:
+    def _run(self, task: str, context: str, coworker: str | None = None, final: bool = False, **kwargs: Any) -> str:
         with self._lock:
             self._calls += 1
             # a second delegation (even one running in parallel) means the manager must combine
@@ -107,8 +118,7 @@ class DelegateToSpecialist(DelegateWorkTool):
                 error=f"No agent found with role '{coworker}'",
             )
         try:
-            return agent.execute_task(Task(description=task, agent=agent, expected_output=self.report_format),
-                                      context)
+            return agent.execute_task(Task(description=task, agent=agent, expected_output=self.report_format), context)
         except Exception as e:  # reported to the manager, like CrewAI's own tool does
             return I18N_DEFAULT.errors("agent_tool_execution_error").format(agent_role=agent.role, error=str(e))
 
@@ -119,7 +129,7 @@ def delegation_tool(agents: list[Any], *, report_format: str, final_note: str) -
         agents=agents,
         # "following coworkers: <roles>" on its own line, as in CrewAI's tool: models read roles there
         description=f"Delegate a task to one of the following coworkers: {coworkers}\n"
-                    "They know only what you pass: the customer's request(s) and the ticket.",
+        "They know only what you pass: the customer's request(s) and the ticket.",
         report_format=report_format,
         final_note=final_note,
     )

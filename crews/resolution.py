@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from runtime.json_text import first_json_model
-from runtime.models import Escalation
+from core.json_text import first_json_model
+from core.models import Escalation
 from tools.args import drop_titles
 
 
@@ -17,10 +17,15 @@ class TicketResolution(BaseModel):
         description="resolved: every request handled; needs_info: a needed fact is missing or "
         "ambiguous; escalated: handed to a human; refused: not allowed by store policy"
     )
-    reply: str = Field(description="to the customer, in their language: what was done, amounts and "
-                       "where refunds go, what happens next; nothing invented")
+    reply: str = Field(
+        description="to the customer, in their language: what was done, amounts and "
+        "where refunds go, what happens next; nothing invented"
+    )
     escalation: Escalation | None = Field(None, description="only when escalated: a summary a human can act on")
     internal_summary: str = Field("", description="one line for the support team")
+    handover: str | None = Field(
+        None, description="only when you could not read all of the ticket: the part you could not read"
+    )
 
     @classmethod
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:

@@ -3,13 +3,14 @@
 Specialists are not one @agent method each: every non-manager entry of agents.yaml becomes a
 specialist, so adding one is a YAML edit. The tools an agent gets are exactly its YAML grant (tool
 names resolve through per-ticket tool providers, CrewAI's `tools:` → @tool mapping), and the ACL
-hook (runtime/guard.py) re-checks every call against the same grants.
+hook (safety/guard.py) re-checks every call against the same grants.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from crewai import Agent, Crew, Process, Task
 from crewai.project import CrewBase, agent, crew, task
@@ -31,6 +32,9 @@ class AgentLimits:
     manager_max_iter: int = 12
     specialist_max_iter: int = 8
     max_retry_limit: int = 0
+
+
+DEFAULT_LIMITS = AgentLimits()
 
 
 class ManagerAgent(Agent):
@@ -61,8 +65,15 @@ class _ToolProvider:
 class SupportCrew:
     """One instance per ticket: tools carry the ticket's context, so crews are never shared."""
 
-    agents_config = "agents.yaml"
-    tasks_config = "tasks.yaml"
+    if TYPE_CHECKING:
+        # What CrewBase puts on an instance (mypy does not apply class decorators; these are the types
+        # of crewai.project.wrappers.CrewInstance): the loaded YAML, and the tasks @crew builds.
+        agents_config: dict[str, Any]
+        tasks_config: dict[str, Any]
+        tasks: list[Task]
+    else:  # the YAML paths CrewBase reads from the class
+        agents_config = "agents.yaml"
+        tasks_config = "tasks.yaml"
 
     def __init__(
         self,
@@ -70,7 +81,7 @@ class SupportCrew:
         config: CrewConfig,
         tool_factory: ToolFactory,
         llm_for: LlmFactory,
-        limits: AgentLimits = AgentLimits(),
+        limits: AgentLimits = DEFAULT_LIMITS,
         plain: bool = False,
         withheld: frozenset[str] = frozenset(),
     ) -> None:
@@ -105,25 +116,30 @@ class SupportCrew:
         if self._plain:  # CrewAI's own manager set-up: its delegation tools, no roster
             return Agent(backstory=spec.backstory, **common)
         delegated = self._config.tasks[DELEGATED_TASK_KEY]
-        return ManagerAgent(backstory=f"{spec.backstory}\n\n{team_roster(self._config)}",
-                            report_format=delegated.expected_output, final_note=delegated.description,
-                            **common)
+        return ManagerAgent(
+            backstory=f"{spec.backstory}\n\n{team_roster(self._config)}",
+            report_format=delegated.expected_output,
+            final_note=delegated.description,
+            **common,
+        )
 
     def specialists(self) -> list[Agent]:
         built = []
         for name, spec in self._config.specialists.items():
             config = self.agents_config[name]
-            built.append(Agent(
-                role=spec.role,
-                goal=spec.goal,
-                backstory=spec.backstory,
-                tools=[t for t in config.get("tools") or [] if t.name not in self._withheld],
-                llm=self._llm_for(spec),
-                allow_delegation=False,
-                max_iter=spec.max_iter or self._limits.specialist_max_iter,
-                max_retry_limit=self._limits.max_retry_limit,
-                verbose=False,
-            ))
+            built.append(
+                Agent(
+                    role=spec.role,
+                    goal=spec.goal,
+                    backstory=spec.backstory,
+                    tools=[t for t in config.get("tools") or [] if t.name not in self._withheld],
+                    llm=self._llm_for(spec),
+                    allow_delegation=False,
+                    max_iter=spec.max_iter or self._limits.specialist_max_iter,
+                    max_retry_limit=self._limits.max_retry_limit,
+                    verbose=False,
+                )
+            )
         return built
 
     @task
@@ -144,7 +160,9 @@ class SupportCrew:
             agents=self.specialists(),
             tasks=self.tasks,
             process=Process.hierarchical,
-            manager_agent=self.manager(),
-            memory=False,  # memory is written and recalled by runtime/, with zero LLM calls
+            # crewai's DecoratedMethod.__get__ returns `Self | bound method` with no overload for an
+            # instance, so mypy also tries the unbound branch (which wants `self`)
+            manager_agent=self.manager(),  # type: ignore[call-arg]
+            memory=False,  # memory is written and recalled by runner/ and memory/, with zero LLM calls
             verbose=False,
         )

@@ -69,13 +69,11 @@ def _walk(node: yaml.Node, prefix: tuple[Any, ...], out: LocatedYaml) -> None:
             key = key_node.value
             line = key_node.start_mark.line + 1
             if key in seen:
-                out.problems.append(
-                    Problem(str(out.path), line, f"duplicate key '{key}' (first at line {seen[key]})")
-                )
+                out.problems.append(Problem(str(out.path), line, f"duplicate key '{key}' (first at line {seen[key]})"))
             seen[key] = line
-            out.lines[prefix + (key,)] = line
-            _walk(value_node, prefix + (key,), out)
+            out.lines[(*prefix, key)] = line
+            _walk(value_node, (*prefix, key), out)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            out.lines[prefix + (index,)] = item.start_mark.line + 1
-            _walk(item, prefix + (index,), out)
+            out.lines[(*prefix, index)] = item.start_mark.line + 1
+            _walk(item, (*prefix, index), out)

@@ -7,7 +7,10 @@ Parts (each readable and testable alone):
 - `replies`: the customer's reply.
 
 `OfflineLLM` (offline_model.llm) is the model; `TicketResolution` (offline_model.schema) is the
-ticket task's output model."""
+ticket task's output model.
+
+May import: core, memory (the embedding model); it never reads the store or the data files.
+`devtools` (a simulated crew and store for tests) may also import tools."""
 
 
 def warm_up() -> None:

@@ -13,17 +13,24 @@ import re
 import threading
 from typing import Any
 
-import runtime.environment  # noqa: F401  (switches CrewAI's telemetry off before it is imported)
+import core.environment  # noqa: F401  (switches CrewAI's telemetry off before it is imported)
+
 import tiktoken
 from crewai.events.types.llm_events import LLMCallType
 from crewai.llms.base_llm import BaseLLM, llm_call_context
+from crewai.utilities.types import LLMMessage
 from pydantic import BaseModel
 
 from offline_model.playbooks import manager, specialist
 from offline_model.playbooks.assignment import parse_assignment
 from offline_model.playbooks.facts import Facts
 from offline_model.protocol import (
-    Conversation, ToolCall, native_tool_calls, read_conversation, text_final_answer, text_tool_call,
+    Conversation,
+    ToolCall,
+    native_tool_calls,
+    read_conversation,
+    text_final_answer,
+    text_tool_call,
 )
 from offline_model.schema import SpecialistReport, TicketResolution
 from offline_model.understanding.ticket import parse_ticket
@@ -63,7 +70,7 @@ class OfflineLLM(BaseLLM):
 
     def call(
         self,
-        messages: str | list[dict[str, Any]],
+        messages: str | list[LLMMessage],
         tools: list[dict[str, Any]] | None = None,
         callbacks: list[Any] | None = None,
         available_functions: dict[str, Any] | None = None,
@@ -74,24 +81,43 @@ class OfflineLLM(BaseLLM):
         with llm_call_context():  # one call id for the started and completed events
             return self._call(messages, tools, callbacks, available_functions, from_task, from_agent, response_model)
 
-    def _call(self, messages: Any, tools: Any, callbacks: Any, available_functions: Any, from_task: Any,
-              from_agent: Any, response_model: Any) -> str | list[dict[str, Any]]:
+    def _call(
+        self,
+        messages: Any,
+        tools: Any,
+        callbacks: Any,
+        available_functions: Any,
+        from_task: Any,
+        from_agent: Any,
+        response_model: Any,
+    ) -> str | list[dict[str, Any]]:
         snapshot = json.loads(json.dumps(messages, default=str)) if not isinstance(messages, str) else messages
         self._emit_call_started_event(
-            messages=snapshot, tools=tools, callbacks=callbacks, available_functions=available_functions,
-            from_task=from_task, from_agent=from_agent,
+            messages=snapshot,
+            tools=tools,
+            callbacks=callbacks,
+            available_functions=available_functions,
+            from_task=from_task,
+            from_agent=from_agent,
         )
         try:
             answer = self.respond(snapshot, tools if self.native_tools else None, response_model)
         except Exception as error:  # report the failure as a hosted model would, then raise
-            self._emit_call_failed_event(error=f"offline model failed: {error}", from_task=from_task, from_agent=from_agent)
+            self._emit_call_failed_event(
+                error=f"offline model failed: {error}", from_task=from_task, from_agent=from_agent
+            )
             raise
         usage = self._usage(snapshot, tools, answer)
         self._track_token_usage_internal(usage)
         call_type = LLMCallType.TOOL_CALL if isinstance(answer, list) else LLMCallType.LLM_CALL
         self._emit_call_completed_event(
-            response=answer, call_type=call_type, from_task=from_task, from_agent=from_agent,
-            messages=snapshot, usage=usage, finish_reason="tool_calls" if isinstance(answer, list) else "stop",
+            response=answer,
+            call_type=call_type,
+            from_task=from_task,
+            from_agent=from_agent,
+            messages=snapshot,
+            usage=usage,
+            finish_reason="tool_calls" if isinstance(answer, list) else "stop",
         )
         return answer
 
@@ -104,7 +130,9 @@ class OfflineLLM(BaseLLM):
 
     # --- the decision ----------------------------------------------------------------------------
     def respond(
-        self, messages: str | list[dict[str, Any]], tools: list[dict[str, Any]] | None,
+        self,
+        messages: str | list[dict[str, Any]],
+        tools: list[dict[str, Any]] | None,
         response_model: type[BaseModel] | None = None,
     ) -> str | list[dict[str, Any]]:
         """What the model answers to these messages (no events, no usage): the pure part."""

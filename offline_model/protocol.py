@@ -98,6 +98,7 @@ class Conversation:
 
 # --- reading -------------------------------------------------------------------------------------
 
+
 def _text(content: Any) -> str:
     if content is None:
         return ""
@@ -168,12 +169,18 @@ def _text_tools(system: str) -> tuple[list[str], dict[str, str]]:
     names = _TEXT_TOOL.findall(system)
     descriptions: dict[str, str] = {}
     for name in names:
-        match = re.search(rf"^Tool Name: {re.escape(name)}\s*$.*?^Tool Description: (.*?)(?=^Tool Name: |\nIMPORTANT: |\Z)", system, re.MULTILINE | re.DOTALL)
+        match = re.search(
+            rf"^Tool Name: {re.escape(name)}\s*$.*?^Tool Description: (.*?)(?=^Tool Name: |\nIMPORTANT: |\Z)",
+            system,
+            re.MULTILINE | re.DOTALL,
+        )
         descriptions[name] = match.group(1).strip() if match else ""
     return names, descriptions
 
 
-_ACTION = re.compile(r"Action:\s*(?P<name>[^\n]+)\nAction Input:\s*(?P<input>.*?)\nObservation:\s?(?P<observation>.*)", re.DOTALL)
+_ACTION = re.compile(
+    r"Action:\s*(?P<name>[^\n]+)\nAction Input:\s*(?P<input>.*?)\nObservation:\s?(?P<observation>.*)", re.DOTALL
+)
 
 
 def _normalise_tool_name(name: str, known: list[str]) -> str:
@@ -230,25 +237,29 @@ def read_conversation(messages: str | list[dict[str, Any]], tools: list[Any] | N
                 exchanges.append(exchange)
                 by_id[exchange.call_id] = exchange
         elif role == "tool":
-            exchange = by_id.get(message.get("tool_call_id", ""))
-            if exchange is None:
+            answered = by_id.get(message.get("tool_call_id", ""))
+            if answered is None:
                 pending = [e for e in exchanges if e.result is None and e.name == message.get("name")]
-                exchange = pending[0] if pending else None
-            if exchange is not None:
-                exchange.result = _text(message.get("content"))
+                answered = pending[0] if pending else None
+            if answered is not None:
+                answered.result = _text(message.get("content"))
         elif role == "assistant":
             match = _ACTION.search(_text(message.get("content")))
             if match:
-                exchanges.append(ToolExchange(
-                    _normalise_tool_name(match.group("name"), names),
-                    _loads(match.group("input")),
-                    match.group("observation").strip(),
-                ))
-    return Conversation(system, task, context, user, names, descriptions, exchanges, native,
-                        _native_parameters(tools) if native else {})
+                exchanges.append(
+                    ToolExchange(
+                        _normalise_tool_name(match.group("name"), names),
+                        _loads(match.group("input")),
+                        match.group("observation").strip(),
+                    )
+                )
+    return Conversation(
+        system, task, context, user, names, descriptions, exchanges, native, _native_parameters(tools) if native else {}
+    )
 
 
 # --- writing -------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ToolCall:

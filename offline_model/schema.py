@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from runtime.models import Escalation
+from core.models import Escalation
 
 ResolutionOutcome = Literal["resolved", "needs_info", "escalated", "refused"]
 # How one request ended, as a specialist reports it.
@@ -25,6 +25,9 @@ class TicketResolution(BaseModel):
     reply: str = Field(description="the message to the customer")
     escalation: Escalation | None = Field(None, description="set when the ticket goes to a human")
     internal_summary: str = Field("", description="one line for the support team")
+    # Set when the model could not read all of the ticket and changed nothing: the parts it could
+    # not read. The runner then gives the ticket to the next model tier, or to a person.
+    handover: str | None = Field(None, description="the part of the ticket that could not be read")
 
 
 class RequestResult(BaseModel):

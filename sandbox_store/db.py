@@ -17,7 +17,7 @@ import shutil
 import sqlite3
 import tempfile
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,9 @@ DATA_FILES = ("users.json", "orders.json", "products.json")
 
 # Append only: a migration, once shipped, is never edited (its number is recorded in each store).
 MIGRATIONS: list[tuple[int, str]] = [
-    (1, """
+    (
+        1,
+        """
         CREATE TABLE users (
             user_id TEXT PRIMARY KEY, pos INTEGER NOT NULL, email TEXT NOT NULL,
             first_name TEXT NOT NULL, last_name TEXT NOT NULL, zip TEXT NOT NULL, doc TEXT NOT NULL);
@@ -37,8 +39,11 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE INDEX orders_user ON orders (user_id);
         CREATE TABLE products (product_id TEXT PRIMARY KEY, pos INTEGER NOT NULL, doc TEXT NOT NULL);
         CREATE TABLE tracking (tracking_id TEXT PRIMARY KEY, order_id TEXT NOT NULL);
-    """),
-    (2, """
+    """,
+    ),
+    (
+        2,
+        """
         CREATE TABLE idempotency (
             key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, status_code INTEGER NOT NULL,
             response TEXT NOT NULL, created_at TEXT NOT NULL);
@@ -52,17 +57,21 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE TABLE return_labels (
             order_id TEXT PRIMARY KEY, rma TEXT NOT NULL, carrier TEXT NOT NULL,
             label_url TEXT NOT NULL, items TEXT NOT NULL, created_at TEXT NOT NULL);
-    """),
+    """,
+    ),
     # Which records differ (or may differ) from the seed, kept by triggers, so a reset or a diff
     # against the seed touches only those. A store migrated from an older schema marks every record.
-    (3, """
+    (
+        3,
+        """
         CREATE TABLE changed_records (tbl TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (tbl, key));
         INSERT INTO changed_records SELECT 'users', user_id FROM users;
         INSERT INTO changed_records SELECT 'orders', order_id FROM orders;
         INSERT INTO changed_records SELECT 'products', product_id FROM products;
         INSERT INTO changed_records SELECT 'tracking', tracking_id FROM tracking;
-    """ + "".join(
-        f"""
+    """
+        + "".join(
+            f"""
         CREATE TRIGGER {table}_inserted AFTER INSERT ON {table} BEGIN
             INSERT OR IGNORE INTO changed_records VALUES ('{table}', NEW.{key}); END;
         CREATE TRIGGER {table}_updated AFTER UPDATE ON {table} BEGIN
@@ -71,9 +80,14 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE TRIGGER {table}_deleted AFTER DELETE ON {table} BEGIN
             INSERT OR IGNORE INTO changed_records VALUES ('{table}', OLD.{key}); END;
         """
-        for table, key in (("users", "user_id"), ("orders", "order_id"), ("products", "product_id"),
-                           ("tracking", "tracking_id"))
-    )),
+            for table, key in (
+                ("users", "user_id"),
+                ("orders", "order_id"),
+                ("products", "product_id"),
+                ("tracking", "tracking_id"),
+            )
+        ),
+    ),
 ]
 
 # Seeded tables (tracked by changed_records) and their keys; every other table starts empty.
@@ -83,7 +97,7 @@ _template_lock = threading.Lock()
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def connect(db_path: Path) -> sqlite3.Connection:
@@ -96,9 +110,7 @@ def connect(db_path: Path) -> sqlite3.Connection:
 
 
 def migrate(conn: sqlite3.Connection) -> None:
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
-    )
+    conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
     done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
     for version, sql in MIGRATIONS:
         if version in done:
@@ -134,9 +146,18 @@ def seed(conn: sqlite3.Connection, data_dir: Path = DATA_DIR) -> None:
     try:
         conn.executemany(
             "INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(uid, pos, u["email"].lower(), u["name"]["first_name"].lower(),
-              u["name"]["last_name"].lower(), u["address"]["zip"], json.dumps(u))
-             for pos, (uid, u) in enumerate(users.items())],
+            [
+                (
+                    uid,
+                    pos,
+                    u["email"].lower(),
+                    u["name"]["first_name"].lower(),
+                    u["name"]["last_name"].lower(),
+                    u["address"]["zip"],
+                    json.dumps(u),
+                )
+                for pos, (uid, u) in enumerate(users.items())
+            ],
         )
         conn.executemany(
             "INSERT INTO orders VALUES (?, ?, ?, ?)",
@@ -169,22 +190,33 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 # --- fresh stores -------------------------------------------------------------------------------
 
+
 def template_path(data_dir: Path = DATA_DIR) -> Path:
-    """Where the seeded template for these data files and this schema is cached (a temp folder,
-    keyed by a hash of both, so a change of either builds a new one)."""
-    stats = tuple((name, (data_dir / name).stat().st_mtime_ns, (data_dir / name).stat().st_size)
-                  for name in DATA_FILES)
-    return _template_path(Path(data_dir).resolve(), stats)
+    """Where the seeded template for these data files and this schema is cached (the folder given to
+    `set_template_dir`, else a temp folder), keyed by a hash of both, so a change of either builds a
+    new one."""
+    stats = tuple((name, (data_dir / name).stat().st_mtime_ns, (data_dir / name).stat().st_size) for name in DATA_FILES)
+    folder = _template_dir or Path(tempfile.gettempdir()) / "support-crew-store"
+    return folder / f"template-{_template_digest(Path(data_dir).resolve(), stats)}.sqlite"
+
+
+_template_dir: Path | None = None
+
+
+def set_template_dir(folder: Path) -> None:
+    """Where this process caches seeded templates; the program keeps it inside its data directory."""
+    global _template_dir
+    _template_dir = Path(folder).resolve()
 
 
 @functools.lru_cache(maxsize=8)
-def _template_path(data_dir: Path, stats: tuple[Any, ...]) -> Path:
+def _template_digest(data_dir: Path, stats: tuple[Any, ...]) -> str:
     digest = hashlib.sha256()
     for name in DATA_FILES:
         digest.update((data_dir / name).read_bytes())
     for version, sql in MIGRATIONS:
         digest.update(f"{version}:{sql}".encode())
-    return Path(tempfile.gettempdir()) / "support-crew-store" / f"template-{digest.hexdigest()[:16]}.sqlite"
+    return digest.hexdigest()[:16]
 
 
 def ensure_template(data_dir: Path = DATA_DIR) -> Path:
@@ -254,9 +286,13 @@ def _restore_from_fresh(conn: sqlite3.Connection) -> None:
         column = SEEDED_TABLES[table]
         conn.execute(f"DELETE FROM main.{table} WHERE {column} = ?", (key,))
         conn.execute(f"INSERT INTO main.{table} SELECT * FROM fresh.{table} WHERE {column} = ?", (key,))
-    others = [row[0] for row in conn.execute(
-        "SELECT name FROM fresh.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-        if row[0] not in SEEDED_TABLES and row[0] != "changed_records"]
+    others = [
+        row[0]
+        for row in conn.execute(
+            "SELECT name FROM fresh.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+        if row[0] not in SEEDED_TABLES and row[0] != "changed_records"
+    ]
     for table in others:  # side tables (empty when fresh) and schema_migrations
         conn.execute(f"DELETE FROM main.{table}")
         conn.execute(f"INSERT INTO main.{table} SELECT * FROM fresh.{table}")
@@ -285,6 +321,7 @@ def _remove_sidecars(path: Path) -> None:
 
 
 # --- export -------------------------------------------------------------------------------------
+
 
 def export_store_json(db_path: Path | sqlite3.Connection) -> str:
     """The store as JSON text `{"users", "orders", "products"}`, records in data-file order. Built
@@ -326,7 +363,8 @@ def export_store_changes(db_path: Path | sqlite3.Connection, *, data_dir: Path =
                     f"SELECT c.key, m.doc FROM changed_records c "
                     f"LEFT JOIN main.{table} m ON m.{key} = c.key "
                     f"LEFT JOIN fresh.{table} f ON f.{key} = c.key "
-                    f"WHERE c.tbl = ? AND m.doc IS NOT f.doc ORDER BY coalesce(m.pos, f.pos)", (table,)
+                    f"WHERE c.tbl = ? AND m.doc IS NOT f.doc ORDER BY coalesce(m.pos, f.pos)",
+                    (table,),
                 ).fetchall()
                 changes[table] = {k: None if doc is None else json.loads(doc) for k, doc in rows}
         finally:

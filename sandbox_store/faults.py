@@ -14,8 +14,9 @@ import asyncio
 import json
 import random
 import threading
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -40,7 +41,7 @@ class FaultPlan:
         return self.error > 0 or self.timeout > 0 or self.latency_ms > 0
 
     @classmethod
-    def parse(cls, spec: str) -> "FaultPlan":
+    def parse(cls, spec: str) -> FaultPlan:
         """Parse 'error=0.2,timeout=0.05,latency_ms=20' (empty: no faults)."""
         values: dict[str, Any] = {}
         for part in filter(None, (p.strip() for p in spec.split(","))):
@@ -59,8 +60,9 @@ class FaultPlan:
         plan = cls(**values)
         for name in ("error", "timeout", "after"):
             if not 0.0 <= getattr(plan, name) <= 1.0:
-                raise ValueError(f"SUPPORT_CREW_FAULTS: '{name}' is a share between 0 and 1, got "
-                                 f"{getattr(plan, name)}.")
+                raise ValueError(
+                    f"SUPPORT_CREW_FAULTS: '{name}' is a share between 0 and 1, got {getattr(plan, name)}."
+                )
         if plan.error + plan.timeout > 1.0:
             raise ValueError("SUPPORT_CREW_FAULTS: error + timeout must not exceed 1.")
         if plan.latency_ms < 0 or plan.hang_ms < 0:
@@ -88,8 +90,13 @@ class FaultInjector:
     """ASGI middleware applying a FaultPlan to every HTTP call except the exempt paths (health
     check and export, which belong to the operator, not to the agents)."""
 
-    def __init__(self, app: ASGIApp, plan: FaultPlan, stats: FaultStats | None = None,
-                 exempt: tuple[str, ...] = ("/health", "/export", "/export/changes")) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        plan: FaultPlan,
+        stats: FaultStats | None = None,
+        exempt: tuple[str, ...] = ("/health", "/export", "/export/changes"),
+    ) -> None:
         self.app = app
         self.plan = plan
         self.stats = stats or FaultStats()
@@ -128,9 +135,19 @@ async def _discard(message: Message) -> None:
 
 
 async def _send_error(send: Send, status: int) -> None:
-    body = json.dumps({"error": {"code": "injected_fault", "message": "Injected server fault "
-                                 "(SUPPORT_CREW_FAULTS); retry with the same idempotency key."}}).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode())]})
+    body = json.dumps(
+        {
+            "error": {
+                "code": "injected_fault",
+                "message": "Injected server fault (SUPPORT_CREW_FAULTS); retry with the same idempotency key.",
+            }
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from sandbox_store.errors import StoreError
 
@@ -43,6 +44,7 @@ def cents(value: float) -> float:
 
 
 # --- checks shared by several operations --------------------------------------------------------
+
 
 def _require_status(order: Record, status: str, code: str, action: str) -> None:
     if order["status"] != status:
@@ -93,9 +95,7 @@ def _pick_items(order: Record, item_ids: list[str]) -> list[int]:
     used: set[int] = set()
     positions = []
     for item_id in item_ids:
-        pos = next(
-            i for i, item in enumerate(order["items"]) if item["item_id"] == item_id and i not in used
-        )
+        pos = next(i for i, item in enumerate(order["items"]) if item["item_id"] == item_id and i not in used)
         used.add(pos)
         positions.append(pos)
     return positions
@@ -131,6 +131,7 @@ def _price_difference(
 
 
 # --- the seven operations -----------------------------------------------------------------------
+
 
 def cancel_pending_order(*, order: Record, user: Record, reason: str) -> Effect:
     if reason not in CANCEL_REASONS:
@@ -175,16 +176,17 @@ def modify_pending_order_payment(*, order: Record, user: Record, payment_method_
     if old_id == payment_method_id:
         raise StoreError(
             "payment_method_unchanged",
-            f"Order {order['order_id']} is already paid with {payment_method_id}; choose a different "
-            "payment method.",
+            f"Order {order['order_id']} is already paid with {payment_method_id}; choose a different payment method.",
         )
     _require_gift_card_cover(method, amount)
     order, user = copy.deepcopy(order), copy.deepcopy(user)
     refund = Refund(amount, old_id)
-    order["payment_history"].extend([
-        {"transaction_type": "payment", "amount": amount, "payment_method_id": payment_method_id},
-        _refund_entry(refund),
-    ])
+    order["payment_history"].extend(
+        [
+            {"transaction_type": "payment", "amount": amount, "payment_method_id": payment_method_id},
+            _refund_entry(refund),
+        ]
+    )
     new_method = user["payment_methods"][payment_method_id]
     if new_method["source"] == "gift_card":
         new_method["balance"] = cents(new_method["balance"] - amount)
@@ -195,8 +197,13 @@ def modify_pending_order_payment(*, order: Record, user: Record, payment_method_
 
 
 def modify_pending_order_items(
-    *, order: Record, user: Record, products: Mapping[str, Record], item_ids: list[str],
-    new_item_ids: list[str], payment_method_id: str,
+    *,
+    order: Record,
+    user: Record,
+    products: Mapping[str, Record],
+    item_ids: list[str],
+    new_item_ids: list[str],
+    payment_method_id: str,
 ) -> Effect:
     _require_status(order, "pending", "order_not_pending", "modified")
     positions, difference = _price_difference(order, products, item_ids, new_item_ids)
@@ -222,9 +229,7 @@ def modify_pending_order_items(
     return Effect(order=order, user=user, amount=amount, refunds=refunds)
 
 
-def return_delivered_order_items(
-    *, order: Record, user: Record, item_ids: list[str], payment_method_id: str
-) -> Effect:
+def return_delivered_order_items(*, order: Record, user: Record, item_ids: list[str], payment_method_id: str) -> Effect:
     _require_status(order, "delivered", "order_not_delivered", "returned")
     method = _customer_method(user, payment_method_id, order["order_id"])
     original = order["payment_history"][0]["payment_method_id"]
@@ -244,8 +249,13 @@ def return_delivered_order_items(
 
 
 def exchange_delivered_order_items(
-    *, order: Record, user: Record, products: Mapping[str, Record], item_ids: list[str],
-    new_item_ids: list[str], payment_method_id: str,
+    *,
+    order: Record,
+    user: Record,
+    products: Mapping[str, Record],
+    item_ids: list[str],
+    new_item_ids: list[str],
+    payment_method_id: str,
 ) -> Effect:
     _require_status(order, "delivered", "order_not_delivered", "exchanged")
     _, difference = _price_difference(order, products, item_ids, new_item_ids)
@@ -270,13 +280,11 @@ def modify_user_address(
 
 def _address(address1: str, address2: str, city: str, state: str, country: str, zip: str) -> Record:
     # Key order of the data files, so an exported record reads like a seeded one.
-    return {"address1": address1, "address2": address2, "city": city, "country": country,
-            "state": state, "zip": zip}
+    return {"address1": address1, "address2": address2, "city": city, "country": country, "state": state, "zip": zip}
 
 
 def _refund_entry(refund: Refund) -> Record:
-    return {"transaction_type": "refund", "amount": refund.amount,
-            "payment_method_id": refund.payment_method_id}
+    return {"transaction_type": "refund", "amount": refund.amount, "payment_method_id": refund.payment_method_id}
 
 
 OPERATIONS: dict[str, Callable[..., Effect]] = {

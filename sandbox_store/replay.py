@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
-from runtime.models import ExpectedAction
+from core.models import ExpectedAction
 from sandbox_store.server import SandboxServer
 from tools.client import StoreClient
 from tools.context import idempotency_key
@@ -57,8 +57,9 @@ def load_cases(path: Path) -> list[ReplayCase]:
         try:
             cases.append(ReplayCase.model_validate_json(line))
         except ValidationError as error:
-            raise ValueError(f"{path}:{number}: not an evaluation case (needs 'id' and "
-                             f"'expected.actions'): {error}") from error
+            raise ValueError(
+                f"{path}:{number}: not an evaluation case (needs 'id' and 'expected.actions'): {error}"
+            ) from error
     return cases
 
 
@@ -85,8 +86,14 @@ def apply_case(case: ReplayCase, *, server: SandboxServer, client: StoreClient) 
     return outcome
 
 
-def replay_cases(cases_path: Path, stores_dir: Path, *, work_dir: Path | None = None, faults: str = "",
-                 client_options: dict[str, Any] | None = None) -> ReplayReport:
+def replay_cases(
+    cases_path: Path,
+    stores_dir: Path,
+    *,
+    work_dir: Path | None = None,
+    faults: str = "",
+    client_options: dict[str, Any] | None = None,
+) -> ReplayReport:
     """Replay every case of `cases_path` on one sandbox server (reset between cases) and write
     `stores_dir/<id>.json` = {"users", "orders", "products"} for each."""
     cases = load_cases(cases_path)
@@ -95,8 +102,7 @@ def replay_cases(cases_path: Path, stores_dir: Path, *, work_dir: Path | None = 
     report = ReplayReport()
     with tempfile.TemporaryDirectory(prefix="store-replay-") as scratch:
         db_path = Path(work_dir or scratch) / "replay.sqlite"
-        with SandboxServer(db_path, faults) as server, \
-                StoreClient(server.base_url, **(client_options or {})) as client:
+        with SandboxServer(db_path, faults) as server, StoreClient(server.base_url, **(client_options or {})) as client:
             for case in cases:
                 report.failures.extend(apply_case(case, server=server, client=client).failures)
                 target = stores_dir / f"{case.id}.json"
@@ -109,6 +115,9 @@ def replay_cases(cases_path: Path, stores_dir: Path, *, work_dir: Path | None = 
 
 def report_summary(report: ReplayReport) -> dict[str, Any]:
     """A JSON-ready summary for the CLI."""
-    return {"cases": report.cases, "actions": report.actions, "failed_actions": len(report.failures),
-            "failures": [str(f) for f in report.failures]}
-
+    return {
+        "cases": report.cases,
+        "actions": report.actions,
+        "failed_actions": len(report.failures),
+        "failures": [str(f) for f in report.failures],
+    }

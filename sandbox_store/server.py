@@ -29,18 +29,27 @@ class SandboxServer:
         self._socket.bind(("127.0.0.1", 0))
         self.port: int = self._socket.getsockname()[1]
         self.base_url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off",
-                                timeout_graceful_shutdown=1, limit_concurrency=256)
+        config = uvicorn.Config(
+            self.app,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=1,
+            limit_concurrency=256,
+        )
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},
-                                        name=f"sandbox-store:{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._socket]}, name=f"sandbox-store:{self.port}", daemon=True
+        )
         self._thread.start()
         deadline = time.monotonic() + start_timeout_s
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"The sandbox store did not start on {self.base_url} within "
-                                   f"{start_timeout_s}s (database {self.db_path}).")
+                raise RuntimeError(
+                    f"The sandbox store did not start on {self.base_url} within "
+                    f"{start_timeout_s}s (database {self.db_path})."
+                )
             time.sleep(0.005)
 
     @property
@@ -56,9 +65,10 @@ class SandboxServer:
         self._socket.close()
         self.app.state.connections.close_all()
 
-    def __enter__(self) -> "SandboxServer":
+    def __enter__(self) -> SandboxServer:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()

@@ -8,13 +8,13 @@ status always give the same answer, and the answer never contradicts the order.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 CARRIERS = ("UPS", "FedEx", "USPS", "DHL")
 WAREHOUSES = ("Columbus, OH", "Reno, NV", "Allentown, PA", "Dallas, TX", "Jacksonville, FL")
 HUBS = ("Louisville, KY", "Memphis, TN", "Indianapolis, IN", "Chicago, IL", "Atlanta, GA")
-_EPOCH = datetime(2024, 1, 2, 8, 0, tzinfo=timezone.utc)
+_EPOCH = datetime(2024, 1, 2, 8, 0, tzinfo=UTC)
 
 # How far a parcel has got, by the order's status.
 _STAGES_BY_STATUS = {
@@ -42,16 +42,27 @@ def track(*, tracking_id: str, order: dict[str, Any]) -> dict[str, Any]:
     origin = WAREHOUSES[seed % len(WAREHOUSES)]
     hub = HUBS[(seed >> 8) % len(HUBS)]
     destination = f"{order['address']['city']}, {order['address']['state']}"
-    location = {"label created": origin, "picked up": origin, "in transit": hub,
-                "out for delivery": destination, "delivered": destination,
-                "shipment cancelled": origin}
+    location = {
+        "label created": origin,
+        "picked up": origin,
+        "in transit": hub,
+        "out for delivery": destination,
+        "delivered": destination,
+        "shipment cancelled": origin,
+    }
     at = _EPOCH + timedelta(days=(seed >> 16) % 150, minutes=(seed >> 24) % 600)
     events = []
     for stage in stages:
         events.append({"at": at.isoformat(), "status": stage, "location": location[stage]})
         at += timedelta(hours=6 + _seed(f"{tracking_id}|{stage}") % 30)
-    return {"tracking_id": tracking_id, "order_id": order["order_id"], "user_id": order["user_id"],
-            "carrier": carrier_for(tracking_id), "status": stages[-1], "events": events}
+    return {
+        "tracking_id": tracking_id,
+        "order_id": order["order_id"],
+        "user_id": order["user_id"],
+        "carrier": carrier_for(tracking_id),
+        "status": stages[-1],
+        "events": events,
+    }
 
 
 def return_label(*, order: dict[str, Any], item_ids: list[str]) -> dict[str, Any]:
@@ -60,5 +71,10 @@ def return_label(*, order: dict[str, Any], item_ids: list[str]) -> dict[str, Any
     rma = f"RMA-{digest[:10].upper()}"
     tracking_ids = [t for f in order["fulfillments"] for t in f["tracking_id"]]
     carrier = carrier_for(tracking_ids[0]) if tracking_ids else CARRIERS[int(digest[:8], 16) % len(CARRIERS)]
-    return {"order_id": order["order_id"], "rma": rma, "carrier": carrier,
-            "label_url": f"https://returns.example.com/labels/{rma}.pdf", "items": sorted(item_ids)}
+    return {
+        "order_id": order["order_id"],
+        "rma": rma,
+        "carrier": carrier,
+        "label_url": f"https://returns.example.com/labels/{rma}.pdf",
+        "items": sorted(item_ids),
+    }

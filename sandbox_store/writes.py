@@ -28,8 +28,12 @@ def fingerprint(operation: str, arguments: dict[str, Any]) -> str:
 
 
 def execute_write(
-    conn: sqlite3.Connection, *, operation: str, arguments: dict[str, Any],
-    idempotency_key: str | None = None, dry_run: bool = False,
+    conn: sqlite3.Connection,
+    *,
+    operation: str,
+    arguments: dict[str, Any],
+    idempotency_key: str | None = None,
+    dry_run: bool = False,
 ) -> Answer:
     """Apply `operation` and return (HTTP status, body). A refused precondition answers 4xx and
     changes nothing; with a key, that answer is remembered too, like a success. `dry_run` checks
@@ -37,8 +41,9 @@ def execute_write(
     dry run with a key already used for the same request answers what that request answered (the
     write may have applied and lost its answer: its retry must not be judged on the new state)."""
     if operation not in OPERATIONS:
-        raise NotFound("unknown_operation", f"Unknown operation '{operation}'; the store operations "
-                       f"are: {', '.join(OPERATIONS)}.")
+        raise NotFound(
+            "unknown_operation", f"Unknown operation '{operation}'; the store operations are: {', '.join(OPERATIONS)}."
+        )
     conn.execute("BEGIN" if dry_run else "BEGIN IMMEDIATE")
     try:
         answer = _execute_in_transaction(conn, operation, arguments, idempotency_key, dry_run)
@@ -77,9 +82,10 @@ def _execute_in_transaction(
             return 200, _body("valid", operation, arguments, effect)
         _persist(conn, operation, arguments, effect, key)
         answer = (200, _body("done", operation, arguments, effect))
-    if use_key:
-        records.put_idempotent_answer(conn, key=key, fingerprint=request_print, status_code=answer[0],
-                                      response=answer[1])
+    if use_key and key is not None:  # use_key implies a key; the check narrows it for the type checker
+        records.put_idempotent_answer(
+            conn, key=key, fingerprint=request_print, status_code=answer[0], response=answer[1]
+        )
     return answer
 
 
@@ -104,8 +110,9 @@ def _apply(conn: sqlite3.Connection, operation: str, arguments: dict[str, Any]) 
     return function(**kwargs)
 
 
-def _persist(conn: sqlite3.Connection, operation: str, arguments: dict[str, Any], effect: Effect,
-             key: str | None) -> None:
+def _persist(
+    conn: sqlite3.Connection, operation: str, arguments: dict[str, Any], effect: Effect, key: str | None
+) -> None:
     if effect.user is not None:
         user_id = effect.order["user_id"] if effect.order is not None else arguments["user_id"]
         records.put_user(conn, user_id=user_id, user=effect.user)
@@ -113,8 +120,13 @@ def _persist(conn: sqlite3.Connection, operation: str, arguments: dict[str, Any]
         order = effect.order
         records.put_order(conn, order=order)
         for refund in effect.refunds:
-            records.add_refund(conn, order_id=order["order_id"], amount=refund.amount,
-                               payment_method_id=refund.payment_method_id, operation=operation)
+            records.add_refund(
+                conn,
+                order_id=order["order_id"],
+                amount=refund.amount,
+                payment_method_id=refund.payment_method_id,
+                operation=operation,
+            )
         if order["status"] in _RETURN_STATUSES:
             items = order.get("return_items") or order.get("exchange_items") or []
             records.put_return_label(conn, label=shipping.return_label(order=order, item_ids=items))

@@ -7,14 +7,15 @@ taking the recorded call and returning one of those (to use ids read from earlie
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Union
+from typing import Any
 
 from crewai.llms.base_llm import BaseLLM, llm_call_context
 from pydantic import PrivateAttr
 
 ToolCalls = list[tuple[str, dict[str, Any]]]
-Step = Union[str, ToolCalls, Callable[["RecordedCall"], Union[str, ToolCalls]]]
+Step = str | ToolCalls | Callable[["RecordedCall"], str | ToolCalls]
 
 
 @dataclass
@@ -42,8 +43,8 @@ class ScriptedLLM(BaseLLM):
     _calls: list[RecordedCall] = PrivateAttr(default_factory=list)
     _counter: int = PrivateAttr(default=0)
 
-    def __init__(self, scripts: dict[str, list[Step]], **kwargs: Any) -> None:
-        super().__init__(model="scripted", **kwargs)
+    def __init__(self, scripts: dict[str, list[Step]], model: str = "scripted", **kwargs: Any) -> None:
+        super().__init__(model=model, **kwargs)
         self._scripts = {role: list(steps) for role, steps in scripts.items()}
 
     @property
@@ -56,14 +57,24 @@ class ScriptedLLM(BaseLLM):
     def get_context_window_size(self) -> int:
         return 128_000
 
-    def call(self, messages, tools=None, callbacks=None, available_functions=None,
-             from_task=None, from_agent=None, response_model=None):  # noqa: ANN001
+    def call(
+        self,
+        messages,
+        tools=None,
+        callbacks=None,
+        available_functions=None,
+        from_task=None,
+        from_agent=None,
+        response_model=None,
+    ):
         with llm_call_context():  # one call id for the started and completed events, as CrewAI's LLMs do
             return self._scripted_call(messages, tools, from_task, from_agent)
 
-    def _scripted_call(self, messages, tools, from_task, from_agent):  # noqa: ANN001
+    def _scripted_call(self, messages, tools, from_task, from_agent):
         role = getattr(from_agent, "role", None)
-        messages = [dict(m) for m in (messages if isinstance(messages, list) else [{"role": "user", "content": messages}])]
+        messages = [
+            dict(m) for m in (messages if isinstance(messages, list) else [{"role": "user", "content": messages}])
+        ]
         names = [t.get("function", {}).get("name", "") for t in (tools or []) if isinstance(t, dict)]
         record = RecordedCall(role, messages, names)
         self._calls.append(record)
@@ -80,10 +91,20 @@ class ScriptedLLM(BaseLLM):
             answer = []
             for name, args in step:
                 self._counter += 1
-                answer.append({"id": f"call_{self._counter}", "type": "function",
-                               "function": {"name": name, "arguments": json.dumps(args)}})
+                answer.append(
+                    {
+                        "id": f"call_{self._counter}",
+                        "type": "function",
+                        "function": {"name": name, "arguments": json.dumps(args)},
+                    }
+                )
         from crewai.events.types.llm_events import LLMCallType
 
-        self._emit_call_completed_event(response=answer, call_type=LLMCallType.LLM_CALL,
-                                        from_task=from_task, from_agent=from_agent, messages=messages)
+        self._emit_call_completed_event(
+            response=answer,
+            call_type=LLMCallType.LLM_CALL,
+            from_task=from_task,
+            from_agent=from_agent,
+            messages=messages,
+        )
         return answer

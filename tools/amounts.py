@@ -9,7 +9,8 @@ them); the operation is assumed valid (the store checks it first, in a dry run).
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 ITEM_CHANGES = ("modify_pending_order_items", "exchange_delivered_order_items")
 
@@ -33,7 +34,10 @@ def _chosen_items(order: Mapping[str, Any], item_ids: list[str]) -> list[Mapping
 
 
 def operation_amount(
-    operation: str, arguments: Mapping[str, Any], *, order: Mapping[str, Any] | None = None,
+    operation: str,
+    arguments: Mapping[str, Any],
+    *,
+    order: Mapping[str, Any] | None = None,
     products: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> float:
     if operation in ("modify_pending_order_address", "modify_user_address"):

@@ -11,14 +11,15 @@ import time
 from abc import abstractmethod
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
-import runtime.environment  # noqa: F401  (offline switches, before crewai)
+import core.environment  # noqa: F401  (offline switches, before crewai)
+
 from crewai.tools import BaseTool
 from pydantic import BaseModel, Field, PlainValidator, ValidationError
 
-from runtime.models import ActionRecord
+from core.models import ActionRecord
 from tools.amounts import operation_amount, products_needed
 from tools.client import StoreClient
-from tools.context import ToolContext, idempotency_key
+from tools.context import ApprovalGate, ToolContext, idempotency_key
 from tools.errors import ReadOnlyTicket, ToolError
 from tools.records import CustomerDetails, Order
 
@@ -48,6 +49,10 @@ class StoreTool(BaseTool):
     if TYPE_CHECKING:
         context: ToolContext
         store: StoreClient
+
+        # Every subclass gives name and description defaults (BaseTool's have none), so any store
+        # tool class is built from the ticket's context and the store client alone.
+        def __init__(self, *, context: ToolContext, store: StoreClient, **data: Any) -> None: ...
     else:  # `Any` for pydantic (it cannot build a schema of ToolContext's insides); checked by class
         context: Annotated[Any, _instance_of(ToolContext)] = Field(exclude=True)
         store: Annotated[Any, _instance_of(StoreClient)] = Field(exclude=True)
@@ -65,17 +70,25 @@ class StoreTool(BaseTool):
             # order's own `status` field is not the call's status).
             status = result.status if isinstance(result, (WriteDone, WritePending)) else "ok"
         except ValidationError as error:
-            payload = ToolError("invalid_arguments", f"Invalid arguments for {self.name}: "
-                                f"{_describe(error)}. Fix them and call again.").to_payload()
+            payload = ToolError(
+                "invalid_arguments", f"Invalid arguments for {self.name}: {_describe(error)}. Fix them and call again."
+            ).to_payload()
         except ToolError as error:
             payload = error.to_payload()
         except Exception as error:  # a bug must not crash the crew, but it must be seen
             log.exception("tool %s failed", self.name)
-            payload = ToolError("tool_failed", f"{self.name} failed unexpectedly ({type(error).__name__}: "
-                                f"{error}). Do not retry; escalate to a human.").to_payload()
-        event: dict[str, Any] = {"event": "tool_call", "tool": self.name, "arguments": kwargs,
-                                 "status": status,
-                                 "latency_ms": round((time.perf_counter() - started) * 1000, 1)}
+            payload = ToolError(
+                "tool_failed",
+                f"{self.name} failed unexpectedly ({type(error).__name__}: "
+                f"{error}). Do not retry; escalate to a human.",
+            ).to_payload()
+        event: dict[str, Any] = {
+            "event": "tool_call",
+            "tool": self.name,
+            "arguments": kwargs,
+            "status": status,
+            "latency_ms": round((time.perf_counter() - started) * 1000, 1),
+        }
         if "error" in payload:
             event["error_code"] = payload["error"]["code"]
         self.context.emit(event)
@@ -143,7 +156,7 @@ class StoreWriteTool(StoreTool):
             order = self.authorize(arguments)
             key = idempotency_key(self.context.ticket_id, self.operation, arguments)
             if self.context.gate is not None:
-                pending = self._review(arguments, order, key)
+                pending = self._review(self.context.gate, arguments, order, key)
                 if pending is not None:
                     return pending
             answer = self.store.apply_operation(self.operation, arguments, idempotency_key=key)
@@ -153,11 +166,16 @@ class StoreWriteTool(StoreTool):
             raise
         self._record(arguments, "done")
         customer = answer.get("customer")
-        return WriteDone(operation=self.operation, order=answer.get("order"),
-                         customer=CustomerDetails.from_store(customer) if customer else None,
-                         amount=answer["amount"])
+        return WriteDone(
+            operation=self.operation,
+            order=answer.get("order"),
+            customer=CustomerDetails.from_store(customer) if customer else None,
+            amount=answer["amount"],
+        )
 
-    def _review(self, arguments: dict[str, Any], order: dict[str, Any] | None, key: str) -> WritePending | None:
+    def _review(
+        self, gate: ApprovalGate, arguments: dict[str, Any], order: dict[str, Any] | None, key: str
+    ) -> WritePending | None:
         """Ask the approval gate, after a dry run has shown the store would accept the operation
         (a held operation must not fail when a human approves it)."""
         try:
@@ -170,23 +188,28 @@ class StoreWriteTool(StoreTool):
                 raise
         products = {pid: self.store.catalog.product(pid) for pid in products_needed(self.operation, order or {})}
         amount = operation_amount(self.operation, arguments, order=order, products=products)
-        approval = self.context.gate.review(ctx=self.context, operation=self.operation,
-                                            arguments=arguments, amount=amount, idempotency_key=key)
+        approval = gate.review(
+            ctx=self.context, operation=self.operation, arguments=arguments, amount=amount, idempotency_key=key
+        )
         if approval is None:
             return None
         self._record(arguments, "pending_approval", approval_id=approval.id)
         with self.context._lock:
             self.context.approvals.append(approval)
         return WritePending(
-            operation=self.operation, approval_id=approval.id, amount=amount,
+            operation=self.operation,
+            approval_id=approval.id,
+            amount=amount,
             message=f"Held for human approval ({approval.reason}). Nothing has changed yet: tell the "
-                    "customer the request is awaiting approval; do not call this tool again.",
+            "customer the request is awaiting approval; do not call this tool again.",
         )
 
-    def _record(self, arguments: dict[str, Any], status: str, *, error: str | None = None,
-                approval_id: str | None = None) -> None:
-        self.context.record_action(ActionRecord(name=self.operation, arguments=arguments, status=status,
-                                                error=error, approval_id=approval_id))
+    def _record(
+        self, arguments: dict[str, Any], status: str, *, error: str | None = None, approval_id: str | None = None
+    ) -> None:
+        self.context.record_action(
+            ActionRecord(name=self.operation, arguments=arguments, status=status, error=error, approval_id=approval_id)
+        )
 
 
 class OrderWriteTool(StoreWriteTool):

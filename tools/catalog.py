@@ -30,7 +30,7 @@ class SearchArgs(ToolArgs):
 class FindVariantArgs(ToolArgs):
     product_id: str = Field(description=PRODUCT_ID)
     options: dict[str, str] = Field(
-        description="Only the option values the customer named, e.g. {\"color\": \"blue\"}; any case."
+        description='Only the option values the customer named, e.g. {"color": "blue"}; any case.'
     )
 
 
@@ -46,9 +46,12 @@ class ProductDetails(BaseModel):
     variants: list[Variant]
 
     @classmethod
-    def from_store(cls, product: dict[str, Any]) -> "ProductDetails":
-        return cls(name=product["name"], product_id=product["product_id"],
-                   variants=list((product.get("variants") or {}).values()))
+    def from_store(cls, product: dict[str, Any]) -> ProductDetails:
+        return cls(
+            name=product["name"],
+            product_id=product["product_id"],
+            variants=list((product.get("variants") or {}).values()),
+        )
 
 
 class SearchResults(BaseModel):
@@ -70,9 +73,7 @@ class ListProductTypes(StoreTool):
 
 class GetProductDetails(StoreTool):
     name: str = "get_product_details"
-    description: str = (
-        "A product's variants, each with item_id, options, availability and price."
-    )
+    description: str = "A product's variants, each with item_id, options, availability and price."
     args_schema: type[BaseModel] = ProductIdArgs
 
     def execute(self, args: ProductIdArgs) -> ProductDetails:
@@ -120,8 +121,9 @@ class SearchProducts(StoreTool):
 
     def execute(self, args: SearchArgs) -> SearchResults:
         found = named_products(args.query, self.store.catalog.product_types())
-        return SearchResults(products=[ProductDetails.from_store(self.store.catalog.product(p["product_id"]))
-                                       for p in found])
+        return SearchResults(
+            products=[ProductDetails.from_store(self.store.catalog.product(p["product_id"])) for p in found]
+        )
 
 
 class FindProductVariant(StoreTool):

@@ -68,20 +68,22 @@ class _API:
     def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         return self._request("GET", path, params=params, retry=True)
 
-    def _post(self, path: str, body: dict[str, Any], *, idempotency_key: str | None,
-              dry_run: bool = False) -> Any:
+    def _post(self, path: str, body: dict[str, Any], *, idempotency_key: str | None, dry_run: bool = False) -> Any:
         headers = {IDEMPOTENCY_HEADER: idempotency_key} if idempotency_key else {}
         params = {"dry_run": "true"} if dry_run else None
         # A dry run changes nothing, so it is as safe to retry as a read.
-        return self._request("POST", path, params=params, json=body, headers=headers,
-                             retry=dry_run or idempotency_key is not None)
+        return self._request(
+            "POST", path, params=params, json=body, headers=headers, retry=dry_run or idempotency_key is not None
+        )
 
     def _request(self, method: str, path: str, *, retry: bool, **kwargs: Any) -> Any:
         attempts = self._policy.retries + 1 if retry else 1
         retrying = Retrying(
             stop=stop_after_attempt(attempts),
-            wait=wait_exponential_jitter(multiplier=self._policy.backoff_s, max=self._policy.backoff_max_s,
-                                         jitter=self._policy.backoff_s),
+            # `initial` (tenacity 9.1, the newest google-genai accepts; 9.2 renamed it `multiplier`)
+            wait=wait_exponential_jitter(
+                initial=self._policy.backoff_s, max=self._policy.backoff_max_s, jitter=self._policy.backoff_s
+            ),
             retry=retry_if_exception(_is_transient),
             reraise=True,
         )
@@ -89,8 +91,9 @@ class _API:
             return retrying(self._attempt, method, path, kwargs)
         except ToolError as error:
             if error.retryable and error.code != "circuit_open" and attempts > 1:
-                raise ToolError(error.code, f"{error.message} Gave up after {attempts} attempts.",
-                                retryable=True) from error
+                raise ToolError(
+                    error.code, f"{error.message} Gave up after {attempts} attempts.", retryable=True
+                ) from error
             raise
 
     def _attempt(self, method: str, path: str, kwargs: dict[str, Any]) -> Any:
@@ -110,14 +113,21 @@ class _API:
         try:
             response = self._http.request(method, path, **kwargs)
         except httpx.TimeoutException as error:
-            raise ToolError("store_timeout", f"The store's {self.name} API did not answer in time "
-                            f"({where}).", retryable=True) from error
+            raise ToolError(
+                "store_timeout", f"The store's {self.name} API did not answer in time ({where}).", retryable=True
+            ) from error
         except httpx.TransportError as error:
-            raise ToolError("store_unreachable", f"The store's {self.name} API cannot be reached "
-                            f"({where}: {error!r}).", retryable=True) from error
+            raise ToolError(
+                "store_unreachable",
+                f"The store's {self.name} API cannot be reached ({where}: {error!r}).",
+                retryable=True,
+            ) from error
         if response.status_code >= 500 or response.status_code == 429:
-            raise ToolError("store_unavailable", f"The store's {self.name} API failed with HTTP "
-                            f"{response.status_code} ({where}).", retryable=True)
+            raise ToolError(
+                "store_unavailable",
+                f"The store's {self.name} API failed with HTTP {response.status_code} ({where}).",
+                retryable=True,
+            )
         if response.status_code >= 400:
             code, message = _error_of(response)
             raise ToolError(code, message, retryable=False)
@@ -129,8 +139,10 @@ def _error_of(response: httpx.Response) -> tuple[str, str]:
         error = response.json()["error"]
         return str(error["code"]), str(error["message"])
     except (ValueError, KeyError, TypeError):
-        return f"http_{response.status_code}", f"The store refused the request with HTTP " \
-            f"{response.status_code}: {response.text[:200]}"
+        return (
+            f"http_{response.status_code}",
+            f"The store refused the request with HTTP {response.status_code}: {response.text[:200]}",
+        )
 
 
 class CustomersAPI(_API):
@@ -199,19 +211,31 @@ class StoreClient:
     """All APIs of one store. Thread-safe; share one per process (or per worker)."""
 
     def __init__(
-        self, base_url: str, *, timeout_s: float = 2.0, retries: int = 3, backoff_s: float = 0.05,
-        backoff_max_s: float = 1.0, breaker_fail_max: int = 5, breaker_reset_s: float = 5.0,
+        self,
+        base_url: str,
+        *,
+        timeout_s: float = 2.0,
+        retries: int = 3,
+        backoff_s: float = 0.05,
+        backoff_max_s: float = 1.0,
+        breaker_fail_max: int = 5,
+        breaker_reset_s: float = 5.0,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self._http = httpx.Client(base_url=self.base_url, timeout=timeout_s, transport=transport,
-                                  headers={"Accept": "application/json"})
+        self._http = httpx.Client(
+            base_url=self.base_url, timeout=timeout_s, transport=transport, headers={"Accept": "application/json"}
+        )
         policy = RetryPolicy(retries=retries, backoff_s=backoff_s, backoff_max_s=backoff_max_s)
 
         def breaker(name: str) -> pybreaker.CircuitBreaker:
-            return pybreaker.CircuitBreaker(fail_max=breaker_fail_max, reset_timeout=breaker_reset_s,
-                                            exclude=[_is_business_error], name=name,
-                                            throw_new_error_on_trip=False)
+            return pybreaker.CircuitBreaker(
+                fail_max=breaker_fail_max,
+                reset_timeout=breaker_reset_s,
+                exclude=[_is_business_error],
+                name=name,
+                throw_new_error_on_trip=False,
+            )
 
         self.customers = CustomersAPI(self._http, policy, breaker("customers"))
         self.orders = OrdersAPI(self._http, policy, breaker("orders"))
@@ -219,24 +243,29 @@ class StoreClient:
         self.payments = PaymentsAPI(self._http, policy, breaker("payments"))
         self.shipping = ShippingAPI(self._http, policy, breaker("shipping"))
 
-    def apply_operation(self, name: str, kwargs: dict[str, Any], *, idempotency_key: str,
-                        dry_run: bool = False) -> dict[str, Any]:
+    def apply_operation(
+        self, name: str, kwargs: dict[str, Any], *, idempotency_key: str, dry_run: bool = False
+    ) -> dict[str, Any]:
         """Perform a CONTRACTS §2 operation by name with its exact keyword arguments. Returns the
         store's answer `{status, operation, amount, order | customer}`; with `dry_run`, checks the
         preconditions and previews the effect without changing anything."""
         if name not in OPERATION_ROUTES:
-            raise ToolError("unknown_operation", f"'{name}' is not a store operation; use one of: "
-                            f"{', '.join(OPERATION_ROUTES)}.")
+            raise ToolError(
+                "unknown_operation", f"'{name}' is not a store operation; use one of: {', '.join(OPERATION_ROUTES)}."
+            )
         if not idempotency_key:
-            raise ToolError("idempotency_key_required", f"{name} changes the store: pass the "
-                            "idempotency key of this request (tools.context.idempotency_key).")
+            raise ToolError(
+                "idempotency_key_required",
+                f"{name} changes the store: pass the idempotency key of this request (tools.context.idempotency_key).",
+            )
         api_name, template, path_arg = OPERATION_ROUTES[name]
         if path_arg not in kwargs:
             raise ToolError("invalid_arguments", f"{name} needs '{path_arg}'.")
         body = {k: v for k, v in kwargs.items() if k != path_arg}
         api: _API = getattr(self, api_name)
-        return api._post(template.format(_segment(kwargs[path_arg])), body,
-                         idempotency_key=idempotency_key, dry_run=dry_run)
+        return api._post(
+            template.format(_segment(kwargs[path_arg])), body, idempotency_key=idempotency_key, dry_run=dry_run
+        )
 
     def export_json(self) -> str:
         """The whole store as JSON text `{"users", "orders", "products"}` (operator use)."""
@@ -255,14 +284,17 @@ class StoreClient:
         except httpx.HTTPError as error:
             raise ToolError("store_unreachable", f"GET {path} failed: {error!r}.", retryable=True) from error
         if response.status_code != 200:
-            raise ToolError("store_unavailable", f"GET {path} answered HTTP {response.status_code}.",
-                            retryable=response.status_code >= 500)
+            raise ToolError(
+                "store_unavailable",
+                f"GET {path} answered HTTP {response.status_code}.",
+                retryable=response.status_code >= 500,
+            )
         return response
 
     def close(self) -> None:
         self._http.close()
 
-    def __enter__(self) -> "StoreClient":
+    def __enter__(self) -> StoreClient:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -6,10 +6,11 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
-from runtime.models import ActionRecord, ApprovalRecord, Escalation
+from core.models import ActionRecord, ApprovalRecord, Escalation
 from tools.errors import ForeignRecord, NotAuthenticated, ToolError
 
 
@@ -20,7 +21,12 @@ class ApprovalGate(Protocol):
     then stored it durably)."""
 
     def review(
-        self, *, ctx: "ToolContext", operation: str, arguments: dict[str, Any], amount: float,
+        self,
+        *,
+        ctx: ToolContext,
+        operation: str,
+        arguments: dict[str, Any],
+        amount: float,
         idempotency_key: str,
     ) -> ApprovalRecord | None: ...
 

@@ -112,4 +112,3 @@ class ModifyUserAddress(StoreWriteTool):
     def authorize(self, arguments: dict[str, Any]) -> None:
         self.context.require_owner(arguments["user_id"], f"Customer {arguments['user_id']}")
         return None
-

@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from crewai.tools import BaseTool
 from pydantic import BaseModel, Field, PlainValidator, ValidationError, field_validator
 
-from runtime.escalation_rules import PRIORITY_RANK, summary_problems
-from runtime.models import Escalation, Priority
+from core.models import PRIORITY_RANK, Escalation, Priority, summary_problems
 from tools.args import ToolArgs
 from tools.context import ToolContext
 from tools.errors import ToolError
@@ -21,7 +20,9 @@ from tools.errors import ToolError
 
 class EscalateArgs(ToolArgs):
     reason: str = Field(description="One line, e.g. 'legal threat'.")
-    priority: Priority = Field("normal", description="high: legal threat, abuse, fraud; urgent: safety or money at risk now.")
+    priority: Priority = Field(
+        "normal", description="high: legal threat, abuse, fraud; urgent: safety or money at risk now."
+    )
     summary: str = Field(description="Customer, request, order ids, what was done, next step.")
 
     @field_validator("reason", "summary")
@@ -50,8 +51,7 @@ def _merged(previous: Escalation | None, args: EscalateArgs) -> Escalation:
 
 class EscalateToHumanTool(BaseTool):
     name: str = "escalate_to_human"
-    description: str = (
-        "Hand the ticket to a person: asked for one, abuse, legal threat, or beyond your tools.")
+    description: str = "Hand the ticket to a person: asked for one, abuse, legal threat, or beyond your tools."
     args_schema: type[BaseModel] = EscalateArgs
     if TYPE_CHECKING:
         context: ToolContext
@@ -67,20 +67,39 @@ class EscalateToHumanTool(BaseTool):
             args = EscalateArgs(reason=reason, priority=priority, summary=summary)
         except ValidationError as error:
             problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-            self.context.emit({"event": "tool_call", "tool": self.name, "status": "error",
-                               "error_code": "invalid_arguments", "latency_ms": 0})
-            return ToolError("invalid_arguments", f"Invalid arguments for {self.name}: {problems}. "
-                             "Give a reason and a summary, then call again.").to_json()
+            self.context.emit(
+                {
+                    "event": "tool_call",
+                    "tool": self.name,
+                    "status": "error",
+                    "error_code": "invalid_arguments",
+                    "latency_ms": 0,
+                }
+            )
+            return ToolError(
+                "invalid_arguments",
+                f"Invalid arguments for {self.name}: {problems}. Give a reason and a summary, then call again.",
+            ).to_json()
         with self.context._lock:
             escalation = _merged(self.context.escalation, args)
             self.context.escalation = escalation
         thin = summary_problems(args.summary, min_words=self.min_summary_words)
-        self.context.emit({"event": "tool_call", "tool": self.name, "status": "escalated",
-                           "arguments": {"reason": args.reason, "priority": args.priority, "summary": args.summary},
-                           "summary_needs_enrichment": bool(thin),
-                           "latency_ms": round((time.perf_counter() - started) * 1000, 1)})
-        return json.dumps({
-            "status": "escalated", "reason": escalation.reason, "priority": escalation.priority,
-            "message": "A person will take over. Tell the customer a member of the team will follow up; "
-                       "do not change anything else in this ticket.",
-        })
+        self.context.emit(
+            {
+                "event": "tool_call",
+                "tool": self.name,
+                "status": "escalated",
+                "arguments": {"reason": args.reason, "priority": args.priority, "summary": args.summary},
+                "summary_needs_enrichment": bool(thin),
+                "latency_ms": round((time.perf_counter() - started) * 1000, 1),
+            }
+        )
+        return json.dumps(
+            {
+                "status": "escalated",
+                "reason": escalation.reason,
+                "priority": escalation.priority,
+                "message": "A person will take over. Tell the customer a member of the team will follow up; "
+                "do not change anything else in this ticket.",
+            }
+        )

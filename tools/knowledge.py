@@ -9,7 +9,7 @@ offline on ChromaDB with a local sentence-transformers model, but:
 - their Markdown chunker packs sections into chunks of up to 3000 characters, while
   all-MiniLM-L6-v2 reads only the first 256 tokens (about 1000 characters) of a text, so most
   of a guide would never be searchable.
-So runtime/knowledge_base.py indexes by Markdown section once per content change, and this tool
+So memory/knowledge_base.py indexes by Markdown section once per content change, and this tool
 only searches that index.
 """
 
@@ -27,18 +27,20 @@ from tools.context import ToolContext
 from tools.errors import ToolError
 
 if TYPE_CHECKING:  # the index module pulls in chromadb; the tool only needs its shape
-    from runtime.knowledge_base import Passage
+    from memory.knowledge_base import Passage
 
 MAX_PASSAGE_CHARS = 900  # a section is short; this only bounds an unusually long one
 
 
 class KnowledgeSearcher(Protocol):
-    def search(self, query: str, top_k: int = 3) -> list["Passage"]: ...
+    def search(self, query: str, top_k: int = 3) -> list[Passage]: ...
 
 
 class SearchKnowledgeBaseArgs(ToolArgs):
     query: str = Field(
-        ..., min_length=2, max_length=500,
+        ...,
+        min_length=2,
+        max_length=500,
         description="A policy question or a product and its problem, in plain words.",
     )
     top_k: int = Field(3, ge=1, le=8, description="Passages to return.")
@@ -85,17 +87,32 @@ class SearchKnowledgeBaseTool(BaseTool):
         started = time.perf_counter()
         with self.context._lock:
             self.context.tool_calls += 1
-        event: dict[str, Any] = {"event": "tool_call", "tool": self.name,
-                                 "arguments": {"query": query, "top_k": top_k}, "status": "ok"}
+        event: dict[str, Any] = {
+            "event": "tool_call",
+            "tool": self.name,
+            "arguments": {"query": query, "top_k": top_k},
+            "status": "ok",
+        }
         try:
             if self.index is None:
                 raise RuntimeError("the index could not be opened for this run")
             passages = self.index.search(query, top_k=top_k)
-            result = json.dumps({"passages": [
-                {"document": p.document, "title": p.title, "section": p.section,
-                 "text": p.text[:MAX_PASSAGE_CHARS], "score": p.score}
-                for p in passages
-            ]}, separators=(",", ":"), ensure_ascii=False)
+            result = json.dumps(
+                {
+                    "passages": [
+                        {
+                            "document": p.document,
+                            "title": p.title,
+                            "section": p.section,
+                            "text": p.text[:MAX_PASSAGE_CHARS],
+                            "score": p.score,
+                        }
+                        for p in passages
+                    ]
+                },
+                separators=(",", ":"),
+                ensure_ascii=False,
+            )
         except Exception as exc:  # the ticket goes on without knowledge, and the trace says so
             event.update(status="error", error_code="knowledge_unavailable", error=f"{type(exc).__name__}: {exc}")
             result = KnowledgeUnavailableError(f"{type(exc).__name__}: {exc}").to_json()

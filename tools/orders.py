@@ -53,9 +53,7 @@ class ItemChangeArgs(ToolArgs):
 class ReturnArgs(ToolArgs):
     order_id: str = Field(description=ORDER_ID)
     item_ids: list[str] = Field(min_length=1, description=ITEM_IDS)
-    payment_method_id: str = Field(
-        description="Refund to: the original payment method or a gift card of the customer."
-    )
+    payment_method_id: str = Field(description="Refund to: the original payment method or a gift card of the customer.")
 
 
 class OrderSummaryItem(BaseModel):
@@ -65,11 +63,20 @@ class OrderSummaryItem(BaseModel):
     options: dict[str, Any]
 
 
+class ShipTo(BaseModel):
+    """Where the order goes: enough to tell 'the one going to Main Street in Dallas' apart."""
+
+    address1: str
+    city: str
+    state: str
+
+
 class OrderSummary(BaseModel):
     order_id: str
     status: str
     items: list[OrderSummaryItem]
     total: float
+    ship_to: ShipTo
 
 
 class OrderList(BaseModel):
@@ -79,18 +86,25 @@ class OrderList(BaseModel):
 class ListCustomerOrders(StoreTool):
     name: str = "list_customer_orders"
     description: str = (
-        "The customer's orders with status, items (item_id, price, options) and total; finds the "
-        "order the customer means."
+        "The customer's orders, oldest first, with status, items (item_id, price, options), total and "
+        "ship_to (street, city, state); finds the order the customer means."
     )
     args_schema: type[BaseModel] = CustomerOrdersArgs
 
     def execute(self, args: CustomerOrdersArgs) -> OrderList:
         self.context.require_owner(args.customer_id, f"Customer {args.customer_id}")
-        return OrderList(orders=[
-            OrderSummary(order_id=o["order_id"], status=o["status"], items=o["items"],
-                         total=round(sum(i["price"] for i in o["items"]), 2))
-            for o in self.store.customers.orders(args.customer_id)
-        ])
+        return OrderList(
+            orders=[
+                OrderSummary(
+                    order_id=o["order_id"],
+                    status=o["status"],
+                    items=o["items"],
+                    total=round(sum(i["price"] for i in o["items"]), 2),
+                    ship_to=ShipTo.model_validate(o.get("address") or {}, strict=False),
+                )
+                for o in self.store.customers.orders(args.customer_id)
+            ]
+        )
 
 
 ON_ITS_WAY = frozenset({"processed", "shipped"})
@@ -119,15 +133,18 @@ class GetOrderDetails(StoreTool):
         except ToolError:
             return None  # the order still reads; track_shipment can try again
         events = found.get("events") or []
-        return ShipmentNow(tracking_id=tracking_id, carrier=found.get("carrier", ""), status=found.get("status", ""),
-                           latest=events[-1] if events else None)
+        return ShipmentNow(
+            tracking_id=tracking_id,
+            carrier=found.get("carrier", ""),
+            status=found.get("status", ""),
+            latest=events[-1] if events else None,
+        )
 
 
 class CancelPendingOrder(OrderWriteTool):
     name: str = "cancel_pending_order"
     description: str = (
-        "Cancel a pending order; every payment is refunded (gift cards at once, other methods in "
-        "5-7 business days)."
+        "Cancel a pending order; every payment is refunded (gift cards at once, other methods in 5-7 business days)."
     )
     args_schema: type[BaseModel] = CancelArgs
     operation = "cancel_pending_order"

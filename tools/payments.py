@@ -66,8 +66,7 @@ class GetPaymentMethods(StoreTool):
 class GetOrderPayments(StoreTool):
     name: str = "get_order_payments"
     description: str = (
-        "An order's payments and refunds (amount, method, time of support refunds): answers "
-        "'where is my refund?'."
+        "An order's payments and refunds (amount, method, time of support refunds): answers 'where is my refund?'."
     )
     args_schema: type[BaseModel] = OrderIdArgs
 
@@ -80,9 +79,7 @@ class GetOrderPayments(StoreTool):
 
 class GetInvoice(StoreTool):
     name: str = "get_invoice"
-    description: str = (
-        "An order's invoice: items with prices, subtotal, total paid, total refunded and net."
-    )
+    description: str = "An order's invoice: items with prices, subtotal, total paid, total refunded and net."
     args_schema: type[BaseModel] = OrderIdArgs
 
     def execute(self, args: OrderIdArgs) -> Invoice:

@@ -92,7 +92,12 @@ class CustomerDetails(CustomerRef):
     orders: list[str]
 
     @classmethod
-    def from_store(cls, record: dict[str, Any]) -> "CustomerDetails":
-        return cls(customer_id=record["customer_id"], name=record["name"], email=record["email"],
-                   address=record["address"], payment_methods=list(record["payment_methods"].values()),
-                   orders=record["orders"])
+    def from_store(cls, record: dict[str, Any]) -> CustomerDetails:
+        return cls(
+            customer_id=record["customer_id"],
+            name=record["name"],
+            email=record["email"],
+            address=record["address"],
+            payment_methods=list(record["payment_methods"].values()),
+            orders=record["orders"],
+        )

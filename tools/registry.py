@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import runtime.environment  # noqa: F401  (offline switches, before crewai)
+import core.environment  # noqa: F401  (offline switches, before crewai)
+
 from crewai.tools import BaseTool
 
+from tools.base import StoreTool
 from tools.catalog import FindProductVariant, GetProductDetails, ListProductTypes, SearchProducts
 from tools.client import StoreClient
 from tools.context import ToolContext
@@ -22,21 +24,36 @@ from tools.orders import (
 from tools.payments import GetInvoice, GetOrderPayments, GetPaymentMethods
 from tools.shipping import GetReturnLabel, TrackShipment
 
-_CLASSES: list[type[BaseTool]] = [
-    FindCustomerByEmail, FindCustomerByNameZip, GetCustomerDetails, ModifyUserAddress,
-    ListCustomerOrders, GetOrderDetails, CancelPendingOrder, ModifyPendingOrderAddress,
-    ModifyPendingOrderPayment, ModifyPendingOrderItems, ReturnDeliveredOrderItems,
+_CLASSES: list[type[StoreTool]] = [
+    FindCustomerByEmail,
+    FindCustomerByNameZip,
+    GetCustomerDetails,
+    ModifyUserAddress,
+    ListCustomerOrders,
+    GetOrderDetails,
+    CancelPendingOrder,
+    ModifyPendingOrderAddress,
+    ModifyPendingOrderPayment,
+    ModifyPendingOrderItems,
+    ReturnDeliveredOrderItems,
     ExchangeDeliveredOrderItems,
-    ListProductTypes, SearchProducts, GetProductDetails, FindProductVariant,
-    GetPaymentMethods, GetOrderPayments, GetInvoice,
-    TrackShipment, GetReturnLabel,
+    ListProductTypes,
+    SearchProducts,
+    GetProductDetails,
+    FindProductVariant,
+    GetPaymentMethods,
+    GetOrderPayments,
+    GetInvoice,
+    TrackShipment,
+    GetReturnLabel,
 ]
+
 
 class UnknownTool(ValueError):
     """A tool name (e.g. in config/agents.yaml) that no registered tool has."""
 
 
-STORE_TOOL_CLASSES: dict[str, type[BaseTool]] = {cls.model_fields["name"].default: cls for cls in _CLASSES}
+STORE_TOOL_CLASSES: dict[str, type[StoreTool]] = {cls.model_fields["name"].default: cls for cls in _CLASSES}
 
 
 def build_store_tools(names: list[str], *, context: ToolContext, store: StoreClient) -> list[BaseTool]:

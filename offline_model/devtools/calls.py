@@ -18,7 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=int, default=20)
     args = parser.parse_args(argv)
 
-    import runtime.environment  # noqa: F401
+    import core.environment  # noqa: F401
+
     from offline_model.devtools import simulate
     from offline_model.llm import OfflineLLM
 
@@ -39,8 +40,10 @@ def main(argv: list[str] | None = None) -> int:
             if result["llm_calls"] > args.budget - 3:
                 over.append((case["id"], result["llm_calls"], len(case["expected"]["actions"])))
         total = sum(counts.values())
-        print(f"{path}: mean {sum(k * v for k, v in counts.items()) / total:.2f} llm calls, "
-              f"max {max(counts)}; tool calls mean {sum(k * v for k, v in tools.items()) / total:.2f}, max {max(tools)}")
+        print(
+            f"{path}: mean {sum(k * v for k, v in counts.items()) / total:.2f} llm calls, "
+            f"max {max(counts)}; tool calls mean {sum(k * v for k, v in tools.items()) / total:.2f}, max {max(tools)}"
+        )
         print("  distribution:", dict(sorted(counts.items())))
         print("  near or over budget:", over)
     return 0

@@ -53,13 +53,13 @@ class _CopyOnRead(dict):
     def __contains__(self, key: object) -> bool:
         return key in self._shared
 
-    def keys(self):  # type: ignore[override]
+    def keys(self):
         return self._shared.keys()
 
-    def items(self):  # type: ignore[override]
+    def items(self):
         return ((key, self[key]) for key in self._shared)
 
-    def values(self):  # type: ignore[override]
+    def values(self):
         return (self[key] for key in self._shared)
 
 
@@ -99,7 +99,9 @@ class SimStore:
 
     def _status(self, order: dict[str, Any], status: str, code: str) -> None:
         if order["status"] != status:
-            raise SimError(code, f"Order {order['order_id']} is '{order['status']}'; only a '{status}' order can be changed.")
+            raise SimError(
+                code, f"Order {order['order_id']} is '{order['status']}'; only a '{status}' order can be changed."
+            )
 
     def _method(self, method_id: str) -> dict[str, Any]:
         method = self.users[self._me()]["payment_methods"].get(method_id)
@@ -123,7 +125,10 @@ class SimStore:
     def find_customer_by_name_zip(self, first_name: str, last_name: str, zip: str) -> Any:
         for user_id, user in self.users._shared.items():  # read-only lookup
             if (user["name"]["first_name"].lower(), user["name"]["last_name"].lower(), user["address"]["zip"]) == (
-                first_name.lower(), last_name.lower(), zip):
+                first_name.lower(),
+                last_name.lower(),
+                zip,
+            ):
                 return self._bind(user_id)
         raise SimError("customer_not_found", "No customer has that name and zip code.")
 
@@ -131,8 +136,14 @@ class SimStore:
         if customer_id != self._me():
             raise SimError("not_your_customer", "another customer")
         user = self.users[customer_id]
-        return {"customer_id": customer_id, "name": user["name"], "email": user["email"], "address": user["address"],
-                "payment_methods": list(user["payment_methods"].values()), "orders": user["orders"]}
+        return {
+            "customer_id": customer_id,
+            "name": user["name"],
+            "email": user["email"],
+            "address": user["address"],
+            "payment_methods": list(user["payment_methods"].values()),
+            "orders": user["orders"],
+        }
 
     def list_customer_orders(self, customer_id: str) -> Any:
         if customer_id != self._me():
@@ -140,9 +151,14 @@ class SimStore:
         out = []
         for order_id in self.users[customer_id]["orders"]:
             order = self.orders[order_id]
-            out.append({"order_id": order_id, "status": order["status"],
-                        "items": [{k: i[k] for k in ("name", "item_id", "price", "options")} for i in order["items"]],
-                        "total": round(sum(i["price"] for i in order["items"]), 2)})
+            out.append(
+                {
+                    "order_id": order_id,
+                    "status": order["status"],
+                    "items": [{k: i[k] for k in ("name", "item_id", "price", "options")} for i in order["items"]],
+                    "total": round(sum(i["price"] for i in order["items"]), 2),
+                }
+            )
         return {"orders": out}
 
     def get_order_details(self, order_id: str) -> Any:
@@ -164,32 +180,55 @@ class SimStore:
 
     def find_product_variant(self, product_id: str, options: dict[str, str]) -> Any:
         product = self.get_product_details(product_id)
-        return {"variants": [v for v in product["variants"].values() if all(v["options"].get(k) == o for k, o in options.items())]}
+        return {
+            "variants": [
+                v for v in product["variants"].values() if all(v["options"].get(k) == o for k, o in options.items())
+            ]
+        }
 
     def track_shipment(self, tracking_id: str) -> Any:
         for order in self.orders._shared.values():  # read-only lookup
             for fulfillment in order["fulfillments"]:
                 if tracking_id in fulfillment["tracking_id"]:
                     self._order(order["order_id"])
-                    return {"tracking_id": tracking_id, "order_id": order["order_id"], "carrier": "UPS",
-                            "status": order["status"], "events": [{"at": "2024-05-01", "status": "in transit", "location": "Memphis, TN"}]}
+                    return {
+                        "tracking_id": tracking_id,
+                        "order_id": order["order_id"],
+                        "carrier": "UPS",
+                        "status": order["status"],
+                        "events": [{"at": "2024-05-01", "status": "in transit", "location": "Memphis, TN"}],
+                    }
         raise SimError("tracking_not_found", "unknown tracking id")
 
     def get_return_label(self, order_id: str) -> Any:
         order = self._order(order_id)
         if order["status"] != "return requested":
             raise SimError("no_return_requested", "no return requested for this order")
-        return {"order_id": order_id, "rma": "RMA-" + order_id[2:], "carrier": "UPS",
-                "label_url": f"https://labels.example/{order_id[2:]}.pdf", "items": order.get("return_items", [])}
+        return {
+            "order_id": order_id,
+            "rma": "RMA-" + order_id[2:],
+            "carrier": "UPS",
+            "label_url": f"https://labels.example/{order_id[2:]}.pdf",
+            "items": order.get("return_items", []),
+        }
 
     def get_order_payments(self, order_id: str) -> Any:
         order = self._order(order_id)
         return {"order_id": order_id, "payment_history": order["payment_history"], "refunds": []}
 
     def search_knowledge_base(self, query: str, top_k: int = 3) -> Any:
-        return {"passages": [{"document": "guides/general-troubleshooting.md", "title": "General troubleshooting",
-                              "text": "Restart the device. Check that it is charged. Reset it to factory settings if it still fails.",
-                              "score": 0.5}]}
+        return {
+            "passages": [
+                {
+                    "document": "guides/general-troubleshooting.md",
+                    "title": "General troubleshooting",
+                    "text": (
+                        "Restart the device. Check that it is charged. Reset it to factory settings if it still fails."
+                    ),
+                    "score": 0.5,
+                }
+            ]
+        }
 
     def escalate_to_human(self, reason: str, priority: str, summary: str) -> Any:
         self.escalations.append({"reason": reason, "priority": priority, "summary": summary})
@@ -205,14 +244,19 @@ class SimStore:
         self._status(order, "pending", "order_not_pending")
         if reason not in ("no longer needed", "ordered by mistake"):
             raise SimError("invalid_reason", "reason must be 'no longer needed' or 'ordered by mistake'")
-        refunds = [{"transaction_type": "refund", "amount": p["amount"], "payment_method_id": p["payment_method_id"]}
-                   for p in order["payment_history"] if p["transaction_type"] == "payment"]
+        refunds = [
+            {"transaction_type": "refund", "amount": p["amount"], "payment_method_id": p["payment_method_id"]}
+            for p in order["payment_history"]
+            if p["transaction_type"] == "payment"
+        ]
         order["payment_history"].extend(refunds)
         for refund in refunds:
             self._gift_card_move(refund["payment_method_id"], refund["amount"])
         order["status"] = "cancelled"
         order["cancel_reason"] = reason
-        return self._done("cancel_pending_order", {"order_id": order_id, "reason": reason}, order, sum(r["amount"] for r in refunds))
+        return self._done(
+            "cancel_pending_order", {"order_id": order_id, "reason": reason}, order, sum(r["amount"] for r in refunds)
+        )
 
     def modify_pending_order_address(self, order_id: str, **address: str) -> Any:
         order = self._order(order_id)
@@ -242,9 +286,15 @@ class SimStore:
         self._gift_card_move(payments[0]["payment_method_id"], payments[0]["amount"])
         order["payment_history"] += [
             {"transaction_type": "payment", "amount": payments[0]["amount"], "payment_method_id": payment_method_id},
-            {"transaction_type": "refund", "amount": payments[0]["amount"], "payment_method_id": payments[0]["payment_method_id"]},
+            {
+                "transaction_type": "refund",
+                "amount": payments[0]["amount"],
+                "payment_method_id": payments[0]["payment_method_id"],
+            },
         ]
-        return self._done("modify_pending_order_payment", {"order_id": order_id, "payment_method_id": payment_method_id}, order)
+        return self._done(
+            "modify_pending_order_payment", {"order_id": order_id, "payment_method_id": payment_method_id}, order
+        )
 
     def _gift_card_move(self, method_id: str, amount: float) -> None:
         method = self.users[self._me()]["payment_methods"].get(method_id)
@@ -256,7 +306,7 @@ class SimStore:
             raise SimError("item_count_mismatch", "item_ids and new_item_ids differ in length")
         available = [i["item_id"] for i in order["items"]]
         diff = 0.0
-        for old, new in zip(item_ids, new_item_ids):
+        for old, new in zip(item_ids, new_item_ids, strict=False):
             if old not in available:
                 raise SimError("item_not_in_order", f"{old} is not in the order")
             available.remove(old)
@@ -265,22 +315,34 @@ class SimStore:
             diff += variant["price"] - item["price"]
         return round(diff, 2)
 
-    def modify_pending_order_items(self, order_id: str, item_ids: list[str], new_item_ids: list[str], payment_method_id: str) -> Any:
+    def modify_pending_order_items(
+        self, order_id: str, item_ids: list[str], new_item_ids: list[str], payment_method_id: str
+    ) -> Any:
         order = self._order(order_id)
         self._status(order, "pending", "order_not_pending")
         diff = self._swap(order, item_ids, new_item_ids)
         method = self._method(payment_method_id)
         if method["source"] == "gift_card" and diff > method.get("balance", 0):
             raise SimError("insufficient_gift_card_balance", "gift card balance too low")
-        for old, new in zip(item_ids, new_item_ids):
+        for old, new in zip(item_ids, new_item_ids, strict=False):
             item = next(i for i in order["items"] if i["item_id"] == old)
             variant = self.products[item["product_id"]]["variants"][new]
             item.update(item_id=new, price=variant["price"], options=variant["options"])
         self._gift_card_move(payment_method_id, -diff)
-        order["payment_history"].append({"transaction_type": "payment" if diff > 0 else "refund", "amount": abs(diff),
-                                         "payment_method_id": payment_method_id})
+        order["payment_history"].append(
+            {
+                "transaction_type": "payment" if diff > 0 else "refund",
+                "amount": abs(diff),
+                "payment_method_id": payment_method_id,
+            }
+        )
         order["status"] = "pending (item modified)"
-        kwargs = {"order_id": order_id, "item_ids": item_ids, "new_item_ids": new_item_ids, "payment_method_id": payment_method_id}
+        kwargs = {
+            "order_id": order_id,
+            "item_ids": item_ids,
+            "new_item_ids": new_item_ids,
+            "payment_method_id": payment_method_id,
+        }
         return self._done("modify_pending_order_items", kwargs, order, abs(diff))
 
     def return_delivered_order_items(self, order_id: str, item_ids: list[str], payment_method_id: str) -> Any:
@@ -300,7 +362,9 @@ class SimStore:
         kwargs = {"order_id": order_id, "item_ids": item_ids, "payment_method_id": payment_method_id}
         return self._done("return_delivered_order_items", kwargs, order)
 
-    def exchange_delivered_order_items(self, order_id: str, item_ids: list[str], new_item_ids: list[str], payment_method_id: str) -> Any:
+    def exchange_delivered_order_items(
+        self, order_id: str, item_ids: list[str], new_item_ids: list[str], payment_method_id: str
+    ) -> Any:
         order = self._order(order_id)
         self._status(order, "delivered", "order_not_delivered")
         diff = self._swap(order, item_ids, new_item_ids)
@@ -308,7 +372,12 @@ class SimStore:
         if method["source"] == "gift_card" and diff > method.get("balance", 0):
             raise SimError("insufficient_gift_card_balance", "gift card balance too low")
         order["status"] = "exchange requested"
-        kwargs = {"order_id": order_id, "item_ids": item_ids, "new_item_ids": new_item_ids, "payment_method_id": payment_method_id}
+        kwargs = {
+            "order_id": order_id,
+            "item_ids": item_ids,
+            "new_item_ids": new_item_ids,
+            "payment_method_id": payment_method_id,
+        }
         return self._done("exchange_delivered_order_items", kwargs, order, abs(diff))
 
     def run(self, name: str, arguments: dict[str, Any]) -> str:
@@ -323,6 +392,7 @@ class SimStore:
 
 
 # --- a crew that talks like CrewAI --------------------------------------------------------------
+
 
 def load_crew() -> tuple[dict[str, Any], dict[str, Any]]:
     agents = yaml.safe_load((CONFIG / "agents.yaml").read_text())
@@ -343,25 +413,36 @@ def roster_text(agents: dict[str, Any]) -> str:
     lines = ["Your team (delegate by exact role name):"]
     for key, spec in agents.items():
         if key != "manager":
-            lines.append(f"- {_squash(spec['role'])}: {_squash(spec['goal'])} (tools: {', '.join(spec.get('tools') or [])})")
+            lines.append(
+                f"- {_squash(spec['role'])}: {_squash(spec['goal'])} (tools: {', '.join(spec.get('tools') or [])})"
+            )
     return "\n".join(lines)
 
 
 def user_prompt(description: str, expected: str, context: str | None) -> str:
-    text = f"\nCurrent Task: {description}\n\nThis is the expected criteria for your final answer: {expected}\nyou MUST return the actual complete content as the final answer, not a summary."
+    text = (
+        f"\nCurrent Task: {description}\n\n"
+        f"This is the expected criteria for your final answer: {expected}\n"
+        "you MUST return the actual complete content as the final answer, not a summary."
+    )
     if context:
         text += f"\n\nThis is the context you're working with:\n{context}"
     return text
 
 
 def _tool(name: str, description: str = "") -> dict[str, Any]:
-    return {"type": "function", "function": {"name": name, "description": description, "parameters": {"type": "object", "properties": {}}}}
+    return {
+        "type": "function",
+        "function": {"name": name, "description": description, "parameters": {"type": "object", "properties": {}}},
+    }
 
 
 class Crew:
     """Runs one ticket: the manager loop, delegations to specialists, tool execution."""
 
-    def __init__(self, llm: Any, agents: dict[str, Any], tasks: dict[str, Any], store: SimStore, max_iter: int = 12) -> None:
+    def __init__(
+        self, llm: Any, agents: dict[str, Any], tasks: dict[str, Any], store: SimStore, max_iter: int = 12
+    ) -> None:
         self.llm = llm
         self.agents = agents
         self.tasks = tasks
@@ -382,18 +463,30 @@ class Crew:
             for call in answer:
                 arguments = json.loads(call["function"]["arguments"])
                 result = execute(call["function"]["name"], arguments)
-                messages.append({"role": "tool", "tool_call_id": call["id"], "name": call["function"]["name"], "content": result})
+                messages.append(
+                    {"role": "tool", "tool_call_id": call["id"], "name": call["function"]["name"], "content": result}
+                )
         return "Agent stopped due to iteration limit"
 
     def run(self, inputs: dict[str, str]) -> str:
         manager = self.agents["manager"]
         roles = ", ".join(_squash(s["role"]) for k, s in self.agents.items() if k != "manager")
-        tools = [_tool("delegate_work_to_coworker", f"Delegate a specific task to one of the following coworkers: {roles}\nThe input to this tool should be the coworker..."),
-                 _tool("ask_question_to_coworker", f"Ask a specific question to one of the following coworkers: {roles}\n")]
+        tools = [
+            _tool(
+                "delegate_work_to_coworker",
+                f"Delegate a specific task to one of the following coworkers: {roles}\n"
+                "The input to this tool should be the coworker...",
+            ),
+            _tool("ask_question_to_coworker", f"Ask a specific question to one of the following coworkers: {roles}\n"),
+        ]
         task = self.tasks["ticket_task"]
         description = task["description"].format(**inputs)
-        return self._loop(system_prompt(manager, roster_text(self.agents)), user_prompt(description, task["expected_output"], None),
-                          tools, self._delegate)
+        return self._loop(
+            system_prompt(manager, roster_text(self.agents)),
+            user_prompt(description, task["expected_output"], None),
+            tools,
+            self._delegate,
+        )
 
     def _delegate(self, name: str, arguments: dict[str, Any]) -> str:
         spec = self.specialists.get(_squash(arguments.get("coworker", "")).casefold())
@@ -405,21 +498,29 @@ class Crew:
 
         def execute(tool: str, args: dict[str, Any]) -> str:
             if tool not in granted:
-                return json.dumps({"error": {"code": "permission_denied", "message": f"{tool} not granted", "retryable": False}})
+                return json.dumps(
+                    {"error": {"code": "permission_denied", "message": f"{tool} not granted", "retryable": False}}
+                )
             result = self.store.run(tool, args)
             self.trace.append(f"  {tool}({json.dumps(args)[:160]}) -> {result[:160]}")
             return result
 
         expected = "Your best answer to your coworker asking you this, accounting for the context shared."
-        return self._loop(system_prompt(spec), user_prompt(arguments.get("task", ""), expected, arguments.get("context")), tools, execute)
+        return self._loop(
+            system_prompt(spec),
+            user_prompt(arguments.get("task", ""), expected, arguments.get("context")),
+            tools,
+            execute,
+        )
 
 
 # --- scoring --------------------------------------------------------------------------------------
 
+
 def _canonical(action: dict[str, Any]) -> str:
     kwargs = dict(action["kwargs"])
     if "new_item_ids" in kwargs:
-        pairs = sorted(zip(kwargs.pop("item_ids"), kwargs.pop("new_item_ids")))
+        pairs = sorted(zip(kwargs.pop("item_ids"), kwargs.pop("new_item_ids"), strict=False))
         kwargs["pairs"] = pairs
     elif "item_ids" in kwargs:
         kwargs["item_ids"] = sorted(kwargs["item_ids"])
@@ -429,17 +530,26 @@ def _canonical(action: dict[str, Any]) -> str:
 def task_inputs(case: dict[str, Any], customer_id: str | None) -> dict[str, str]:
     thread = "\n".join(f"[{m['role']}] {m['body']}" for m in case.get("thread") or []) or "(none)"
     return {
-        "ticket_id": case["id"], "channel": case.get("channel", "email"), "from_email": case.get("from_email") or "(not given)",
-        "subject": case.get("subject") or "(none)", "body": case["body"], "thread": thread,
-        "customer": customer_id or "not yet authenticated", "recalled": "(nothing)",
+        "ticket_id": case["id"],
+        "channel": case.get("channel", "email"),
+        "from_email": case.get("from_email") or "(not given)",
+        "subject": case.get("subject") or "(none)",
+        "body": case["body"],
+        "thread": thread,
+        "customer": customer_id or "not yet authenticated",
+        "recalled": "(nothing)",
     }
 
 
-def run_case(llm: Any, case: dict[str, Any], data: dict[str, Any], agents: dict[str, Any], tasks: dict[str, Any]) -> dict[str, Any]:
+def run_case(
+    llm: Any, case: dict[str, Any], data: dict[str, Any], agents: dict[str, Any], tasks: dict[str, Any]
+) -> dict[str, Any]:
     fresh = data
     customer_id = None
     if case.get("from_email"):
-        customer_id = next((uid for uid, u in fresh["users"].items() if u["email"].lower() == case["from_email"].lower()), None)
+        customer_id = next(
+            (uid for uid, u in fresh["users"].items() if u["email"].lower() == case["from_email"].lower()), None
+        )
     store = SimStore(fresh, customer_id)
     crew = Crew(llm, agents, tasks, store)
     raw = crew.run(task_inputs(case, customer_id))
@@ -462,8 +572,16 @@ def run_case(llm: Any, case: dict[str, Any], data: dict[str, Any], agents: dict[
     for needle in expected.get("reply_excludes") or []:
         if " ".join(needle.split()).lower() in reply:
             reasons.append(f"reply has {needle!r}")
-    return {"id": case["id"], "tags": case.get("tags", []), "passed": not reasons, "reasons": reasons,
-            "answer": answer, "llm_calls": crew.llm_calls, "tool_calls": len(store.calls), "trace": crew.trace}
+    return {
+        "id": case["id"],
+        "tags": case.get("tags", []),
+        "passed": not reasons,
+        "reasons": reasons,
+        "answer": answer,
+        "llm_calls": crew.llm_calls,
+        "tool_calls": len(store.calls),
+        "trace": crew.trace,
+    }
 
 
 def load_data() -> dict[str, Any]:
@@ -479,7 +597,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=0)
     args = parser.parse_args(argv)
 
-    import runtime.environment  # noqa: F401  (before crewai)
+    import core.environment  # noqa: F401  (before crewai)
+
     from offline_model.llm import OfflineLLM
 
     llm = OfflineLLM(model="offline")
@@ -501,8 +620,10 @@ def main(argv: list[str] | None = None) -> int:
             if (args.failures and not result["passed"]) or case["id"] in args.show:
                 print(f"=== {case['id']} {'PASS' if result['passed'] else 'FAIL'} {result['reasons']}")
                 print(case["body"])
-                print("--- trace"); print("\n".join(result["trace"]))
-                print("--- answer"); print(json.dumps(result["answer"], indent=1)[:3000])
+                print("--- trace")
+                print("\n".join(result["trace"]))
+                print("--- answer")
+                print(json.dumps(result["answer"], indent=1)[:3000])
         passed = sum(r["passed"] for r in results)
         calls = sum(r["llm_calls"] for r in results) / max(1, len(results))
         print(f"{path}: {passed}/{len(results)} = {passed / max(1, len(results)):.1%}  (llm calls/ticket {calls:.2f})")

@@ -8,11 +8,11 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from offline_model.understanding import intents as I
+from offline_model.understanding import intents
 from offline_model.understanding.requests import Request, split_requests
 
-# The manager's note on a delegation marked final (config/tasks.yaml `delegated_task.description`, "goes to the customer as written"):
-# the report's reply then goes to the customer as written, so it is a whole letter.
+# The manager's note on a delegation marked final (config/tasks.yaml `delegated_task.description`,
+# "goes to the customer as written"): the report's reply then goes to the customer as written, so it is a whole letter.
 _FINAL_NOTE = re.compile(r"complete message to the customer|goes to the customer as (?:written|it is)", re.IGNORECASE)
 
 
@@ -63,7 +63,7 @@ def parse_assignment(task: str, fallback_subject: str | None = None) -> Assignme
             text = json.loads(match.group(4))
         except ValueError:
             text = match.group(4).strip('"')
-        intent = I.INTENT_BY_LABEL.get(match.group(2).strip())
+        intent = intents.INTENT_BY_LABEL.get(match.group(2).strip())
         orders = re.findall(r"#W\d+", match.group(3) or "")
         if intent is None:
             understood = split_requests(text, fallback_subject)

@@ -10,8 +10,12 @@ from offline_model.protocol import ToolExchange
 
 FIND_TOOLS = ("find_customer_by_email", "find_customer_by_name_zip")
 WRITE_TOOLS = (
-    "cancel_pending_order", "modify_pending_order_address", "modify_pending_order_payment",
-    "modify_pending_order_items", "return_delivered_order_items", "exchange_delivered_order_items",
+    "cancel_pending_order",
+    "modify_pending_order_address",
+    "modify_pending_order_payment",
+    "modify_pending_order_items",
+    "return_delivered_order_items",
+    "exchange_delivered_order_items",
     "modify_user_address",
 )
 MAX_ATTEMPTS = 3  # per identical call when the tool keeps failing with a retryable error
@@ -33,60 +37,98 @@ class Facts:
     early_reads: set[str] = field(default_factory=set)  # orders read along with an identification that failed
 
     @classmethod
-    def build(cls, exchanges: list[ToolExchange], known_customer: str | None, known_name: str | None = None) -> "Facts":
+    def build(cls, exchanges: list[ToolExchange], known_customer: str | None, known_name: str | None = None) -> Facts:
         # a read refused because nobody was identified yet (sent along with the identification)
         # is as if never made: it is made again once the customer is known
         early = {str(e.arguments.get("order_id")) for e in exchanges if _before_identity(e)}
         exchanges = [e for e in exchanges if not _before_identity(e)]
-        facts = cls(exchanges=exchanges, customer_id=known_customer,
-                    customer_name=_first_name(known_name) if known_customer else None, early_reads=early)
+        facts = cls(
+            exchanges=exchanges,
+            customer_id=known_customer,
+            customer_name=_first_name(known_name) if known_customer else None,
+            early_reads=early,
+        )
         for exchange in exchanges:
-            data, error = exchange.data, exchange.error
-            name, args = exchange.name, exchange.arguments
-            if name in FIND_TOOLS and exchange.ok and isinstance(data, dict) and data.get("customer_id"):
-                facts.customer_id = facts.customer_id or data["customer_id"]
-                facts.customer_name = _first_name(data.get("name")) or facts.customer_name
-                if "payment_methods" in data and facts.customer is None:  # the profile came with it
-                    facts.customer = data
-            elif name == "get_customer_details":
-                if exchange.ok and isinstance(data, dict):
-                    facts.customer = data
-                    facts.customer_name = facts.customer_name or _first_name(data.get("name"))
-                    facts.customer_id = facts.customer_id or data.get("customer_id")
-                elif error and not error.get("retryable"):
-                    facts.customer_error = error
-            elif name == "get_order_details":
-                order_id = str(args.get("order_id", ""))
-                if exchange.ok and isinstance(data, dict):
-                    facts.orders[data.get("order_id", order_id)] = data
-                    facts.order_errors.pop(order_id, None)
-                elif error and not error.get("retryable"):
-                    facts.order_errors[order_id] = error
-            elif name == "get_product_details":
-                product_id = str(args.get("product_id", ""))
-                if exchange.ok and isinstance(data, dict):
-                    facts.products[data.get("product_id", product_id)] = _variants_by_id(data)
-                elif error and not error.get("retryable"):
-                    facts.product_errors[product_id] = error
-            elif name == "search_products" and exchange.ok and isinstance(data, dict):
-                for product in data.get("products") or []:
-                    if isinstance(product, dict) and product.get("product_id"):
-                        facts.products[product["product_id"]] = _variants_by_id(product)
-            elif name == "list_product_types" and exchange.ok and isinstance(data, dict):
-                products = data.get("products") or []
-                if isinstance(products, dict):  # name -> product_id
-                    products = [{"name": name, "product_id": pid} for name, pid in products.items()]
-                facts.product_types = list(products)
-            elif name == "list_customer_orders" and exchange.ok and isinstance(data, dict):
-                facts.customer_orders = list(data.get("orders") or [])
+            facts._learn(exchange)
         return facts
+
+    # --- what each tool result tells ------------------------------------------------------------
+    def _learn(self, exchange: ToolExchange) -> None:
+        name = exchange.name
+        if name in FIND_TOOLS:
+            self._learn_identification(exchange)
+        elif name == "get_customer_details":
+            self._learn_customer(exchange)
+        elif name == "get_order_details":
+            self._learn_order(exchange)
+        elif name == "get_product_details":
+            self._learn_product(exchange)
+        elif name == "search_products":
+            self._learn_search(exchange)
+        elif name == "list_product_types":
+            self._learn_product_types(exchange)
+        elif name == "list_customer_orders":
+            self._learn_customer_orders(exchange)
+
+    def _learn_identification(self, exchange: ToolExchange) -> None:
+        data = exchange.data
+        if exchange.ok and isinstance(data, dict) and data.get("customer_id"):
+            self.customer_id = self.customer_id or data["customer_id"]
+            self.customer_name = _first_name(data.get("name")) or self.customer_name
+            if "payment_methods" in data and self.customer is None:  # the profile came with it
+                self.customer = data
+
+    def _learn_customer(self, exchange: ToolExchange) -> None:
+        data, error = exchange.data, exchange.error
+        if exchange.ok and isinstance(data, dict):
+            self.customer = data
+            self.customer_name = self.customer_name or _first_name(data.get("name"))
+            self.customer_id = self.customer_id or data.get("customer_id")
+        elif error and not error.get("retryable"):
+            self.customer_error = error
+
+    def _learn_order(self, exchange: ToolExchange) -> None:
+        data, error = exchange.data, exchange.error
+        order_id = str(exchange.arguments.get("order_id", ""))
+        if exchange.ok and isinstance(data, dict):
+            self.orders[data.get("order_id", order_id)] = data
+            self.order_errors.pop(order_id, None)
+        elif error and not error.get("retryable"):
+            self.order_errors[order_id] = error
+
+    def _learn_product(self, exchange: ToolExchange) -> None:
+        data, error = exchange.data, exchange.error
+        product_id = str(exchange.arguments.get("product_id", ""))
+        if exchange.ok and isinstance(data, dict):
+            self.products[data.get("product_id", product_id)] = _variants_by_id(data)
+        elif error and not error.get("retryable"):
+            self.product_errors[product_id] = error
+
+    def _learn_search(self, exchange: ToolExchange) -> None:
+        data = exchange.data
+        if exchange.ok and isinstance(data, dict):
+            for product in data.get("products") or []:
+                if isinstance(product, dict) and product.get("product_id"):
+                    self.products[product["product_id"]] = _variants_by_id(product)
+
+    def _learn_product_types(self, exchange: ToolExchange) -> None:
+        data = exchange.data
+        if exchange.ok and isinstance(data, dict):
+            products = data.get("products") or []
+            if isinstance(products, dict):  # name -> product_id
+                products = [{"name": name, "product_id": pid} for name, pid in products.items()]
+            self.product_types = list(products)
+
+    def _learn_customer_orders(self, exchange: ToolExchange) -> None:
+        data = exchange.data
+        if exchange.ok and isinstance(data, dict):
+            self.customer_orders = list(data.get("orders") or [])
 
     # --- lookups ------------------------------------------------------------------------------
     def calls(self, name: str, **match: Any) -> list[ToolExchange]:
         """Earlier calls of a tool whose arguments include `match`."""
         return [
-            e for e in self.exchanges
-            if e.name == name and all(_same(e.arguments.get(k), v) for k, v in match.items())
+            e for e in self.exchanges if e.name == name and all(_same(e.arguments.get(k), v) for k, v in match.items())
         ]
 
     def last(self, name: str, **match: Any) -> ToolExchange | None:
@@ -125,7 +167,7 @@ def _variants_by_id(product: dict[str, Any]) -> dict[str, Any]:
 
 def _before_identity(exchange: ToolExchange) -> bool:
     error = exchange.error
-    return bool(error) and error.get("code") == "not_authenticated"
+    return error is not None and error.get("code") == "not_authenticated"
 
 
 def _first_name(name: Any) -> str | None:
@@ -150,4 +192,6 @@ def original_payment(order: dict[str, Any]) -> str | None:
 
 
 def paid_total(order: dict[str, Any]) -> float:
-    return round(sum(e.get("amount", 0) for e in order.get("payment_history") or [] if e.get("transaction_type") == "payment"), 2)
+    return round(
+        sum(e.get("amount", 0) for e in order.get("payment_history") or [] if e.get("transaction_type") == "payment"), 2
+    )

@@ -3,18 +3,36 @@ of a delivered order or a modification of a pending one, told apart by the order
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from offline_model.playbooks.facts import original_payment
 from offline_model.playbooks.steps import (
-    Context, Step, Unit, methods_text, need_customer, need_order, payment_choice, payment_problem,
-    order_with_customer, resolve_order, result, status_from, unique, which_item, write_step,
+    Context,
+    Step,
+    Unit,
+    methods_text,
+    need_customer,
+    need_order,
+    order_with_customer,
+    payment_choice,
+    payment_problem,
+    resolve_order,
+    result,
+    status_from,
+    unique,
+    which_item,
+    write_step,
 )
 from offline_model.protocol import ToolCall
 from offline_model.replies.render import item_label, join_words, money, say
 from offline_model.schema import RequestResult
-from offline_model.understanding import matching
+from offline_model.understanding import conditions, extract, matching, preferences
+from offline_model.understanding.acted_on import acted_on_text
 from offline_model.understanding.options import describe, option_space
+from offline_model.understanding.text import fold
 
 
 def return_items(unit: Unit, ctx: Context) -> Step:
@@ -23,52 +41,219 @@ def return_items(unit: Unit, ctx: Context) -> Step:
         return order
     status = order.get("status", "")
     if status != "delivered":
-        reply = say("return.not_delivered", ctx.language, order=unit.order_id, status=status)
-        if status == "pending":
-            reply += say("return.not_delivered_pending", ctx.language)
-        return Step(result=result(unit, "refused", reply, f"return refused: {unit.order_id} is {status}"))
-    selection = matching.select_items(unit.text, order.get("items") or [])
-    if not selection.ok:
-        return Step(result=which_item(unit, ctx, order))
-    items = selection.value
+        return Step(result=_not_returnable(unit, ctx, status))
+    items = _items_to_return(unit, ctx, order)
+    if isinstance(items, RequestResult):
+        return Step(result=items)
     original = original_payment(order)
-    choice = payment_choice(unit, ctx, order)
-    if not choice.ok:
-        return Step(result=payment_problem(unit, ctx, choice))
-    method_id = choice.value
-    method = next((m for m in ctx.facts.payment_methods if m.get("id") == method_id), {})
-    if method_id != original and method.get("source") != "gift_card" and not str(method_id).startswith("gift_card"):
-        return Step(result=result(unit, "needs_info", say(
-            "return.bad_method", ctx.language, original=matching.describe_method(original, ctx.facts.payment_methods).replace("your ", "")),
-            "refund method must be the original one or a gift card"))
+    method_id = _refund_method(unit, ctx, order, original)
+    if isinstance(method_id, RequestResult):
+        return Step(result=method_id)
     item_ids = [item["item_id"] for item in items]
-    call = ToolCall("return_delivered_order_items", {"order_id": unit.order_id, "item_ids": item_ids, "payment_method_id": method_id})
+    call = ToolCall(
+        "return_delivered_order_items",
+        {"order_id": unit.order_id, "item_ids": item_ids, "payment_method_id": method_id},
+    )
     amount = round(sum(float(item.get("price", 0)) for item in items), 2)
     labels = join_words([item_label(i) for i in items], ctx.language)
 
     def done(data: dict[str, Any]) -> RequestResult:
-        reply = say("return.done", ctx.language, items=labels, order=unit.order_id, amount=money(amount),
-                    method=matching.describe_method(method_id, ctx.facts.payment_methods))
+        reply = say(
+            "return.done",
+            ctx.language,
+            items=labels,
+            order=unit.order_id,
+            amount=money(amount),
+            method=matching.describe_method(method_id, ctx.facts.payment_methods),
+        )
         return result(unit, "done", reply, f"return of {', '.join(item_ids)} from {unit.order_id} to {method_id}")
 
     def error(err: dict[str, Any]) -> RequestResult | None:
         code = str(err.get("code"))
         if code in {"order_not_delivered", "invalid_status"}:
-            return result(unit, "refused", say("return.not_delivered", ctx.language, order=unit.order_id, status=status_from(err, "not delivered")), err.get("message", ""))
+            return result(
+                unit,
+                "refused",
+                say(
+                    "return.not_delivered", ctx.language, order=unit.order_id, status=status_from(err, "not delivered")
+                ),
+                err.get("message", ""),
+            )
         if code in {"payment_method_invalid"}:
-            return result(unit, "needs_info", say("return.bad_method", ctx.language, original=matching.describe_method(original, ctx.facts.payment_methods).replace("your ", "")), err.get("message", ""))
+            return _bad_refund_method(unit, ctx, original, err.get("message", ""))
         if code == "item_not_in_order":
             return which_item(unit, ctx, order)
         return None
 
     def approval(data: dict[str, Any]) -> RequestResult:
-        return result(unit, "pending_approval", say("return.pending_approval", ctx.language, items=labels, order=unit.order_id),
-                       f"return from {unit.order_id} awaiting approval {data.get('approval_id', '')}")
+        return result(
+            unit,
+            "pending_approval",
+            say("return.pending_approval", ctx.language, items=labels, order=unit.order_id),
+            f"return from {unit.order_id} awaiting approval {data.get('approval_id', '')}",
+        )
 
     return write_step(unit, ctx, call, None, done, error, approval)
 
 
+_Picked = TypeVar("_Picked")
+
+
+def _first_named(text: str, pick: Callable[[str], _Picked]) -> _Picked:
+    """Items picked where the request can name them (acted_on_text: not in the story around it, not
+    what the customer keeps, not what says which order is meant); with the story when the request
+    names them only there."""
+    focused = pick(acted_on_text(text))
+    picked = focused.ok if isinstance(focused, matching.Match) else bool(focused)
+    # never the whole text: an item named only in the story's descriptions is asked about instead
+    return focused if picked else pick(acted_on_text(text, with_story=True))
+
+
+def _items_to_return(unit: Unit, ctx: Context, order: dict[str, Any]) -> list[dict[str, Any]] | RequestResult:
+    """The items the request names - or, for 'everything except X and Y', the order's items but
+    those, each kept phrase naming exactly one item of the order (else a question back)."""
+    items = order.get("items") or []
+    exception = conditions.exception_in(unit.text)
+    if exception is None:
+        selection = _first_named(unit.text, lambda text: matching.select_items(text, items))
+        return selection.value if selection.ok else which_item(unit, ctx, order)
+    kept = matching.excepted_items(exception.kept, items)
+    if kept is None or len(kept) == len(items):
+        return which_item(unit, ctx, order)
+    return [item for n, item in enumerate(items) if n not in kept]
+
+
+def _refund_method(unit: Unit, ctx: Context, order: dict[str, Any], original: str | None) -> str | RequestResult:
+    """Where the refund goes: the method the customer asks for, which must be the original one or
+    a gift card; with ordered alternatives, the first of them the rules allow."""
+    choice = payment_choice(unit, ctx, order)
+    if not choice.ok:
+        return payment_problem(unit, ctx, choice)
+    method_id: str | None = choice.value
+    if not _refundable_to(method_id, original, ctx):
+        # 'to my Visa - if that isn't allowed, PayPal': the next method the customer named that the rules allow
+        method_id = _refund_alternative(unit, ctx, original)
+    if method_id is None:
+        return _bad_refund_method(unit, ctx, original, "refund method must be the original one or a gift card")
+    return method_id
+
+
+def _refund_alternative(unit: Unit, ctx: Context, original: str | None) -> str | None:
+    """The first method of the customer's ordered alternatives a refund may go to, when the ticket
+    gives alternatives ('if that isn't possible, PayPal'); None otherwise."""
+    if not any(c.topic == conditions.FALLBACK for c in conditions.found(unit.text)):
+        return None
+    for choice in matching.payment_alternatives(extract.payment_refs(unit.text), ctx.facts.payment_methods, original):
+        if choice.ok and _refundable_to(choice.value, original, ctx):
+            return str(choice.value)
+    return None
+
+
+def _not_returnable(unit: Unit, ctx: Context, status: str) -> RequestResult:
+    """Only delivered orders can be returned; a pending one can be cancelled instead."""
+    reply = say("return.not_delivered", ctx.language, order=unit.order_id, status=status)
+    if status == "pending":
+        reply += say("return.not_delivered_pending", ctx.language)
+    return result(unit, "refused", reply, f"return refused: {unit.order_id} is {status}")
+
+
+def _refundable_to(method_id: Any, original: str | None, ctx: Context) -> bool:
+    """A return is refunded to the order's original payment method or to a gift card."""
+    method = next((m for m in ctx.facts.payment_methods if m.get("id") == method_id), {})
+    return method_id == original or method.get("source") == "gift_card" or str(method_id).startswith("gift_card")
+
+
+def _bad_refund_method(unit: Unit, ctx: Context, original: str | None, detail: str) -> RequestResult:
+    return result(
+        unit,
+        "needs_info",
+        say(
+            "return.bad_method",
+            ctx.language,
+            original=matching.describe_method(original, ctx.facts.payment_methods).replace("your ", ""),
+        ),
+        detail,
+    )
+
+
 def change_items(unit: Unit, ctx: Context) -> Step:
+    order = _order_to_change(unit, ctx)
+    if isinstance(order, Step):
+        return order
+    tool = _change_tool(unit, ctx, order)
+    if isinstance(tool, Step):
+        return tool
+    if not ctx.has(tool):
+        # known before reading products: the manager hands the request to a coworker who has the tool
+        return Step(result=result(unit, "failed", say("failed", ctx.language), f"{tool} not granted", reroute=tool))
+    specs = _first_named(unit.text, lambda text: matching.change_specs(text, order.get("items") or []))
+    if isinstance(specs, matching.Match) or not specs:
+        return Step(result=which_item(unit, ctx, order))
+    reads = _product_reads(unit, ctx, specs)
+    if reads is not None:
+        return reads
+    change = _item_change(unit, ctx, specs)
+    if isinstance(change, RequestResult):
+        return Step(result=change)
+    if not change.old_ids:  # every change was conditioned, and no condition held: nothing to do
+        return Step(result=result(unit, "answered", " ".join(change.notes), "conditions not met: order left as is"))
+    choice = payment_choice(unit, ctx, order, flow=preferences.flow_of(change.difference))
+    if not choice.ok:
+        return Step(result=payment_problem(unit, ctx, choice))
+    method_id = choice.value
+    # a gift card's balance is checked by the store itself: the balance read earlier may be stale
+    call = ToolCall(
+        tool,
+        {
+            "order_id": unit.order_id,
+            "item_ids": change.old_ids,
+            "new_item_ids": change.new_ids,
+            "payment_method_id": method_id,
+        },
+    )
+    change_text = join_words(change.changes, ctx.language)
+    diff_text = _difference_text(ctx, change.difference, matching.describe_method(method_id, ctx.facts.payment_methods))
+
+    def done(data: dict[str, Any]) -> RequestResult:
+        key = "exchange.done" if tool.startswith("exchange") else "modify.done"
+        return result(
+            unit,
+            "done",
+            " ".join(
+                [
+                    say(key, ctx.language, order=unit.order_id, changes=change_text, difference=diff_text).strip(),
+                    *change.notes,
+                ]
+            ),
+            f"{tool} {unit.order_id}: {change.old_ids} -> {change.new_ids}, "
+            f"difference {change.difference} via {method_id}",
+        )
+
+    def approval(data: dict[str, Any]) -> RequestResult:
+        return result(
+            unit,
+            "pending_approval",
+            say("items.pending_approval", ctx.language, order=unit.order_id, changes=change_text),
+            f"{tool} {unit.order_id} awaiting approval {data.get('approval_id', '')}",
+        )
+
+    return write_step(unit, ctx, call, None, done, lambda err: _change_error(unit, ctx, err), approval)
+
+
+@dataclass
+class _ItemChange:
+    """The items a request swaps, the versions they become, and the price difference."""
+
+    old_ids: list[str] = field(default_factory=list)
+    new_ids: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)  # each swap in words, for the reply
+    difference: float = 0.0
+    notes: list[str] = field(default_factory=list)  # the changes a condition of the customer held back
+
+
+def _order_to_change(unit: Unit, ctx: Context) -> Step | dict[str, Any]:
+    """The order whose items change, or the reads to make first: with the order go the customer's
+    details and the catalog products the text names."""
     resolved = resolve_order(unit, ctx, ("pending", "delivered"))
     if isinstance(resolved, Step):
         return resolved
@@ -80,96 +265,209 @@ def change_items(unit: Unit, ctx: Context) -> Step:
         return order
     if need is not None:
         return need
+    return order
+
+
+def _change_tool(unit: Unit, ctx: Context, order: dict[str, Any]) -> Step | str:
+    """The write the order's status allows: a pending order's items are modified (once), a
+    delivered order's exchanged; any other status refuses the change."""
     status = order.get("status", "")
     if status == "pending":
-        tool = "modify_pending_order_items"
-    elif status == "delivered":
-        tool = "exchange_delivered_order_items"
-    elif status.startswith("pending"):
-        return Step(result=result(unit, "refused", say("items.already_modified", ctx.language, order=unit.order_id), f"{unit.order_id} is {status}"))
-    else:
-        return Step(result=result(unit, "refused", say("items.not_changeable", ctx.language, order=unit.order_id, status=status), f"{unit.order_id} is {status}"))
-    if not ctx.has(tool):
-        # known before reading products: the manager hands the request to a coworker who has the tool
-        return Step(result=result(unit, "failed", say("failed", ctx.language), f"{tool} not granted", reroute=tool))
-    specs = matching.change_specs(unit.text, order.get("items") or [])
-    if isinstance(specs, matching.Match) or not specs:
-        return Step(result=which_item(unit, ctx, order))
-    missing = unique([ToolCall("get_product_details", {"product_id": item["product_id"]}) for item, _ in specs
-                       if item.get("product_id") not in ctx.facts.products and item.get("product_id") not in ctx.facts.product_errors])
-    if missing:
-        if not ctx.has("get_product_details"):
-            return Step(result=result(unit, "failed", say("failed", ctx.language), "get_product_details not granted"))
-        return Step(reads=missing)
-    old_ids: list[str] = []
-    new_ids: list[str] = []
-    changes: list[str] = []
-    difference = 0.0
-    for item, segment in specs:
-        product = ctx.facts.products.get(item.get("product_id"))
-        if product is None:
-            return Step(result=result(unit, "failed", say("failed", ctx.language), "product lookup failed"))
-        variant = matching.select_variant(segment, item, product)
-        if not variant.ok:
-            return Step(result=_variant_problem(unit, ctx, item, product, variant))
-        old_ids.append(item["item_id"])
-        new_ids.append(variant.value["item_id"])
-        difference += float(variant.value.get("price", 0)) - float(item.get("price", 0))
-        changed = {k: v for k, v in variant.value["options"].items() if item["options"].get(k) != v}
-        changes.append(f"{item_label(item)} ({describe(item['options'])}) for the version with {describe(changed)}")
-    difference = round(difference, 2)
-    choice = payment_choice(unit, ctx, order)
-    if not choice.ok:
-        return Step(result=payment_problem(unit, ctx, choice))
-    method_id = choice.value
-    # a gift card's balance is checked by the store itself: the balance read earlier may be stale
-    call = ToolCall(tool, {"order_id": unit.order_id, "item_ids": old_ids, "new_item_ids": new_ids, "payment_method_id": method_id})
-    change_text = join_words(changes, ctx.language)
-    described = matching.describe_method(method_id, ctx.facts.payment_methods)
-    if difference > 0:
-        diff_text = say("items.difference_charge", ctx.language, amount=money(difference), method=described)
-    elif difference < 0:
-        diff_text = say("items.difference_refund", ctx.language, amount=money(-difference), method=described)
-    else:
-        diff_text = say("items.difference_none", ctx.language)
+        return "modify_pending_order_items"
+    if status == "delivered":
+        return "exchange_delivered_order_items"
+    if status.startswith("pending"):
+        return Step(
+            result=result(
+                unit,
+                "refused",
+                say("items.already_modified", ctx.language, order=unit.order_id),
+                f"{unit.order_id} is {status}",
+            )
+        )
+    return Step(
+        result=result(
+            unit,
+            "refused",
+            say("items.not_changeable", ctx.language, order=unit.order_id, status=status),
+            f"{unit.order_id} is {status}",
+        )
+    )
 
-    def done(data: dict[str, Any]) -> RequestResult:
-        key = "exchange.done" if tool.startswith("exchange") else "modify.done"
-        return result(unit, "done", say(key, ctx.language, order=unit.order_id, changes=change_text, difference=diff_text).strip(),
-                       f"{tool} {unit.order_id}: {old_ids} -> {new_ids}, difference {difference} via {method_id}")
 
-    def error(err: dict[str, Any]) -> RequestResult | None:
-        code = str(err.get("code"))
-        if code == "insufficient_gift_card_balance":
-            return result(unit, "needs_info", say("payment.insufficient", ctx.language, methods=methods_text(ctx)), err.get("message", ""))
-        if code in {"order_not_pending", "order_not_delivered", "invalid_status"}:
-            return result(unit, "refused", say("items.not_changeable", ctx.language, order=unit.order_id, status=status_from(err)), err.get("message", ""))
-        if code in {"variant_unavailable"}:
-            return result(unit, "needs_info", say("items.unavailable", ctx.language, product="item", wanted="those options"), err.get("message", ""))
-        if code == "payment_method_invalid":
-            return result(unit, "needs_info", say("payment.which", ctx.language, order=unit.order_id, methods=methods_text(ctx)), err.get("message", ""))
+def _product_reads(unit: Unit, ctx: Context, specs: list[tuple[dict[str, Any], str]]) -> Step | None:
+    """The reads of the changed items' products not known yet, if any."""
+    missing = unique(
+        [
+            ToolCall("get_product_details", {"product_id": item["product_id"]})
+            for item, _ in specs
+            if item.get("product_id") not in ctx.facts.products
+            and item.get("product_id") not in ctx.facts.product_errors
+        ]
+    )
+    if not missing:
         return None
-
-    def approval(data: dict[str, Any]) -> RequestResult:
-        return result(unit, "pending_approval", say("items.pending_approval", ctx.language, order=unit.order_id, changes=change_text),
-                       f"{tool} {unit.order_id} awaiting approval {data.get('approval_id', '')}")
-
-    return write_step(unit, ctx, call, None, done, error, approval)
+    if not ctx.has("get_product_details"):
+        return Step(result=result(unit, "failed", say("failed", ctx.language), "get_product_details not granted"))
+    return Step(reads=missing)
 
 
-def _variant_problem(unit: Unit, ctx: Context, item: dict[str, Any], product: dict[str, Any], variant: matching.Match) -> RequestResult:
+def _item_change(unit: Unit, ctx: Context, specs: list[tuple[dict[str, Any], str]]) -> _ItemChange | RequestResult:
+    """The version each item becomes, or why one can't be chosen."""
+    change = _ItemChange()
+    conditioned = _conditions_per_spec(unit, specs)
+    if conditioned is None:
+        return result(unit, "needs_info", say("items.which_item_condition", ctx.language), "conditions not placed")
+    for (item, segment), on_item in zip(specs, conditioned, strict=True):
+        product = ctx.facts.products.get(str(item.get("product_id")))
+        if product is None:
+            return result(unit, "failed", say("failed", ctx.language), "product lookup failed")
+        variant = matching.select_variant(segment, item, product)
+        if on_item:
+            held = _held_back(unit, ctx, item, variant, on_item)
+            if isinstance(held, RequestResult):
+                return held
+            if held:
+                change.notes.append(held)
+                continue
+        if not variant.ok:
+            return _variant_problem(unit, ctx, item, product, variant)
+        change.old_ids.append(item["item_id"])
+        change.new_ids.append(variant.value["item_id"])
+        change.difference += float(variant.value.get("price", 0)) - float(item.get("price", 0))
+        changed = {k: v for k, v in variant.value["options"].items() if item["options"].get(k) != v}
+        change.changes.append(
+            f"{item_label(item)} ({describe(item['options'])}) for the version with {describe(changed)}"
+        )
+    change.difference = round(change.difference, 2)
+    return change
+
+
+def _conditions_per_spec(unit: Unit, specs: list[tuple[dict[str, Any], str]]) -> list[list[Any]] | None:
+    """The customer's conditions on each item change: all of the request's for a single change;
+    with several, those written in each change's own words (None when one is in no change's)."""
+    deciding = [c for c in conditions.found(unit.text) if c.topic not in (conditions.DIFFERENCE, conditions.DONE)]
+    if len(specs) == 1:
+        return [deciding]
+    per_spec = [
+        [c for c in conditions.found(segment) if c.topic not in (conditions.DIFFERENCE, conditions.DONE)]
+        for _, segment in specs
+    ]
+    placed = {c.words for conds in per_spec for c in conds}
+    return per_spec if all(c.words in placed for c in deciding) else None
+
+
+def _held_back(
+    unit: Unit, ctx: Context, item: dict[str, Any], variant: matching.Match, on_item: list[Any]
+) -> str | RequestResult:
+    """'' when the customer's conditions let this change go ahead; else the sentence that tells
+    them what was found and that the item stays (a question back when the data can't decide)."""
+    facts = _item_facts(item, variant, on_item)
+    then = conditions.branch_taken(on_item, facts) if facts is not None else None
+    if then is None:
+        if not variant.ok and conditions.AVAILABILITY not in _topics_of(on_item):
+            return ""  # the variant problem is reported as without a condition
+        return result(unit, "needs_info", say("items.which_item_condition", ctx.language), "condition not decidable")
+    if then == conditions.ACT and variant.ok:
+        return ""
+    if variant.ok:
+        new, old = float(variant.value.get("price", 0)), float(item.get("price", 0))
+        why = say("condition.price", ctx.language, new=money(new), old=money(old), diff=money(abs(new - old)))
+    else:
+        why = say("condition.unavailable", ctx.language, wanted=variant.detail or "those options")
+    return say("condition.not_met", ctx.language, item=item_label(item), why=why)
+
+
+def _topics_of(found: list[Any]) -> set[str]:
+    return {c.topic for c in found}
+
+
+def _item_facts(item: dict[str, Any], variant: matching.Match, on_item: list[Any]) -> dict[str, bool] | None:
+    """Whether the wanted version is available, and within the customer's price limit."""
+    if not variant.ok and variant.problem not in ("unavailable", "no_such_variant"):
+        return None
+    if not variant.ok:
+        return {conditions.AVAILABILITY: False, conditions.PRICE: False}
+    new, old = float(variant.value.get("price", 0)), float(item.get("price", 0))
+    limit = next((c for c in on_item if c.topic == conditions.PRICE and c.versus not in ("", "previous")), None)
+    within = round(new - old, 2) <= 0
+    if limit is not None and limit.versus == "difference" and limit.limit is not None:
+        diff = round(new - old, 2)
+        within = diff <= limit.limit if limit.inclusive else diff < limit.limit
+    elif limit is not None and limit.versus != "paid" and not _names_item(limit.versus, item):
+        return None  # 'no more than the beige one' where the beige one is not this item
+    return {conditions.AVAILABILITY: True, conditions.PRICE: within}
+
+
+def _names_item(words: str, item: dict[str, Any]) -> bool:
+    """'the beige one' describes the item when each of its words is in the item's name or options."""
+    own = set(fold(" ".join([str(item.get("name", "")), *map(str, (item.get("options") or {}).values())])).split())
+    wanted = set(re.findall(r"[a-z0-9]+", fold(words))) - {"the", "one", "ones", "current", "old", "my", "i", "have"}
+    return bool(wanted) and wanted <= own
+
+
+def _difference_text(ctx: Context, difference: float, described: str) -> str:
+    if difference > 0:
+        return say("items.difference_charge", ctx.language, amount=money(difference), method=described)
+    if difference < 0:
+        return say("items.difference_refund", ctx.language, amount=money(-difference), method=described)
+    return say("items.difference_none", ctx.language)
+
+
+def _change_error(unit: Unit, ctx: Context, err: dict[str, Any]) -> RequestResult | None:
+    """The reply to an item change the store refused; None for the generic handling."""
+    code = str(err.get("code"))
+    if code == "insufficient_gift_card_balance":
+        return result(
+            unit,
+            "needs_info",
+            say("payment.insufficient", ctx.language, methods=methods_text(ctx)),
+            err.get("message", ""),
+        )
+    if code in {"order_not_pending", "order_not_delivered", "invalid_status"}:
+        return result(
+            unit,
+            "refused",
+            say("items.not_changeable", ctx.language, order=unit.order_id, status=status_from(err)),
+            err.get("message", ""),
+        )
+    if code in {"variant_unavailable"}:
+        return result(
+            unit,
+            "needs_info",
+            say("items.unavailable", ctx.language, product="item", wanted="those options"),
+            err.get("message", ""),
+        )
+    if code == "payment_method_invalid":
+        return result(
+            unit,
+            "needs_info",
+            say("payment.which", ctx.language, order=unit.order_id, methods=methods_text(ctx)),
+            err.get("message", ""),
+        )
+    return None
+
+
+def _variant_problem(
+    unit: Unit, ctx: Context, item: dict[str, Any], product: dict[str, Any], variant: matching.Match
+) -> RequestResult:
     name = product.get("name", item.get("name", "item"))
     variants = [v for v in (product.get("variants") or {}).values() if v.get("available")]
     space = option_space(variants)
     choices = "; ".join(f"{key}: {', '.join(sorted(values))}" for key, values in space.items())
     if variant.problem == "unavailable":
-        reply = say("items.unavailable", ctx.language, product=name, wanted=variant.detail) + " " + say(
-            "items.which_version", ctx.language, product=name, choices=f"Available options: {choices}.")
+        reply = (
+            say("items.unavailable", ctx.language, product=name, wanted=variant.detail)
+            + " "
+            + say("items.which_version", ctx.language, product=name, choices=f"Available options: {choices}.")
+        )
     elif variant.problem == "no_such_variant":
         reply = say("items.no_such_version", ctx.language, product=name, wanted=variant.detail, choices=choices)
     elif variant.problem == "ambiguous":
         options = [describe({k: v for k, v in c["options"].items()}) for c in variant.extra.get("variants", [])][:4]
-        reply = say("items.which_version", ctx.language, product=name, choices="For example: " + "; or ".join(options) + ".")
+        reply = say(
+            "items.which_version", ctx.language, product=name, choices="For example: " + "; or ".join(options) + "."
+        )
     else:
         reply = say("items.which_version", ctx.language, product=name, choices=f"Available options: {choices}.")
     return result(unit, "needs_info", reply, f"variant {variant.problem}: {variant.detail}")

@@ -8,21 +8,23 @@ conversation gives the same next step every time."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
+from core.json_text import first_json_model
+from core.models import Escalation
 from offline_model.playbooks.assignment import render_assignment
 from offline_model.playbooks.roster import Coworker, can_handle, choose, holder_of, parse_roster
 from offline_model.protocol import ASK_TOOL, DELEGATE_TOOL, Conversation, ToolCall
 from offline_model.replies.render import letter, say
 from offline_model.schema import RequestResult, SpecialistReport, TicketResolution
-from offline_model.understanding import intents as I
-from offline_model.understanding import safety
-from offline_model.understanding.requests import Request, split_requests
+from offline_model.understanding import embedder, extract, intents, safety
+from offline_model.understanding.reading import Reading, read
+from offline_model.understanding.requests import QUESTION_WORDS, Request
+from offline_model.understanding.text import fold
 from offline_model.understanding.ticket import TicketView, identity_attempts, parse_ticket
-from runtime.json_text import first_json_model
-from runtime.models import Escalation
 
-_IDENTITY_FREE = {I.TROUBLE, I.POLICY, I.HUMAN, I.ABUSE, I.LEGAL, I.REVIEW}
+_IDENTITY_FREE = {intents.TROUBLE, intents.POLICY, intents.HUMAN, intents.ABUSE, intents.LEGAL, intents.REVIEW}
 _UNCLEAR_WORDS = 40  # a message this long that asks for nothing recognisable goes to a human
 
 
@@ -50,19 +52,89 @@ class Plan:
 def needs_identity(request: Request) -> bool:
     if request.intent in _IDENTITY_FREE:
         return False
-    if request.intent == I.PRODUCT:
+    if request.intent == intents.PRODUCT:
         return bool(request.order_ids)
     return True
 
 
-def ticket_requests(ticket: TicketView) -> list[Request]:
-    """The latest message's requests; when it only answers an earlier question (a reason, an
+def ticket_reading(ticket: TicketView) -> Reading:
+    """The reading of the latest message; when it only answers an earlier question (a reason, an
     address), the earlier customer message and the answer are read together."""
-    requests = split_requests(ticket.body, ticket.subject)
+    reading = read(ticket.body, ticket.subject)
     earlier = [text for role, text in ticket.thread if role == "customer"]
-    if not requests and earlier:
-        requests = split_requests(earlier[-1] + "\n\n" + ticket.body, ticket.subject)
-    return requests
+    if not reading.requests and earlier:
+        reading = read(earlier[-1] + "\n\n" + ticket.body, ticket.subject)
+    return reading
+
+
+def ticket_requests(ticket: TicketView) -> list[Request]:
+    return ticket_reading(ticket).requests
+
+
+_TEAM_FIT = 0.35  # cosine between a question and a coworker's role and goal, to send it there
+
+
+def _team_can_answer(text: str, team: list[Coworker]) -> bool:
+    """A question of no built-in kind goes to the team when a coworker who can read something has a
+    role and goal close to it (a specialist added in YAML for just such questions)."""
+    if "?" not in text and not QUESTION_WORDS.search(fold(text)):
+        return False
+    readers = [c for c in team if c.goal and can_handle(c, intents.TEAM_QUESTION)]
+    if not readers or safety.is_gibberish(text):
+        return False
+    profiles = embedder.encode_fixed(tuple(c.profile for c in readers))
+    return float((profiles @ embedder.encode_cached([" ".join(text.split())[:500]])[0]).max()) >= _TEAM_FIT
+
+
+_ACCOUNT_ADDRESS = re.compile(r"\b(?:account|profile|saved|default|on\s+file|home\s+address|usual\s+address)\b")
+
+
+def _lacks_information(request: Request, ticket: TicketView) -> bool:
+    """A change the words cannot make yet: no new address, no reason to cancel, no payment method."""
+    text = request.text
+    if request.intent == intents.ORDER_ADDRESS:
+        return not extract.addresses(text) and not _ACCOUNT_ADDRESS.search(fold(text))
+    if request.intent == intents.CANCEL:
+        return not (extract.cancel_reason(text) or extract.cancel_reason(ticket.customer_text, any_cause=False))
+    if request.intent == intents.PAYMENT:
+        return not [r for r in extract.payment_refs(text) if not r.negated]
+    return False
+
+
+def _waiting_for_answer(plan: Plan) -> set[int]:
+    """Changes held back because another change of the same ticket cannot be made before the
+    customer answers: nothing is written on a partial reading, across specialists too."""
+    changes = [n for n, r in enumerate(plan.requests, start=1) if r.intent in intents.ACTIONS]
+    lacking = {n for n in changes if _lacks_information(plan.requests[n - 1], plan.ticket)}
+    return set(changes) - lacking if lacking and len(changes) > 1 else set()
+
+
+def _person_takes_all(requests: list[Request]) -> list[Request]:
+    """A ticket that goes to a person (asked for, abusive, threatening) changes nothing before they
+    read it: its other requests travel in the escalation, for the person to act on."""
+    escalation = next((r for r in requests if r.intent in intents.ESCALATIONS), None)
+    if escalation is None or len(requests) == 1:
+        return requests
+    orders = list(dict.fromkeys(o for r in requests for o in r.order_ids))
+    return [Request(escalation.intent, orders, [s for r in requests for s in r.sentences], escalation.block)]
+
+
+def hand_over(reading: Reading, language: str) -> TicketResolution:
+    """Nothing is changed on a partial reading: the ticket goes to the next model tier, or to a
+    person, with the words the model could not read."""
+    unread = reading.unread_summary()
+    asks = "; ".join(f"{n}. {r.label}" for n, r in enumerate(reading.requests, start=1)) or "nothing recognisable"
+    summary = (
+        f"The customer asks: {asks}. Nothing was changed: the offline model could not read all of the ticket "
+        f"({unread}). A person (or a stronger model) should read the ticket and act on all of it."
+    )
+    return TicketResolution(
+        outcome="escalated",
+        reply=letter([say("escalated.other", language)], language, None),
+        escalation=Escalation(reason=f"not understood: {unread}"[:300], priority="normal", summary=summary),
+        internal_summary="handed over: " + unread[:200],
+        handover=unread,
+    )
 
 
 def decide(conv: Conversation, *, final_now: bool = False) -> list[ToolCall] | TicketResolution:
@@ -72,18 +144,28 @@ def decide(conv: Conversation, *, final_now: bool = False) -> list[ToolCall] | T
     language = ticket.language
     if safety.is_injection(ticket.body):
         return TicketResolution(
-            outcome="refused", reply=letter([say("refused.injection", language)], language, None),
-            internal_summary="refused: the ticket carries instructions aimed at the agents (" +
-            "; ".join(safety.injection_signals(ticket.body))[:200] + ")",
+            outcome="refused",
+            reply=letter([say("refused.injection", language)], language, None),
+            internal_summary="refused: the ticket carries instructions aimed at the agents ("
+            + "; ".join(safety.injection_signals(ticket.body))[:200]
+            + ")",
         )
-    requests = ticket_requests(ticket)
+    reading = ticket_reading(ticket)
+    if not reading.understood and not any(r.intent in intents.ESCALATIONS for r in reading.requests):
+        return hand_over(reading, language)
+    requests = _person_takes_all(reading.requests)
     team = parse_roster(conv.system, conv.tool_descriptions.get(DELEGATE_TOOL, ""))
+    if not requests and _team_can_answer(ticket.body, team):
+        requests = [Request(intents.TEAM_QUESTION, extract.order_ids(ticket.body), [ticket.body])]
     if not requests:
         words = len(ticket.body.split())
         if safety.is_gibberish(ticket.body) or words < _UNCLEAR_WORDS:
-            return TicketResolution(outcome="needs_info", reply=letter([say("not_understood", language)], language, None),
-                                    internal_summary="no request could be understood; asked the customer")
-        requests = [Request(I.REVIEW, [], [ticket.body])]
+            return TicketResolution(
+                outcome="needs_info",
+                reply=letter([say("not_understood", language)], language, None),
+                internal_summary="no request could be understood; asked the customer",
+            )
+        requests = [Request(intents.REVIEW, [], [ticket.body])]
     plan = Plan(ticket, requests, team, customer_id=ticket.customer_id)
     plan.customer_name = ticket.customer_name.split()[0] if ticket.customer_name else None
     _initial_queue(plan)
@@ -99,9 +181,18 @@ def decide(conv: Conversation, *, final_now: bool = False) -> list[ToolCall] | T
             continue
         if final_now:
             for number in delegation.numbers:
-                plan.results.setdefault(number, [RequestResult(
-                    request=number, intent=plan.requests[number - 1].intent, status="failed",
-                    reply=say("failed", language), detail="not handled before the iteration limit")])
+                plan.results.setdefault(
+                    number,
+                    [
+                        RequestResult(
+                            request=number,
+                            intent=plan.requests[number - 1].intent,
+                            status="failed",
+                            reply=say("failed", language),
+                            detail="not handled before the iteration limit",
+                        )
+                    ],
+                )
             plan.queue.clear()
             return _final(plan, language)
         if index == 0 and conv.native and len(plan.queue) > 1 and _independent(plan):
@@ -116,8 +207,8 @@ def decide(conv: Conversation, *, final_now: bool = False) -> list[ToolCall] | T
 
 # What refunds money (a gift card may be credited) and what may pay with it: a delegation of the
 # one must finish before one of the other starts.
-_REFUNDING = {I.CANCEL, I.RETURN}
-_PAYING = {I.CHANGE_ITEMS, I.PAYMENT}
+_REFUNDING = {intents.CANCEL, intents.RETURN}
+_PAYING = {intents.CHANGE_ITEMS, intents.PAYMENT}
 
 
 def _independent(plan: Plan) -> bool:
@@ -140,16 +231,41 @@ def _independent(plan: Plan) -> bool:
 def _initial_queue(plan: Plan) -> None:
     anonymous = plan.customer_id is None and not identity_attempts(plan.ticket)
     assigned: dict[int, Coworker] = {}
+    waiting = _waiting_for_answer(plan)
     for number, request in enumerate(plan.requests, start=1):
+        if number in waiting:
+            plan.results[number] = [
+                RequestResult(
+                    request=number,
+                    intent=request.intent,
+                    status="needs_info",
+                    reply=say("write.waiting", plan.ticket.language),
+                    detail="held: another change of the ticket needs an answer first",
+                )
+            ]
+            continue
         if anonymous and needs_identity(request):
-            plan.results[number] = [RequestResult(request=number, intent=request.intent, status="needs_info",
-                                                  reply=say("identity.needed", plan.ticket.language),
-                                                  detail="no e-mail or name with zip code to identify the customer")]
+            plan.results[number] = [
+                RequestResult(
+                    request=number,
+                    intent=request.intent,
+                    status="needs_info",
+                    reply=say("identity.needed", plan.ticket.language),
+                    detail="no e-mail or name with zip code to identify the customer",
+                )
+            ]
             continue
         coworker = choose(request, plan.team)
         if coworker is None:
-            plan.results[number] = [RequestResult(request=number, intent=request.intent, status="failed",
-                                                  reply=say("failed", plan.ticket.language), detail="no coworker can handle it")]
+            plan.results[number] = [
+                RequestResult(
+                    request=number,
+                    intent=request.intent,
+                    status="failed",
+                    reply=say("failed", plan.ticket.language),
+                    detail="no coworker can handle it",
+                )
+            ]
             continue
         assigned[number] = coworker
     _co_locate(plan, assigned)
@@ -169,20 +285,23 @@ def _initial_queue(plan: Plan) -> None:
 
 # Changes that must reach an order before its items change: the store takes one item change per
 # pending order and nothing after it.
-_BEFORE_ITEMS = {I.ORDER_ADDRESS, I.PAYMENT}
+_BEFORE_ITEMS = {intents.ORDER_ADDRESS, intents.PAYMENT}
 
 
 def _effects_first(order: list[str], groups: dict[str, list[int]], plan: Plan) -> list[str]:
     """Coworkers in request order, except that one changing an order's address or payment goes
     before another changing the same order's items (when no single coworker could do both)."""
-    def orders_of(role: str, intents: set[str]) -> set[str]:
-        return {o for n in groups[role] if plan.requests[n - 1].intent in intents for o in plan.requests[n - 1].order_ids}
+
+    def orders_of(role: str, wanted: set[str]) -> set[str]:
+        return {
+            o for n in groups[role] if plan.requests[n - 1].intent in wanted for o in plan.requests[n - 1].order_ids
+        }
 
     ranked = list(order)
     for role in order:
         first = orders_of(role, _BEFORE_ITEMS)
-        for other in ranked[:ranked.index(role)]:
-            if first & orders_of(other, {I.CHANGE_ITEMS}):
+        for other in ranked[: ranked.index(role)]:
+            if first & orders_of(other, {intents.CHANGE_ITEMS}):
                 ranked.remove(role)
                 ranked.insert(ranked.index(other), role)
                 break
@@ -213,7 +332,11 @@ def _next(plan: Plan) -> Delegation | None:
         if plan.identity_failed is not None:
             pending = [n for n in delegation.numbers if needs_identity(plan.requests[n - 1])]
             for number in pending:
-                plan.results[number] = [plan.identity_failed.model_copy(update={"request": number, "intent": plan.requests[number - 1].intent})]
+                plan.results[number] = [
+                    plan.identity_failed.model_copy(
+                        update={"request": number, "intent": plan.requests[number - 1].intent}
+                    )
+                ]
             delegation.numbers = [n for n in delegation.numbers if n not in pending]
             if not delegation.numbers:
                 plan.queue.pop(0)
@@ -226,7 +349,7 @@ def _next(plan: Plan) -> Delegation | None:
         if holder is not None:
             plan.escalation_sent = True
             text = "Could not complete: " + "; ".join(f"{r.intent} {r.order_id or ''} ({r.detail})" for r in failed)
-            plan.requests.append(Request(I.REVIEW, [], [text]))
+            plan.requests.append(Request(intents.REVIEW, [], [text]))
             number = len(plan.requests)
             delegation = Delegation(holder.role, [number])
             plan.queue.append(delegation)
@@ -240,9 +363,15 @@ def _absorb(plan: Plan, delegation: Delegation, result: str) -> None:
     report = parse_report(result)
     if report is None:
         for number in delegation.numbers:
-            plan.results[number] = [RequestResult(request=number, intent=plan.requests[number - 1].intent, status="failed",
-                                                  reply=say("failed", plan.ticket.language),
-                                                  detail=f"{delegation.coworker} gave no report: {result[:200]}")]
+            plan.results[number] = [
+                RequestResult(
+                    request=number,
+                    intent=plan.requests[number - 1].intent,
+                    status="failed",
+                    reply=say("failed", plan.ticket.language),
+                    detail=f"{delegation.coworker} gave no report: {result[:200]}",
+                )
+            ]
         return
     plan.customer_id = plan.customer_id or report.customer_id
     plan.customer_name = plan.customer_name or report.customer_name
@@ -258,11 +387,24 @@ def _absorb(plan: Plan, delegation: Delegation, result: str) -> None:
         got = by_number.get(number)
         if not got:
             if plan.identity_failed is not None and needs_identity(plan.requests[number - 1]):
-                got = [plan.identity_failed.model_copy(update={"request": number, "intent": plan.requests[number - 1].intent})]
+                got = [
+                    plan.identity_failed.model_copy(
+                        update={"request": number, "intent": plan.requests[number - 1].intent}
+                    )
+                ]
             else:
-                got = [RequestResult(request=number, intent=plan.requests[number - 1].intent, status=report.status,
-                                     reply=report.reply, detail=report.summary)]
-        reroute = next((r.model_extra.get("reroute") for r in got if r.model_extra and r.model_extra.get("reroute")), None)
+                got = [
+                    RequestResult(
+                        request=number,
+                        intent=plan.requests[number - 1].intent,
+                        status=report.status,
+                        reply=report.reply,
+                        detail=report.summary,
+                    )
+                ]
+        reroute = next(
+            (r.model_extra.get("reroute") for r in got if r.model_extra and r.model_extra.get("reroute")), None
+        )
         if reroute:
             holder = holder_of(reroute, plan.team, plan.tried.get(number, set()))
             if holder is not None:
@@ -295,7 +437,10 @@ def render_ticket(view: TicketView, customer_id: str | None, customer_name: str 
         lines.append(f"Subject: {view.subject}")
     lines += ["Message:", view.body]
     if view.thread:
-        lines += ["Earlier messages in this thread (oldest first):", *(f"[{role}] {text}" for role, text in view.thread)]
+        lines += [
+            "Earlier messages in this thread (oldest first):",
+            *(f"[{role}] {text}" for role, text in view.thread),
+        ]
     lines.append("</ticket>")
     who = f"{customer_id} ({customer_name})" if customer_id and customer_name else customer_id
     lines.append(f"Authenticated customer: {who or 'not yet authenticated'}")
@@ -308,7 +453,12 @@ def _delegate_call(plan: Plan, delegation: Delegation, language: str, *, final: 
     numbered = [(n, plan.requests[n - 1]) for n in delegation.numbers]
     task = render_assignment(numbered, plan.customer_id, language)
     arguments: dict[str, object] = {
-        "task": task, "context": render_ticket(plan.ticket, plan.customer_id, plan.ticket.customer_name if plan.customer_id == plan.ticket.customer_id else None),
+        "task": task,
+        "context": render_ticket(
+            plan.ticket,
+            plan.customer_id,
+            plan.ticket.customer_name if plan.customer_id == plan.ticket.customer_id else None,
+        ),
         "coworker": delegation.coworker,
     }
     if final:
@@ -340,8 +490,15 @@ def _final(plan: Plan, language: str) -> TicketResolution:
             escalation = Escalation.model_validate(data)
             break
     if outcome == "escalated" and escalation is None:
-        escalation = Escalation(reason="could not be handled automatically", priority="normal",
-                                summary="; ".join(f"{r.intent} {r.order_id or ''}: {r.status} ({r.detail})" for r in results)[:1000])
+        escalation = Escalation(
+            reason="could not be handled automatically",
+            priority="normal",
+            summary="; ".join(f"{r.intent} {r.order_id or ''}: {r.status} ({r.detail})" for r in results)[:1000],
+        )
     summary = "; ".join(plan.summaries) or "; ".join(f"{r.intent}: {r.status} ({r.detail})" for r in results)
-    return TicketResolution(outcome=outcome, reply=letter(paragraphs, language, plan.customer_name),
-                            escalation=escalation, internal_summary=f"{outcome}: {summary}"[:1000])
+    return TicketResolution(
+        outcome=outcome,
+        reply=letter(paragraphs, language, plan.customer_name),
+        escalation=escalation,
+        internal_summary=f"{outcome}: {summary}"[:1000],
+    )

@@ -12,19 +12,32 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from offline_model.understanding import embedder
-from offline_model.understanding import intents as I
+from offline_model.playbooks.team_answers import readable
+from offline_model.understanding import embedder, intents
 from offline_model.understanding.requests import Request
 
 # Built-in hints: the word a coworker's role usually carries for each intent. They only break
 # near-ties between coworkers the roster makes equally plausible.
 _ROLE_HINTS = {
-    I.CANCEL: "order", I.ORDER_ADDRESS: "order", I.USER_ADDRESS: "order", I.STATUS: "order",
-    I.RETURN: "return", I.PAYMENT: "billing", I.BILLING: "billing",
-    I.PRODUCT: "product", I.POLICY: "product", I.TROUBLE: "technical", I.HUMAN: "order", I.ABUSE: "order", I.LEGAL: "order",
+    intents.CANCEL: "order",
+    intents.ORDER_ADDRESS: "order",
+    intents.USER_ADDRESS: "order",
+    intents.STATUS: "order",
+    intents.RETURN: "return",
+    intents.PAYMENT: "billing",
+    intents.BILLING: "billing",
+    intents.PRODUCT: "product",
+    intents.POLICY: "product",
+    intents.TROUBLE: "technical",
+    intents.HUMAN: "order",
+    intents.ABUSE: "order",
+    intents.LEGAL: "order",
 }
 _EXCHANGE_WORDS = re.compile(r"\b(?:exchang\w*|arrived|delivered|received|got\s+it|came\s+in)\b", re.IGNORECASE)
-_MODIFY_WORDS = re.compile(r"\b(?:pending|before\s+it\s+(?:ships|goes\s+out)|hasn'?t\s+shipped|not\s+shipped|modify|still\s+pending)\b", re.IGNORECASE)
+_MODIFY_WORDS = re.compile(
+    r"\b(?:pending|before\s+it\s+(?:ships|goes\s+out)|hasn'?t\s+shipped|not\s+shipped|modify|still\s+pending)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -51,7 +64,9 @@ def parse_roster(system: str, delegate_description: str) -> list[Coworker]:
             shared = [t.strip() for t in also.group(1).split(",") if t.strip()] if also else []
             continue
         if in_team:
-            match = re.match(r"^\s*-\s*(?P<role>[^:\n]+?):\s*(?P<goal>.*?)(?:\s*\(tools:\s*(?P<tools>[^)]*)\))?\s*$", line)
+            match = re.match(
+                r"^\s*-\s*(?P<role>[^:\n]+?):\s*(?P<goal>.*?)(?:\s*\(tools:\s*(?P<tools>[^)]*)\))?\s*$", line
+            )
             if not match:
                 if line.strip():
                     in_team = False
@@ -76,7 +91,9 @@ def can_handle(coworker: Coworker, intent: str, text: str = "") -> bool:
     """Whether the coworker holds a tool the intent needs (unknown tools: assume yes)."""
     if not coworker.tools:
         return True
-    needed = I.REQUIRED_TOOLS.get(intent, ())
+    if intent == intents.TEAM_QUESTION:
+        return readable(coworker.tools)
+    needed = intents.REQUIRED_TOOLS.get(intent, ())
     return any(tool in coworker.tools for tool in needed)
 
 
@@ -89,7 +106,10 @@ def choose(request: Request, team: list[Coworker], exclude: set[str] | None = No
     if len(candidates) == 1:
         return candidates[0]
     profiles = embedder.encode_fixed(tuple(c.profile for c in candidates))
-    queries = embedder.encode_cached([I.DESCRIPTIONS[request.intent], " ".join(request.text.split())[:500]])
+    if request.intent == intents.TEAM_QUESTION:
+        # no built-in kind to go by: the question's own words against each role and goal
+        return candidates[int(np.argmax(profiles @ embedder.encode_cached([request.text])[0]))]
+    queries = embedder.encode_cached([intents.DESCRIPTIONS[request.intent], " ".join(request.text.split())[:500]])
     # the roster decides: the request's kind and words against each coworker's role and goal;
     # which tool an item change needs (exchange or modify) is read from the words that tell it
     scores = 0.65 * (profiles @ queries[0]) + 0.3 * (profiles @ queries[1])
@@ -109,7 +129,7 @@ def _role_hint(coworker: Coworker, request: Request) -> float:
 def _tool_hint(coworker: Coworker, request: Request) -> float:
     """Exchanges of delivered items and changes to pending orders use different tools: words like
     'arrived' or 'before it ships' tell which one the request will need."""
-    if request.intent != I.CHANGE_ITEMS or not coworker.tools:
+    if request.intent != intents.CHANGE_ITEMS or not coworker.tools:
         return 0.0
     score = 0.0
     if _EXCHANGE_WORDS.search(request.text) and "exchange_delivered_order_items" in coworker.tools:

@@ -11,30 +11,32 @@ card is credited before it is debited."""
 from __future__ import annotations
 
 import json
-from typing import Callable
+from collections.abc import Callable
 
-from offline_model.playbooks import answers, items, orders
+from offline_model.playbooks import answers, items, orders, team_answers, write_check
 from offline_model.playbooks.assignment import Assignment
 from offline_model.playbooks.facts import MAX_ATTEMPTS, Facts
-from offline_model.playbooks.steps import Context, Step, Unit, result, unique
+from offline_model.playbooks.steps import Context, Step, Unit, expand_units, result, unique
 from offline_model.protocol import ToolCall
 from offline_model.replies.render import letter, say
 from offline_model.schema import RequestResult, SpecialistReport
-from offline_model.understanding import extract
-from offline_model.understanding import intents as I
+from offline_model.understanding import extract, intents
 from offline_model.understanding.ticket import TicketView, identity_attempts
-
 
 Decision = list[ToolCall] | SpecialistReport
 
-IDENTITY_FREE = {I.TROUBLE, I.POLICY, I.HUMAN, I.ABUSE, I.LEGAL, I.REVIEW}
+IDENTITY_FREE = {intents.TROUBLE, intents.POLICY, intents.HUMAN, intents.ABUSE, intents.LEGAL, intents.REVIEW}
 
 
 def units_of(assignment: Assignment) -> list[Unit]:
     units: list[Unit] = []
     for request in assignment.requests:
         order_ids = request.order_ids or extract.order_ids(request.text)
-        if request.intent in (I.USER_ADDRESS, I.PRODUCT, I.TROUBLE, I.POLICY, *I.ESCALATIONS) or not order_ids:
+        if (
+            request.intent
+            in (intents.USER_ADDRESS, intents.PRODUCT, intents.TROUBLE, intents.POLICY, *intents.ESCALATIONS)
+            or not order_ids
+        ):
             units.append(Unit(request.number, request.intent, order_ids[0] if order_ids else None, request.text))
             continue
         for order_id in order_ids:
@@ -45,7 +47,7 @@ def units_of(assignment: Assignment) -> list[Unit]:
 def needs_identity(unit: Unit) -> bool:
     if unit.intent in IDENTITY_FREE:
         return False
-    if unit.intent == I.PRODUCT:
+    if unit.intent == intents.PRODUCT:
         return unit.order_id is not None
     return True
 
@@ -55,6 +57,7 @@ def decide(tools: set[str], facts: Facts, ticket: TicketView, assignment: Assign
     units = units_of(assignment)
     extra = "" if ticket.structured else "\n\n".join(r.text for r in assignment.requests)
     ctx = Context(tools, facts, ticket, assignment.language, assignment, units, extra)
+    units = ctx.units = expand_units(units, ctx)  # a request describing several orders: one unit each
     identity = _identify(ctx)
     if isinstance(identity, list):
         # while the customer is being identified, fetch what needs no identity
@@ -63,9 +66,18 @@ def decide(tools: set[str], facts: Facts, ticket: TicketView, assignment: Assign
     steps: list[tuple[Unit, Step]] = []
     for unit in units:
         if needs_identity(unit) and not facts.customer_id:
-            steps.append((unit, Step(result=identity or result(unit, "needs_info", say("identity.needed", ctx.language), "no identity"))))
+            steps.append(
+                (
+                    unit,
+                    Step(
+                        result=identity
+                        or result(unit, "needs_info", say("identity.needed", ctx.language), "no identity")
+                    ),
+                )
+            )
             continue
         steps.append((unit, PLAYBOOKS[unit.intent](unit, ctx)))
+    steps = _all_or_nothing([(unit, _checked(unit, step, ctx)) for unit, step in steps], ctx)
     greeting = _name_read(ctx)
     reads = unique([call for _, step in steps for call in step.reads])
     if reads:
@@ -73,14 +85,45 @@ def decide(tools: set[str], facts: Facts, ticket: TicketView, assignment: Assign
     writes = [(unit, step) for unit, step in steps if step.write is not None]
     if writes:
         batch = _write_batch(writes)
-        return unique([s.write for s in batch] + [c for s in batch for c in s.companions] + greeting)
+        return unique([s.write for s in batch if s.write] + [c for s in batch for c in s.companions] + greeting)
     return _report(ctx, [step.result for _, step in steps if step.result is not None])
 
 
+def _all_or_nothing(steps: list[tuple[Unit, Step]], ctx: Context) -> list[tuple[Unit, Step]]:
+    """Nothing is written while another request of the delegation waits for the customer's answer:
+    a partial reading changes nothing; the writes wait for the answer and go out together."""
+    if not any(step.result is not None and step.result.status == "needs_info" for _, step in steps):
+        return steps
+    waiting = say("write.waiting", ctx.language)
+    return [
+        (unit, Step(result=result(unit, "needs_info", waiting, "held until the customer answers")))
+        if step.write is not None
+        else (unit, step)
+        for unit, step in steps
+    ]
+
+
+def _checked(unit: Unit, step: Step, ctx: Context) -> Step:
+    """A write that contradicts the request's own words (an item the customer keeps, money going to
+    a method they did not name) is not made: the request ends with a question instead."""
+    if step.write is None:
+        return step
+    order = ctx.facts.orders.get(str(step.write.arguments.get("order_id", "")))
+    why = write_check.contradiction(step.write, unit.text, order, ctx.facts.payment_methods)
+    if why is None:
+        return step
+    return Step(result=result(unit, "needs_info", say("write.unsure", ctx.language), f"write held back: {why}"))
+
+
 _WRITE_PRIORITY = {
-    "modify_pending_order_payment": 0, "modify_pending_order_address": 0, "modify_user_address": 0,
-    "cancel_pending_order": 1, "return_delivered_order_items": 1,
-    "modify_pending_order_items": 2, "exchange_delivered_order_items": 2, "escalate_to_human": 3,
+    "modify_pending_order_payment": 0,
+    "modify_pending_order_address": 0,
+    "modify_user_address": 0,
+    "cancel_pending_order": 1,
+    "return_delivered_order_items": 1,
+    "modify_pending_order_items": 2,
+    "exchange_delivered_order_items": 2,
+    "escalate_to_human": 3,
 }
 
 
@@ -90,7 +133,7 @@ def _write_batch(writes: list[tuple[Unit, Step]]) -> list[Step]:
     card pays for one of them (another write may first have to credit that card)."""
     _, first = _first_write(writes)
     batch = [first]
-    if _uses_gift_card(first.write):
+    if first.write is None or _uses_gift_card(first.write):
         return batch
     orders = {first.write.arguments.get("order_id")}
     for _, step in writes:
@@ -99,9 +142,12 @@ def _write_batch(writes: list[tuple[Unit, Step]]) -> list[Step]:
         order_id = step.write.arguments.get("order_id")
         if order_id in orders or _uses_gift_card(step.write):
             continue
-        if any(step.write.arguments.get("order_id") == other.write.arguments.get("order_id")
-               and _WRITE_PRIORITY.get(other.write.name, 9) < _WRITE_PRIORITY.get(step.write.name, 9)
-               for _, other in writes if other is not step and other.write is not None):
+        if any(
+            step.write.arguments.get("order_id") == other.write.arguments.get("order_id")
+            and _WRITE_PRIORITY.get(other.write.name, 9) < _WRITE_PRIORITY.get(step.write.name, 9)
+            for _, other in writes
+            if other is not step and other.write is not None
+        ):
             continue  # a payment or address change of this order goes first
         orders.add(order_id)
         batch.append(step)
@@ -116,10 +162,16 @@ def _first_write(writes: list[tuple[Unit, Step]]) -> tuple[Unit, Step]:
     """Writes in the customer's order, except that a payment or address change of an order goes
     before an item change of the same order (after an item change the order can't be modified)."""
     first_unit, first_step = writes[0]
-    order_id = first_step.write.arguments.get("order_id") if first_step.write else None
+    if first_step.write is None:
+        return first_unit, first_step
+    order_id = first_step.write.arguments.get("order_id")
+    rank = _WRITE_PRIORITY.get(first_step.write.name, 9)
     for unit, step in writes[1:]:
-        if order_id and step.write and step.write.arguments.get("order_id") == order_id and (
-            _WRITE_PRIORITY.get(step.write.name, 9) < _WRITE_PRIORITY.get(first_step.write.name, 9)
+        if (
+            order_id
+            and step.write
+            and step.write.arguments.get("order_id") == order_id
+            and _WRITE_PRIORITY.get(step.write.name, 9) < rank
         ):
             return unit, step
     return first_unit, first_step
@@ -132,33 +184,42 @@ def _orders_after_identity(ctx: Context) -> list[ToolCall]:
     if not ctx.has("get_order_details"):
         return []
     # a cancellation acts on the order id alone: nothing to read first
-    wanted = [u.order_id for u in ctx.units if needs_identity(u) and u.order_id and u.intent != I.CANCEL]
-    return [ToolCall("get_order_details", {"order_id": oid}) for oid in dict.fromkeys(wanted)
-            if oid not in ctx.facts.early_reads]
+    wanted = [u.order_id for u in ctx.units if needs_identity(u) and u.order_id and u.intent != intents.CANCEL]
+    return [
+        ToolCall("get_order_details", {"order_id": oid})
+        for oid in dict.fromkeys(wanted)
+        if oid not in ctx.facts.early_reads
+    ]
 
 
 def _catalog_prefetch(ctx: Context) -> list[ToolCall]:
     """For an item change, the products the customer names, read with the first reads (with
     their variants, from search_products; else the catalog's product list, to read them next)."""
-    changes = [u for u in ctx.units if u.intent == I.CHANGE_ITEMS]
+    changes = [u for u in ctx.units if u.intent == intents.CHANGE_ITEMS]
     if not changes:
         return []
     if ctx.has("search_products"):
-        return [ToolCall("search_products", {"query": u.text}) for u in changes
-                if not ctx.facts.calls("search_products", query=u.text)]
+        return [
+            ToolCall("search_products", {"query": u.text})
+            for u in changes
+            if not ctx.facts.calls("search_products", query=u.text)
+        ]
     if ctx.facts.product_types is None and ctx.has("list_product_types") and not ctx.facts.calls("list_product_types"):
         return [ToolCall("list_product_types", {})]
     return []
-
-
 
 
 def _name_read(ctx: Context) -> list[ToolCall]:
     """The customer's details, to greet them by name, when known but not read yet: sent along
     with calls going out anyway, so it costs no model call."""
     facts = ctx.facts
-    if facts.customer_id and not facts.customer_name and facts.customer is None and ctx.has("get_customer_details") \
-            and not facts.calls("get_customer_details"):
+    if (
+        facts.customer_id
+        and not facts.customer_name
+        and facts.customer is None
+        and ctx.has("get_customer_details")
+        and not facts.calls("get_customer_details")
+    ):
         return [ToolCall("get_customer_details", {"customer_id": facts.customer_id})]
     return []
 
@@ -185,29 +246,35 @@ def _identify(ctx: Context) -> list[ToolCall] | RequestResult | None:
         if error and error.get("retryable") and len(calls) < MAX_ATTEMPTS:
             return [ToolCall(attempt.tool, dict(attempt.arguments))]
     key = "identity.not_found" if tried_any else "identity.needed"
-    return RequestResult(request=0, intent="identity", status="needs_info", reply=say(key, ctx.language),
-                         detail="could not identify the customer")
+    return RequestResult(
+        request=0,
+        intent="identity",
+        status="needs_info",
+        reply=say(key, ctx.language),
+        detail="could not identify the customer",
+    )
 
 
 # --- shared helpers ------------------------------------------------------------------------------
 
 
 PLAYBOOKS: dict[str, Callable[[Unit, Context], Step]] = {
-    I.CANCEL: orders.cancel,
-    I.RETURN: items.return_items,
-    I.CHANGE_ITEMS: items.change_items,
-    I.ORDER_ADDRESS: orders.order_address,
-    I.USER_ADDRESS: orders.account_address,
-    I.PAYMENT: orders.order_payment,
-    I.STATUS: orders.order_status,
-    I.BILLING: orders.billing,
-    I.PRODUCT: answers.product_question,
-    I.TROUBLE: answers.troubleshooting,
-    I.POLICY: answers.policy_question,
-    I.HUMAN: answers.escalate,
-    I.ABUSE: answers.escalate,
-    I.LEGAL: answers.escalate,
-    I.REVIEW: answers.escalate,
+    intents.CANCEL: orders.cancel,
+    intents.RETURN: items.return_items,
+    intents.CHANGE_ITEMS: items.change_items,
+    intents.ORDER_ADDRESS: orders.order_address,
+    intents.USER_ADDRESS: orders.account_address,
+    intents.PAYMENT: orders.order_payment,
+    intents.STATUS: orders.order_status,
+    intents.BILLING: orders.billing,
+    intents.PRODUCT: answers.product_question,
+    intents.TROUBLE: answers.troubleshooting,
+    intents.POLICY: answers.policy_question,
+    intents.HUMAN: answers.escalate,
+    intents.ABUSE: answers.escalate,
+    intents.LEGAL: answers.escalate,
+    intents.REVIEW: answers.escalate,
+    intents.TEAM_QUESTION: team_answers.answer_from_tools,
 }
 
 
@@ -218,20 +285,36 @@ _STATUS_RANK = ["escalated", "needs_info", "failed", "refused", "pending_approva
 
 def _report(ctx: Context, results: list[RequestResult]) -> SpecialistReport:
     if not results:
-        results = [RequestResult(request=0, intent="none", status="needs_info", reply=say("not_understood", ctx.language),
-                                 detail="nothing to do")]
+        results = [
+            RequestResult(
+                request=0,
+                intent="none",
+                status="needs_info",
+                reply=say("not_understood", ctx.language),
+                detail="nothing to do",
+            )
+        ]
     statuses = {r.status for r in results}
     overall = next(s for s in _STATUS_RANK if s in statuses)
     if overall in {"failed", "refused"} and statuses & {"done", "answered", "pending_approval"}:
         overall = "done"
-    escalation = next((r.model_extra.get("escalation") for r in results if r.model_extra and r.model_extra.get("escalation")), None)
+    escalation = next(
+        (r.model_extra.get("escalation") for r in results if r.model_extra and r.model_extra.get("escalation")), None
+    )
     replies = _dedupe([r.reply for r in results if r.reply])
     # a final delegation's reply goes to the customer as written: the whole letter, as the manager writes it
     reply = letter(replies, ctx.language, ctx.facts.customer_name) if ctx.assignment.final else " ".join(replies)
-    summary = "; ".join(f"#{r.request} {r.intent}{' ' + r.order_id if r.order_id else ''}: {r.status} ({r.detail})" for r in results)
+    summary = "; ".join(
+        f"#{r.request} {r.intent}{' ' + r.order_id if r.order_id else ''}: {r.status} ({r.detail})" for r in results
+    )
     return SpecialistReport(
-        status=overall, reply=reply, summary=summary, customer_id=ctx.facts.customer_id,
-        customer_name=ctx.facts.customer_name, results=results, escalation=escalation,
+        status=overall,
+        reply=reply,
+        summary=summary,
+        customer_id=ctx.facts.customer_id,
+        customer_name=ctx.facts.customer_name,
+        results=results,
+        escalation=escalation,
     )
 
 

@@ -5,16 +5,16 @@ read an order or the customer, issue a write once and read its outcome, pick a p
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from offline_model.playbooks.assignment import Assignment
 from offline_model.playbooks.facts import MAX_ATTEMPTS, Facts, original_payment
 from offline_model.protocol import ToolCall
 from offline_model.replies.render import item_label, join_words, say
 from offline_model.schema import RequestResult
-from offline_model.understanding import extract
-from offline_model.understanding import matching
+from offline_model.understanding import descriptions, extract, intents, matching, preferences
 from offline_model.understanding.ticket import TicketView, remembered_payment
 
 
@@ -51,10 +51,6 @@ class Context:
     def has(self, tool: str) -> bool:
         return tool in self.tools
 
-    @property
-    def remembered(self) -> list[extract.PaymentRef]:
-        return remembered_payment(self.ticket)
-
 
 def unique(calls: list[ToolCall]) -> list[ToolCall]:
     out: list[ToolCall] = []
@@ -65,8 +61,15 @@ def unique(calls: list[ToolCall]) -> list[ToolCall]:
 
 
 def result(unit: Unit, status: str, reply: str, detail: str = "", **extra: Any) -> RequestResult:
-    return RequestResult(request=unit.number, intent=unit.intent, order_id=unit.order_id, status=status,
-                         reply=reply, detail=detail, **extra)
+    return RequestResult(
+        request=unit.number,
+        intent=unit.intent,
+        order_id=unit.order_id,
+        status=status,
+        reply=reply,
+        detail=detail,
+        **extra,
+    )
 
 
 def need_order(unit: Unit, ctx: Context) -> Step | dict[str, Any]:
@@ -101,23 +104,36 @@ def order_error(unit: Unit, ctx: Context, error: dict[str, Any]) -> RequestResul
     if code in {"not_your_customer", "one_customer_per_ticket"}:
         return result(unit, "refused", say("order.foreign", ctx.language, order=unit.order_id), f"{code}: {message}")
     if "not_found" in code or code in {"unknown_order", "order_not_found"}:
-        return result(unit, "needs_info", say("order.not_found", ctx.language, order=unit.order_id), f"{code}: {message}")
+        return result(
+            unit, "needs_info", say("order.not_found", ctx.language, order=unit.order_id), f"{code}: {message}"
+        )
     if code == "read_only":
         return result(unit, "refused", say("refused.injection", ctx.language), message)
     return result(unit, "failed", say("failed", ctx.language), f"{code}: {message}")
 
 
-STATUS_WORD = re.compile(r"\b(pending \(item modified\)|pending|processed|delivered|cancelled|canceled|return requested|exchange requested|shipped)\b", re.IGNORECASE)
+STATUS_WORD = re.compile(
+    r"\b(pending \(item modified\)|pending|processed|delivered|cancelled|canceled|"
+    r"return requested|exchange requested|shipped)\b",
+    re.IGNORECASE,
+)
 
 
-def write_step(unit: Unit, ctx: Context, call: ToolCall, companions: list[ToolCall] | None = None,
-                on_done: Callable[[dict[str, Any]], Step | RequestResult] | None = None,
-                on_error: Callable[[dict[str, Any]], RequestResult | None] | None = None,
-                on_approval: Callable[[dict[str, Any]], RequestResult] | None = None) -> Step:
+def write_step(
+    unit: Unit,
+    ctx: Context,
+    call: ToolCall,
+    companions: list[ToolCall] | None = None,
+    on_done: Callable[[dict[str, Any]], Step | RequestResult] | None = None,
+    on_error: Callable[[dict[str, Any]], RequestResult | None] | None = None,
+    on_approval: Callable[[dict[str, Any]], RequestResult] | None = None,
+) -> Step:
     """Issue a write once; afterwards turn its result into the unit's end."""
     if not ctx.has(call.name):
         # the manager re-delegates this request to a coworker who holds the tool
-        return Step(result=result(unit, "failed", say("failed", ctx.language), f"{call.name} not granted", reroute=call.name))
+        return Step(
+            result=result(unit, "failed", say("failed", ctx.language), f"{call.name} not granted", reroute=call.name)
+        )
     done = ctx.facts.settled(call.name, **call.arguments)  # a retried write has the same arguments
     if done is None:
         return Step(write=call, companions=companions or [])
@@ -131,7 +147,11 @@ def write_step(unit: Unit, ctx: Context, call: ToolCall, companions: list[ToolCa
     if data.get("status") == "pending_approval":
         if on_approval:
             return Step(result=on_approval(data))
-        return Step(result=result(unit, "pending_approval", say("approval.note", ctx.language), f"{call.name} awaiting approval"))
+        return Step(
+            result=result(
+                unit, "pending_approval", say("approval.note", ctx.language), f"{call.name} awaiting approval"
+            )
+        )
     outcome = on_done(data) if on_done else result(unit, "done", "", f"{call.name} done")
     return outcome if isinstance(outcome, Step) else Step(result=outcome)
 
@@ -144,7 +164,9 @@ def generic_write_error(unit: Unit, ctx: Context, error: dict[str, Any]) -> Requ
     if code == "read_only":
         return result(unit, "refused", say("refused.injection", ctx.language), message)
     if "not_found" in code and unit.order_id:
-        return result(unit, "needs_info", say("order.not_found", ctx.language, order=unit.order_id), f"{code}: {message}")
+        return result(
+            unit, "needs_info", say("order.not_found", ctx.language, order=unit.order_id), f"{code}: {message}"
+        )
     if code in {"not_authenticated"}:
         return result(unit, "needs_info", say("identity.needed", ctx.language), message)
     return result(unit, "failed", say("failed", ctx.language), f"{code}: {message}")
@@ -156,64 +178,153 @@ def status_from(error: dict[str, Any], fallback: str = "no longer pending") -> s
 
 
 def resolve_order(unit: Unit, ctx: Context, statuses: tuple[str, ...]) -> Step | str:
-    """The order a request means when it names none: the customer's only order of a fitting
-    status that holds an item the text names - or, when the text names no item, their only order
-    of a fitting status ('please cancel my order' with one pending order)."""
+    """The order a request means when it names none, from how the customer describes it (its
+    items - all of them -, status, destination, rank, amount; never an order they said to leave
+    alone) against their orders; with no description, their only order of a fitting status
+    ('please cancel my order' with one pending order). Two orders that fit: a question back."""
     if unit.order_id:
         return unit.order_id
+    orders = customer_orders(unit, ctx)
+    if isinstance(orders, Step):
+        return orders
+    if unit.intent in _ITEM_ACTIONS:
+        found = descriptions.resolve_by_any_item(unit.text, orders, statuses)
+    else:
+        found = descriptions.resolve(unit.text, orders, statuses, status_words=unit.intent != intents.STATUS)
+    if found.ok:
+        # the items that described the order are set aside when items are picked
+        # (understanding/acted_on.py); the request keeps all its words for everything else
+        unit.order_id = found.order_ids[0]
+        return unit.order_id
+    return Step(result=which_order(unit, ctx, found.candidates, orders))
+
+
+# Requests that pick items once the order is known: their orders are found the narrower way (see
+# descriptions.resolve_by_any_item) while the item readings (describing items, exceptions, kept
+# items) can still take the wrong items from a correctly described order.
+_ITEM_ACTIONS = (intents.RETURN, intents.CHANGE_ITEMS)
+
+
+def customer_orders(unit: Unit, ctx: Context) -> Step | list[dict[str, Any]]:
+    """The customer's orders (list_customer_orders), or the step that reads them (or ends the unit)."""
+    missing = Step(result=result(unit, "needs_info", say("order.missing", ctx.language), "no order id"))
     if not ctx.has("list_customer_orders"):
-        return Step(result=result(unit, "needs_info", say("order.missing", ctx.language), "no order id"))
+        return missing
     if ctx.facts.customer_orders is None:
         if len(ctx.facts.calls("list_customer_orders")) >= MAX_ATTEMPTS:
-            return Step(result=result(unit, "needs_info", say("order.missing", ctx.language), "no order id"))
+            return missing
         return Step(reads=[ToolCall("list_customer_orders", {"customer_id": ctx.facts.customer_id})])
-    fitting, in_status = [], []
-    for order in ctx.facts.customer_orders:
-        if statuses and order.get("status") not in statuses:
+    return ctx.facts.customer_orders
+
+
+def which_order(unit: Unit, ctx: Context, candidates: list[str], orders: list[dict[str, Any]]) -> RequestResult:
+    """The question back when the description fits several orders (naming what tells them apart),
+    or none."""
+    if not 2 <= len(candidates) <= 6:
+        return result(unit, "needs_info", say("order.missing", ctx.language), "no order fits the description")
+    by_id = {o["order_id"]: o for o in orders}
+    described = "; ".join(_order_label(by_id[oid]) for oid in candidates)
+    return result(
+        unit,
+        "needs_info",
+        say("order.which_of", ctx.language, orders=described),
+        f"{len(candidates)} orders fit the description: {', '.join(candidates)}",
+    )
+
+
+def _order_label(order: dict[str, Any]) -> str:
+    """'#W1 (Tea Kettle, Helmet; going to Dallas; pending)': what tells orders apart."""
+    names = ", ".join(dict.fromkeys(str(i.get("name", "")) for i in order.get("items") or []))
+    city = descriptions.destination(order).get("city", "")
+    where = f"; to {city}" if city else ""
+    return f"{order['order_id']} ({names}{where}; {order.get('status', '')})"
+
+
+# Requests that may mean several described orders at once, with the statuses their playbook acts on.
+_MANY_ORDERS = {intents.CANCEL: ("pending",), intents.STATUS: ()}
+
+
+def expand_units(units: list[Unit], ctx: Context) -> list[Unit]:
+    """A unit whose words describe several orders ('cancel the order with the kettle and the one
+    going to Austin', 'return the umbrella and the watch' from two deliveries) becomes one unit per
+    order, once the customer's orders are known; the others stay as they are."""
+    orders = ctx.facts.customer_orders
+    if not orders:
+        return units
+    out: list[Unit] = []
+    for unit in units:
+        statuses = _MANY_ORDERS.get(unit.intent)
+        if unit.order_id or statuses is None:
+            out.append(unit)
             continue
-        in_status.append(order["order_id"])
-        names = [item.get("name", "") for item in order.get("items") or []]
-        if matching.item_mentions(unit.text, names):
-            fitting.append(order["order_id"])
-    named_any = any(matching.item_mentions(unit.text, [i.get("name", "") for i in o.get("items") or []])
-                    for o in ctx.facts.customer_orders)
-    if not fitting and not named_any and len(in_status) == 1:
-        fitting = in_status
-    if len(fitting) == 1:
-        unit.order_id = fitting[0]
-        return fitting[0]
-    return Step(result=result(unit, "needs_info", say("order.missing", ctx.language), "no order id"))
+        found = descriptions.resolve(unit.text, orders, statuses, many=True, status_words=unit.intent != intents.STATUS)
+        if len(found.order_ids) > 1:
+            out.extend(Unit(unit.number, unit.intent, oid, unit.text) for oid in found.order_ids)
+        else:
+            out.append(unit)
+    return out
 
 
-def payment_choice(unit: Unit, ctx: Context, order: dict[str, Any], *, current: str | None = None,
-                    use_default: bool = True) -> matching.Match:
+def payment_choice(
+    unit: Unit,
+    ctx: Context,
+    order: dict[str, Any],
+    *,
+    current: str | None = None,
+    use_default: bool = True,
+    flow: str | None = None,
+) -> matching.Match:
+    """The method the request's own words name; when they name none (and a default may be used),
+    the one a standing preference gives money of this `flow` (preferences.REFUND / CHARGE; a return
+    refunds), else the order's original method."""
     methods = ctx.facts.payment_methods
     original = original_payment(order)
     refs = extract.payment_refs(unit.text)
     choice = matching.select_payment(refs, methods, original_id=original, current_id=current)
     if choice.problem == "missing" and use_default:
-        remembered = matching.select_payment(ctx.remembered, methods, original_id=original)
+        flow = flow or (preferences.REFUND if unit.intent == intents.RETURN else None)
+        preferred = remembered_payment(ctx.ticket, flow) if flow else []
+        remembered = matching.select_payment(preferred, methods, original_id=original)
         if remembered.ok:
-            return remembered
+            return matching.Match(value=remembered.value, extra={**remembered.extra, "preference": True})
         return matching.Match(value=original, extra={"default": True})
     return choice
 
 
 def methods_text(ctx: Context) -> str:
-    return join_words([matching.describe_method(m.get("id"), ctx.facts.payment_methods).replace("your ", "") for m in ctx.facts.payment_methods], ctx.language)
+    return join_words(
+        [
+            matching.describe_method(m.get("id"), ctx.facts.payment_methods).replace("your ", "")
+            for m in ctx.facts.payment_methods
+        ],
+        ctx.language,
+    )
 
 
 def which_item(unit: Unit, ctx: Context, order: dict[str, Any]) -> RequestResult:
     items = join_words([item_label(i, with_options=True) for i in order.get("items") or []], ctx.language)
-    return result(unit, "needs_info", say("items.which_item", ctx.language, order=unit.order_id, items=items),
-                   "could not tell which item is meant")
+    return result(
+        unit,
+        "needs_info",
+        say("items.which_item", ctx.language, order=unit.order_id, items=items),
+        "could not tell which item is meant",
+    )
 
 
 def payment_problem(unit: Unit, ctx: Context, choice: matching.Match) -> RequestResult:
     if choice.problem == "missing":
-        return result(unit, "needs_info", say("payment.which", ctx.language, order=unit.order_id, methods=methods_text(ctx)), "payment method missing")
-    return result(unit, "needs_info", say("payment.unknown", ctx.language, described=f"the {choice.detail}", methods=methods_text(ctx)),
-                   f"payment method '{choice.detail}' {choice.problem}")
+        return result(
+            unit,
+            "needs_info",
+            say("payment.which", ctx.language, order=unit.order_id, methods=methods_text(ctx)),
+            "payment method missing",
+        )
+    return result(
+        unit,
+        "needs_info",
+        say("payment.unknown", ctx.language, described=f"the {choice.detail}", methods=methods_text(ctx)),
+        f"payment method '{choice.detail}' {choice.problem}",
+    )
 
 
 def order_with_customer(unit: Unit, ctx: Context, statuses: tuple[str, ...]) -> Step | dict[str, Any]:

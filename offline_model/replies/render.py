@@ -22,7 +22,9 @@ def say(key: str, lang: str = "en", **params: Any) -> str:
     if localised and lang != "en":
         params = _localise(params, lang)
     if "reason" in params and "reason_local" not in params:
-        params["reason_local"] = REASONS.get(lang if localised else "en", REASONS["en"]).get(params["reason"], params["reason"])
+        params["reason_local"] = REASONS.get(lang if localised else "en", REASONS["en"]).get(
+            params["reason"], params["reason"]
+        )
     return template.format(**params)
 
 

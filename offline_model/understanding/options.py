@@ -8,15 +8,23 @@ the data files. Each mention is marked as describing the wanted variant or the o
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from offline_model.understanding.text import fold
 
 _LETTER_SIZES = {"XS", "S", "M", "L", "XL", "XXL", "XXXL"}
 _SIZE_WORDS = {
-    "extra small": "XS", "x-small": "XS", "small": "S", "medium": "M", "large": "L", "extra large": "XL",
-    "x-large": "XL", "double xl": "XXL", "2xl": "XXL", "xx-large": "XXL",
+    "extra small": "XS",
+    "x-small": "XS",
+    "small": "S",
+    "medium": "M",
+    "large": "L",
+    "extra large": "XL",
+    "x-large": "XL",
+    "double xl": "XXL",
+    "2xl": "XXL",
+    "xx-large": "XXL",
 }
 _UNIT_FORMS = {
     "inch": r"(?:-|\s)?(?:inch|inches|in\b|\"|”)",
@@ -44,9 +52,43 @@ _UNIT_FORMS = {
     "p": r"p\b",
 }
 _GENERIC_TOKENS = {
-    "the", "a", "an", "with", "and", "of", "for", "in", "on", "to", "type", "size", "color", "colour", "version",
-    "one", "model", "feature", "features", "material", "set", "kit", "level", "no", "yes", "none", "not",
-    "filter", "mode", "operation", "brand", "equivalent", "white", "black", "card", "tone", "adapter",
+    "the",
+    "a",
+    "an",
+    "with",
+    "and",
+    "of",
+    "for",
+    "in",
+    "on",
+    "to",
+    "type",
+    "size",
+    "color",
+    "colour",
+    "version",
+    "one",
+    "model",
+    "feature",
+    "features",
+    "material",
+    "set",
+    "kit",
+    "level",
+    "no",
+    "yes",
+    "none",
+    "not",
+    "filter",
+    "mode",
+    "operation",
+    "brand",
+    "equivalent",
+    "white",
+    "black",
+    "card",
+    "tone",
+    "adapter",
 }
 _NEGATION = re.compile(r"(?:\bwithout|\bno|\bnot|\bnon|\bisn'?t|\bzero)[\s-]*(?:\w+[\s-]+)?$")
 
@@ -70,68 +112,119 @@ def _number_unit(value: str) -> tuple[str, str] | None:
 def _value_patterns(key: str, value: str, all_values: set[str]) -> list[tuple[re.Pattern[str], bool]]:
     """Regexes (over folded text) for one option value, with whether each is an exact form."""
     folded = fold(value)
-    patterns: list[tuple[str, bool]] = []
     number_unit = _number_unit(value)
     key_folded = fold(key)
-    last = key_folded.split()[-1]
-    key_word = re.escape(last[:-1] if last.endswith("s") and len(last) > 3 else last) + r"\w*"
-    if last.startswith("piece"):
-        key_word = r"(?:piec\w*|pcs?)"
+    key_word = _key_word(key_folded)
     if value in _LETTER_SIZES:
-        letter = re.escape(value.lower())
-        patterns.append((
+        patterns = _letter_size_patterns(value)
+    elif value.lower() in {"yes", "no"}:
+        patterns = _yes_no_patterns(key_folded, value)
+    elif folded == "none":
+        patterns = _none_patterns(key_word)
+    elif number_unit and number_unit[1] in _UNIT_FORMS:
+        patterns = _measure_patterns(value, *number_unit)
+    elif number_unit and not number_unit[1]:
+        patterns = _number_patterns(number_unit[0], key_word)
+    else:
+        patterns = _word_patterns(folded, key_folded, all_values)
+    return [(re.compile(p), exact) for p, exact in patterns]
+
+
+def _key_word(key_folded: str) -> str:
+    """A regex for the option's name as written: its last word, singular or plural ('pieces', 'pcs')."""
+    last = key_folded.split()[-1]
+    if last.startswith("piece"):
+        return r"(?:piec\w*|pcs?)"
+    return re.escape(last[:-1] if last.endswith("s") and len(last) > 3 else last) + r"\w*"
+
+
+def _letter_size_patterns(value: str) -> list[tuple[str, bool]]:
+    """'size M', 'M size', 'in an M', 'from S to M', and the size in words ('a medium')."""
+    letter = re.escape(value.lower())
+    patterns = [
+        (
             rf"\bsize\s+(?:is\s+|of\s+)?(?P<v>{letter})\b|\b(?P<v2>{letter})\s+size\b|"
             rf"\bin\s+(?:an?\s+)?(?P<v3>{letter})\b(?=\s*(?:,|\.|\)|$|and\b|in\b|with\b|instead\b|rather\b|please\b|for\b))|"
             rf"\bfrom\s+(?P<v4>{letter})(?=\s+to\b)|\bto\s+(?P<v5>{letter})\b(?=\s*(?:,|\.|$|and\b))|"
             rf"(?:,|->|→)\s*(?P<v6>{letter})(?=\s*(?:,|;|\.|$))",
             True,
-        ))
-        for word, letter_value in _SIZE_WORDS.items():
-            if letter_value == value:
-                # 'a medium' may be the size M or another option's 'medium': resolved later
-                patterns.append((rf"\b{re.escape(word)}\b(?!\s+(?:room|rooms|size\s+room))", False))
-    elif value.lower() in {"yes", "no"}:
-        base = key_folded.replace("-", "[\\s-]?")
-        stem = re.escape(key_folded.split()[0][:5])
-        if value.lower() == "yes":
-            patterns.append((rf"(?<!non-)(?<!non )(?<!not )(?<!without )(?<!no )\b(?:{base}|{stem}\w*(?:[\s-]\w+)?)\b", False))
-        else:
-            patterns.append((rf"(?:\bwithout|\bno|\bnot|\bnon)[\s-]*(?:any\s+|the\s+)?(?:{base}|{stem}\w*(?:[\s-]\w+)?)\b", True))
-    elif folded == "none":
-        patterns.append((rf"(?:\bwithout|\bno)\s+(?:any\s+|the\s+|a\s+|extra\s+)?(?:{key_word}|{key_word[:-1] if key_word.endswith('s') else key_word}s?)\b|\b{key_word}\s+(?:is\s+|of\s+)?none\b|\bnone\b", True))
-    elif number_unit and number_unit[1] in _UNIT_FORMS:
-        number, unit = number_unit
-        patterns.append((rf"(?<![\d.]){re.escape(number)}{_UNIT_FORMS[unit]}", True))
-        if unit in {"gb", "tb"} and " " in value:  # '1TB SSD'
-            patterns.append((rf"(?<![\d.]){re.escape(number)}\s?{unit}\b", False))
-    elif number_unit and not number_unit[1]:
-        number = re.escape(number_unit[0])
-        patterns.append((
+        )
+    ]
+    for word, letter_value in _SIZE_WORDS.items():
+        if letter_value == value:
+            # 'a medium' may be the size M or another option's 'medium': resolved later
+            patterns.append((rf"\b{re.escape(word)}\b(?!\s+(?:room|rooms|size\s+room))", False))
+    return patterns
+
+
+def _yes_no_patterns(key_folded: str, value: str) -> list[tuple[str, bool]]:
+    """A yes/no option: its name written plainly (yes) or negated (no)."""
+    base = key_folded.replace("-", "[\\s-]?")
+    stem = re.escape(key_folded.split()[0][:5])
+    if value.lower() == "yes":
+        return [(rf"(?<!non-)(?<!non )(?<!not )(?<!without )(?<!no )\b(?:{base}|{stem}\w*(?:[\s-]\w+)?)\b", False)]
+    return [(rf"(?:\bwithout|\bno|\bnot|\bnon)[\s-]*(?:any\s+|the\s+)?(?:{base}|{stem}\w*(?:[\s-]\w+)?)\b", True)]
+
+
+def _none_patterns(key_word: str) -> list[tuple[str, bool]]:
+    """The value 'none': 'without any <option>', '<option> is none', 'none'."""
+    singular = key_word[:-1] if key_word.endswith("s") else key_word
+    return [
+        (
+            rf"(?:\bwithout|\bno)\s+(?:any\s+|the\s+|a\s+|extra\s+)?(?:{key_word}|{singular}s?)\b|"
+            rf"\b{key_word}\s+(?:is\s+|of\s+)?none\b|\bnone\b",
+            True,
+        )
+    ]
+
+
+def _measure_patterns(value: str, number: str, unit: str) -> list[tuple[str, bool]]:
+    """A number with a unit ('2L', '15 inches', '1TB SSD')."""
+    patterns = [(rf"(?<![\d.]){re.escape(number)}{_UNIT_FORMS[unit]}", True)]
+    if unit in {"gb", "tb"} and " " in value:  # '1TB SSD'
+        patterns.append((rf"(?<![\d.]){re.escape(number)}\s?{unit}\b", False))
+    return patterns
+
+
+def _number_patterns(number_value: str, key_word: str) -> list[tuple[str, bool]]:
+    """A bare number: with the option's name ('size 10', '500 pieces') or in a change ('from 8 to 9')."""
+    number = re.escape(number_value)
+    return [
+        (
             rf"\b{key_word}\s+(?:is\s+|of\s+)?(?P<v>{number})\b|(?<![\d.])(?P<v2>{number})[\s-]*{key_word}|"
             rf"\bsize\s+(?P<v3>{number})\b|\bfrom\s+(?P<v4>{number})(?=\s+to\b)|\bto\s+(?P<v5>{number})\b(?=\s*(?:,|\.|$|and\b|{key_word}))",
             True,
-        ))
+        )
+    ]
+
+
+def _word_patterns(folded: str, key_folded: str, all_values: set[str]) -> list[tuple[str, bool]]:
+    """Any other value: its words (plural, or as an adjective of a material), a percentage ('20 percent'),
+    the option's name negated for a value that is a negation ('no light': 'without the light'), and
+    each of its words no other value shares."""
+    patterns: list[tuple[str, bool]] = []
+    words = [re.escape(w) for w in re.split(r"[\s-]+", folded) if w]
+    body = r"[\s-]*".join(words) if words else re.escape(folded)
+    body = body.replace(r"\+", r"\s*\+\s*")
+    if re.match(r"(?:not|non|no|without)\b", folded):
+        stems = r"[\s-]*".join(re.escape(w[:6]) + r"\w*" for w in key_folded.split())
+        patterns.append((rf"(?:\bwithout|\bno|\bnot|\bnon)[\s-]*(?:any\s+|the\s+)?{stems}", True))
+    if folded.endswith("%"):
+        patterns.append((rf"(?<![\d.]){re.escape(folded[:-1])}\s*(?:%|percent)", True))
     else:
-        words = [re.escape(w) for w in re.split(r"[\s-]+", folded) if w]
-        body = r"[\s-]*".join(words) if words else re.escape(folded)
-        body = body.replace(r"\+", r"\s*\+\s*")
-        if re.match(r"(?:not|non|no|without)\b", folded):
-            stems = r"[\s-]*".join(re.escape(w[:6]) + r"\w*" for w in key_folded.split())
-            patterns.append((rf"(?:\bwithout|\bno|\bnot|\bnon)[\s-]*(?:any\s+|the\s+)?{stems}", True))
-        if folded.endswith("%"):
-            patterns.append((rf"(?<![\d.]){re.escape(folded[:-1])}\s*(?:%|percent)", True))
-        else:
-            # plural, or an adjective made of a material ('wooden', 'woollen')
-            patterns.append((rf"(?<![\w-]){body}(?:e?s|en)?(?![\w-])", True))
-        distinctive = [
-            w for w in re.split(r"[\s-]+", folded)
-            if len(w) >= 4 and w not in _GENERIC_TOKENS
-            and sum(1 for other in all_values if w in re.split(r"[\s-]+", fold(other))) == 1
-        ]
-        for word in distinctive:
-            if word != folded:
-                patterns.append((rf"(?<![\w-]){re.escape(word)}(?:e?s)?(?![\w-])", False))
-    return [(re.compile(p), exact) for p, exact in patterns]
+        # plural, or an adjective made of a material ('wooden', 'woollen')
+        patterns.append((rf"(?<![\w-]){body}(?:e?s|en)?(?![\w-])", True))
+    distinctive = [
+        w
+        for w in re.split(r"[\s-]+", folded)
+        if len(w) >= 4
+        and w not in _GENERIC_TOKENS
+        and sum(1 for other in all_values if w in re.split(r"[\s-]+", fold(other))) == 1
+    ]
+    for word in distinctive:
+        if word != folded:
+            patterns.append((rf"(?<![\w-]){re.escape(word)}(?:e?s)?(?![\w-])", False))
+    return patterns
 
 
 def option_space(variants: Iterable[dict]) -> dict[str, set[str]]:
@@ -162,11 +255,11 @@ def find_mentions(text: str, space: dict[str, set[str]]) -> list[Mention]:
     taken: list[tuple[int, int]] = []
     chosen: list[tuple[int, int, str, str, bool]] = []
     for start, end, exact, key, value in candidates:
-        if any(start < t_end and end > t_start for t_start, t_end in taken):
-            # the same words may name values of two options ('black' frame or lens, 'medium'
-            # size or ventilation): keep every reading of an identical span, resolve below
-            if not any(start == c[0] and end == c[1] for c in chosen):
-                continue
+        # the same words may name values of two options ('black' frame or lens, 'medium'
+        # size or ventilation): keep every reading of an identical span, resolve below
+        overlaps = any(start < t_end and end > t_start for t_start, t_end in taken)
+        if overlaps and not any(start == c[0] and end == c[1] for c in chosen):
+            continue
         taken.append((start, end))
         chosen.append((start, end, key, value, exact))
     resolved = _resolve_shared_values(folded, chosen)
@@ -175,7 +268,9 @@ def find_mentions(text: str, space: dict[str, set[str]]) -> list[Mention]:
     return mentions
 
 
-def _resolve_shared_values(folded: str, chosen: list[tuple[int, int, str, str, bool]]) -> list[tuple[int, int, str, str]]:
+def _resolve_shared_values(
+    folded: str, chosen: list[tuple[int, int, str, str, bool]]
+) -> list[tuple[int, int, str, str]]:
     """One span read as values of several options: keep the option whose name is written nearest
     ('the frame color ... to black', 'black lenses'); else the option no other words claim
     ('a medium ..., with high ventilation' leaves 'medium' to the size); else every reading."""
@@ -189,9 +284,9 @@ def _resolve_shared_values(folded: str, chosen: list[tuple[int, int, str, str, b
             out.append(group[0][:4])
             continue
         distances = [(_key_distance(folded, g[2], start, end), g) for g in group]
-        near = [d for d in distances if d[0] is not None]
+        near = [(d, g) for d, g in distances if d is not None]
         if near:
-            best = min(d[0] for d in near)
+            best = min(d for d, _ in near)
             top = [g for d, g in near if d == best]
             if len(top) == 1:
                 out.append(top[0][:4])
@@ -204,16 +299,19 @@ def _resolve_shared_values(folded: str, chosen: list[tuple[int, int, str, str, b
         if not free:
             # every reading's option is written elsewhere too: pair it with the nearest one
             # ('size S; I need a medium instead')
-            def gap(g: tuple[int, int, str, str, bool]) -> int:
-                spans = [span for span, keys in claimed.items() if g[2] in keys and span != (start, end)]
-                return min(min(abs(start - e), abs(s - end)) for s, e in spans)
-            gaps = sorted((gap(g), g) for g in group)
+            gaps = sorted((_gap_to_claim(claimed, g[2], start, end), g) for g in group)
             if gaps[0][0] < gaps[1][0]:
                 out.append(gaps[0][1][:4])
                 continue
         exact = [g for g in (free or group) if g[4]]
         out.extend(g[:4] for g in (exact if exact else (free or group)))
     return out
+
+
+def _gap_to_claim(claimed: dict[tuple[int, int], set[str]], key: str, start: int, end: int) -> int:
+    """Characters between the span and the nearest other span that names a value of the option."""
+    spans = [span for span, keys in claimed.items() if key in keys and span != (start, end)]
+    return min(min(abs(start - e), abs(s - end)) for s, e in spans)
 
 
 def _key_words(key: str) -> list[str]:
@@ -229,22 +327,24 @@ def _key_distance(folded: str, key: str, start: int, end: int) -> int | None:
     distances: list[int] = []
     for word in _key_words(key):
         stem = re.escape(word[:-1] if word.endswith("s") and len(word) > 3 else word)
-        for match in re.finditer(rf"\b{stem}\w*", folded[max(0, clause_start): start]):
+        for match in re.finditer(rf"\b{stem}\w*", folded[max(0, clause_start) : start]):
             distances.append(start - (max(0, clause_start) + match.end()))
-        after = re.match(rf"(\s*)(?:\w+\s+)?{stem}\w*", folded[end: end + 25])
+        after = re.match(rf"(\s*)(?:\w+\s+)?{stem}\w*", folded[end : end + 25])
         if after:
             # 'medium ventilation': a name right after the value binds tightest
             distances.append(0 if after.group(0).strip().startswith(stem.replace("\\", "")[:3]) else after.end())
     return min(distances) if distances else None
 
 
-_OLD_BEFORE = re.compile(r"(?:\bfrom|\binstead\s+of|\brather\s+than|\bnot|\breplacing|\bcurrently(?:\s+is)?|\bcurrent)\s+(?:the\s+|a\s+|an\s+|my\s+)?(?:(?!to\b|for\b|into\b|with\b|and\b)[\w-]+\s+){0,3}$")
+_OLD_BEFORE = re.compile(
+    r"(?:\bfrom|\binstead\s+of|\brather\s+than|\bnot|\breplacing|\bcurrently(?:\s+is)?|\bcurrent)\s+(?:the\s+|a\s+|an\s+|my\s+)?(?:(?!to\b|for\b|into\b|with\b|and\b)[\w-]+\s+){0,3}$"
+)
 _NEW_AFTER_OLD = re.compile(r"^\s*(?:\w+\s+){0,2}(?:instead|rather)\b")
 
 
 def _role(folded: str, start: int, end: int) -> str:
-    before = folded[max(0, start - 25): start]
-    after = folded[end: end + 30]
+    before = folded[max(0, start - 25) : start]
+    after = folded[end : end + 30]
     if re.search(r"\bfrom\s+(?:the\s+|a\s+|an\s+)?$", before) and re.match(r"^\s*(?:[\w-]+\s+){0,2}to\b", after):
         return "old"
     if _OLD_BEFORE.search(before) and not re.search(r"\bfrom\s+(?:the\s+)?$", before):

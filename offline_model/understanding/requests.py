@@ -10,18 +10,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from offline_model.understanding import extract
-from offline_model.understanding import intents as I
+from offline_model.understanding import conditions, extract, intents, preferences
 from offline_model.understanding.text import blocks, fold, sentence_units
 
-_QUESTION_WORDS = re.compile(
+QUESTION_WORDS = re.compile(
     r"\?|\b(?:can|could|would|will)\s+you\b|\btell\s+me\b|\blet\s+me\s+know\b|\bi'?d\s+like\s+to\s+know\b|"
     r"\bwant\s+to\s+know\b|\bcheck\b|\bstatus\b|\bwhere\b|\bupdate\s+on\b|\bwondering\b|\bdonde\b|\bou\s+(?:est|en)\b|"
     r"\bwo\s+ist\b|\bonde\b|\bdov'?e\b|\bstatut\b|\bestado\b|\bstato\b|\bquestion\b|\bwhat\b|\bhow\b|\bis\s+there\b|\bany\s+ideas\b"
 )
 _EXCHANGE_VERB = re.compile(r"\b(?:exchang\w*|swap\w*|trade\w*|umtausch\w*|echang\w*|troc\w*)\b")
-_DIFFERENCE = re.compile(r"\bdifferen|\bextra\s+charge|\bprices?\s+differ|\bcover\s+or\s+receive\b|\bpay\s+or\s+refund\b")
-_PRICE_ONLY = re.compile(r"\bonly\s+asking\b|\bjust\s+(?:asking|wondering|curious)\b|\bbefore\s+i\s+decide\b|\bdon'?t\s+change\b")
+_DIFFERENCE = re.compile(
+    r"\bdifferen|\bextra\s+charge|\bprices?\s+differ|\bcover\s+or\s+receive\b|\bpay\s+or\s+refund\b"
+)
+_PRICE_ONLY = re.compile(
+    r"\bonly\s+asking\b|\bjust\s+(?:asking|wondering|curious)\b|\bbefore\s+i\s+decide\b|\bdon'?t\s+change\b"
+)
 
 
 @dataclass
@@ -39,12 +42,13 @@ class Request:
 
     @property
     def label(self) -> str:
-        return I.LABELS[self.intent]
+        return intents.LABELS[self.intent]
 
 
 _NEW_REQUEST = re.compile(
     r"^(?:also|and\s+also|besides(?:\s+that)?|separately|in\s+addition|additionally|on\s+top\s+of\s+that|"
-    r"one\s+more\s+thing|another\s+thing|finally|lastly|secondly|thirdly)\b", re.IGNORECASE
+    r"one\s+more\s+thing|another\s+thing|finally|lastly|secondly|thirdly)\b",
+    re.IGNORECASE,
 )
 _STRONG_CHANGE = re.compile(
     r"\b(?:exchang\w*|swap\w*|switch|switching|chang\w*|replac\w*|modif\w*|upgrad\w*|downgrad\w*|cambi\w*|"
@@ -54,7 +58,7 @@ _STRONG_CHANGE = re.compile(
     r"\btrad(?:e|ing)\s+(?:in|it|them|for)\b|\s(?:->|→|=>)\s|\binstead\s*[?.!]*\s*$|\brather\s+than\b|"
     r"\bmake\s+(?:the|my|it)\s+(?:[\w-]+\s+){0,4}?(?:a|an|the)\s|\bmake\s+it\s+(?:a|an|the|in)\b|"
     r"\b(?:can|could|would)\s+(?:the|my)\s+[\w\s-]{2,30}?\s+be\s+(?:the|a|an|in|changed|swapped|switched|exchanged)\b|"
-        r"\bshould\s+(?:be|have\s+been)\s+(?:\d|in\s|(?:the|a|an)\s+\w)"
+    r"\bshould\s+(?:be|have\s+been)\s+(?:\d|in\s|(?:the|a|an)\s+\w)"
 )
 _ADDRESS_WORDS = re.compile(
     r"\bship|\bsend|\bdeliver|\bredirect|\breroute|\bgo\s+to\b|\bsomewhere\s+else\b|\bdireccion|\badresse|"
@@ -65,49 +69,106 @@ _REFUND_DESTINATION = re.compile(
 )
 _PAYMENT_CHANGE_VERB = re.compile(
     r"\b(?:chang\w*|switch\w*|updat\w*|mov\w*|replac\w*|use\s+a\s+different|swap\w*|put\s+(?:it|the\s+order|#w\d+)\s+on|"
-    r"bill\w*|pay\s+for|charge\s+(?:it|the\s+order|#w\d+|order)|cambi\w*|chang\w*)\b"
+    r"bill\w*|pay\s+for|charge\s+(?:it|the\s+order|#w\d+|order)|cambi\w*|chang\w*|mud\w*|alter\w*|andern|wechsel\w*|"
+    r"modifi\w*)\b"
 )
-_PAYMENT_WORD = re.compile(r"\bpayment|\bpay\b|\bpaid\b|\bbill|\bcharge\b|\bmetodo\s+de\s+pago|\bmoyen\s+de\s+paiement")
+_PAYMENT_WORD = re.compile(
+    r"\bpayment|\bpay\b|\bpaid\b|\bbill|\bcharge\b|\bmetodo\s+de\s+pago|\bforma\s+de\s+pago|\bmoyen\s+de\s+paiement|"
+    r"\bpaiement|\bpagamento|\bzahlungs"
+)
+
+
+# Escalations come first; REVIEW is decided by the manager, never by a sentence.
+_SENTENCE_ESCALATIONS = (intents.LEGAL, intents.ABUSE, intents.HUMAN)
 
 
 def sentence_intent(sentence: str) -> str | None:
     """The intent a sentence expresses, or None for context, greetings and sign-offs."""
-    hits = I.cue_hits(sentence)
+    hits = intents.cue_hits(sentence)
     folded = fold(sentence)
-    for escalation in (I.LEGAL, I.ABUSE, I.HUMAN):  # REVIEW is decided by the manager, never by a sentence
-        if escalation in hits:
-            return escalation
-    if I.POLICY in hits and _is_policy_question(sentence, folded):
-        return I.POLICY
-    if I.CANCEL in hits:
-        return I.CANCEL
+    escalation = next((e for e in _SENTENCE_ESCALATIONS if e in hits), None)
+    if escalation is not None:
+        return escalation
+    if intents.POLICY in hits and _is_policy_question(sentence, folded):
+        return intents.POLICY
+    if is_figure_question(folded):
+        return intents.BILLING
+    intent = _change_intent(sentence, folded, hits) or _item_intent(folded, hits) or _question_intent(folded, hits)
+    if intent is None and not (hits - {intents.TROUBLE_HINT}) and _worth_embedding(sentence):
+        intent = _embedded_intent(sentence, folded)
+    return intent
+
+
+# A request form with an action verb: 'could you return it and tell me what I get back' asks for the return.
+_ACTION_REQUEST = re.compile(
+    r"\b(?:i'?d\s+like|i\s+want|i\s+would\s+like|please|kindly|could\s+you|can\s+you|go\s+ahead)\b[^?]{0,40}?"
+    r"\b(?:return|cancel|exchange|swap|send\s+(?:\w+\s+){0,3}back|change|replace|switch|modify)"
+)
+# What a change comes to, asked about the change just requested: 'how much will I get back for them?'
+_ABOUT_THE_CHANGE = re.compile(
+    r"\b(?:get\s+back|getting\s+back|refunded|refund|came\s+to|comes\s+to|come\s+to|extra|owe|receive)\b"
+)
+
+
+def is_figure_question(folded: str) -> bool:
+    """'What did I pay for the e-reader?', 'if I sent both back, how much would I get?': a question
+    about a figure of the customer's orders, not a request to act on the item it names."""
+    return bool(intents.FIGURE_QUESTION.search(folded)) and not _ACTION_REQUEST.search(folded)
+
+
+def _change_intent(sentence: str, folded: str, hits: set[str]) -> str | None:
+    """A change to an order or the account: a cancellation, an address, a return, the payment."""
+    if intents.CANCEL in hits:
+        return intents.CANCEL
     has_address = bool(extract.addresses(sentence))
-    if I.USER_ADDRESS in hits and not extract.order_ids(sentence):
-        return I.USER_ADDRESS
+    if intents.USER_ADDRESS in hits and not extract.order_ids(sentence):
+        return intents.USER_ADDRESS
     if _is_address_change(folded, has_address, hits):
-        return I.ORDER_ADDRESS
-    if I.RETURN in hits and not _EXCHANGE_VERB.search(folded):
-        return I.RETURN
-    if I.PAYMENT in hits and _is_payment_change(sentence, folded):
-        return I.PAYMENT
-    if I.PRODUCT in hits and (_PRICE_ONLY.search(folded) or not _STRONG_CHANGE.search(folded)):
-        if _QUESTION_WORDS.search(folded):
-            return I.PRODUCT
-    if I.CHANGE_ITEMS in hits and (_STRONG_CHANGE.search(folded) or not _DIFFERENCE.search(folded)):
-        if not re.search(r"\bupdate\s+me\b|\bkeep\s+me\s+updated", folded):
-            return I.CHANGE_ITEMS
-    if I.BILLING in hits:
-        return I.BILLING
-    if I.TROUBLE in hits or (I.TROUBLE_HINT in hits and (_QUESTION_WORDS.search(folded) or re.search(r"\bhelp\b", folded))):
-        return I.TROUBLE
-    if I.STATUS in hits and _QUESTION_WORDS.search(folded):
-        return I.STATUS
-    if not (hits - {I.TROUBLE_HINT}) and _worth_embedding(sentence):
-        best = I.score(sentence)[0]
-        threshold = _EMBEDDING_ONLY.get(best.intent)
-        asks = "?" in sentence or bool(_QUESTION_WORDS.search(folded))
-        if threshold is not None and best.score >= threshold[0] and (asks or not threshold[1]):
-            return best.intent
+        return intents.ORDER_ADDRESS
+    if intents.RETURN in hits and not _EXCHANGE_VERB.search(folded):
+        return intents.RETURN
+    if intents.PAYMENT in hits and _is_payment_change(sentence, folded):
+        return intents.PAYMENT
+    return None
+
+
+def _item_intent(folded: str, hits: set[str]) -> str | None:
+    """A question about a product (its price, its versions), or a change of an order's items."""
+    if (
+        intents.PRODUCT in hits
+        and (_PRICE_ONLY.search(folded) or not _STRONG_CHANGE.search(folded))
+        and QUESTION_WORDS.search(folded)
+    ):
+        return intents.PRODUCT
+    if (
+        intents.CHANGE_ITEMS in hits
+        and (_STRONG_CHANGE.search(folded) or not _DIFFERENCE.search(folded))
+        and not re.search(r"\bupdate\s+me\b|\bkeep\s+me\s+updated", folded)
+    ):
+        return intents.CHANGE_ITEMS
+    return None
+
+
+def _question_intent(folded: str, hits: set[str]) -> str | None:
+    """A question about payments, a problem with a product, or where an order is."""
+    if intents.BILLING in hits:
+        return intents.BILLING
+    if intents.TROUBLE in hits or (
+        intents.TROUBLE_HINT in hits and (QUESTION_WORDS.search(folded) or re.search(r"\bhelp\b", folded))
+    ):
+        return intents.TROUBLE
+    if intents.STATUS in hits and QUESTION_WORDS.search(folded):
+        return intents.STATUS
+    return None
+
+
+def _embedded_intent(sentence: str, folded: str) -> str | None:
+    """The intent whose examples a sentence without cue words is close to, past that intent's bar."""
+    best = intents.score(sentence)[0]
+    threshold = _EMBEDDING_ONLY.get(best.intent)
+    asks = "?" in sentence or bool(QUESTION_WORDS.search(folded))
+    if threshold is not None and best.score >= threshold[0] and (asks or not threshold[1]):
+        return best.intent
     return None
 
 
@@ -122,7 +183,8 @@ _ADDRESS_VERBS = re.compile(
     r"ad+res+|direccion|adresse|endereco|indirizzo|anschrift)\w*\b"
 )
 _ADDRESS_LINE_WORDS = re.compile(
-    r"\d+\s+[\w .'-]+|\b(?:suite|apt|apartment|unit|floor|usa|united\s+states)\b|\b[a-z]{2}\s+\d{5}\b|[,.:;\n]|\bnew\s+address\b"
+    r"\d+\s+[\w .'-]+|\b(?:suite|apt|apartment|unit|floor|usa|united\s+states)\b|\b[a-z]{2}\s+\d{5}\b|"
+    r"[,.:;\n]|\bnew\s+address\b"
 )
 
 
@@ -135,12 +197,19 @@ def _is_address_change(folded: str, has_address: bool, hits: set[str]) -> bool:
         # bare address block is a detail of the request before it, and one under a name is a
         # signature
         return True
-    if re.search(r"\bredirect|\breroute|\bsomewhere\s+else|\bsend\s+it\s+here|\bwhere\s+.{0,30}\bships?\s+to\b", folded):
+    if re.search(
+        r"\bredirect|\breroute|\bsomewhere\s+else|\bsend\s+it\s+here|\bwhere\s+.{0,30}\bships?\s+to\b", folded
+    ):
         return True
     if _SHIP_TO.search(folded):
         return True
-    return I.ORDER_ADDRESS in hits and bool(re.search(r"\baddress", folded)) and (
-        I.CHANGE_ITEMS in hits or bool(re.search(r"\bnew\b|\bdifferent\b|\bwrong\b|\bship|\bdeliver|\bsend", folded))
+    return (
+        intents.ORDER_ADDRESS in hits
+        and bool(re.search(r"\baddress|adresse|\bdireccion|\bendereco|\bindirizzo|\banschrift", folded))
+        and (
+            intents.CHANGE_ITEMS in hits
+            or bool(re.search(r"\bnew\b|\bdifferent\b|\bwrong\b|\bship|\bdeliver|\bsend", folded))
+        )
     )
 
 
@@ -155,10 +224,12 @@ def _is_payment_change(sentence: str, folded: str) -> bool:
     has_order = bool(extract.order_ids(sentence))
     verb = bool(_PAYMENT_CHANGE_VERB.search(folded))
     word = bool(_PAYMENT_WORD.search(folded))
-    return (has_order and (refs or verb) and (word or verb)) or (verb and word and (refs or "method" in folded))
+    return (has_order and bool(refs or verb) and (word or verb)) or (verb and word and bool(refs or "method" in folded))
 
 
-_FIRST_PERSON_WISH = re.compile(r"\b(?:i'?d\s+like|i\s+want|i\s+would\s+like|i\s+need|please|kindly|could\s+you|can\s+you\s+please)\b")
+_FIRST_PERSON_WISH = re.compile(
+    r"\b(?:i'?d\s+like|i\s+want|i\s+would\s+like|i\s+need|please|kindly|could\s+you|can\s+you\s+please)\b"
+)
 
 
 def _is_policy_question(sentence: str, folded: str) -> bool:
@@ -166,7 +237,7 @@ def _is_policy_question(sentence: str, folded: str) -> bool:
     if extract.order_ids(sentence):
         return False
     return bool(re.search(r"\bpolic(?:y|ies)\b|\bwarrant|\bpolitica|\bpolitique|\bgarant", folded)) or (
-        ("?" in sentence or _QUESTION_WORDS.search(folded)) and not _FIRST_PERSON_WISH.search(folded)
+        ("?" in sentence or bool(QUESTION_WORDS.search(folded))) and not _FIRST_PERSON_WISH.search(folded)
     )
 
 
@@ -175,25 +246,22 @@ def _worth_embedding(sentence: str) -> bool:
     return len(sentence.split()) >= 4
 
 
-
 # A sentence without any cue word counts as a request when it is this close to an intent's
 # examples (and, for questions, is asked as one). The bars sit above the best score any sentence
 # that asks nothing reaches in the development tickets (greetings, details, sign-offs).
 _EMBEDDING_ONLY: dict[str, tuple[float, bool]] = {
-    I.CANCEL: (0.72, False),
-    I.RETURN: (0.62, False),
-    I.HUMAN: (0.62, False),
-    I.STATUS: (0.66, True),
-    I.TROUBLE: (0.64, True),
-    I.POLICY: (0.60, True),
-    I.PRODUCT: (0.70, True),
+    intents.CANCEL: (0.72, False),
+    intents.RETURN: (0.62, False),
+    intents.HUMAN: (0.62, False),
+    intents.STATUS: (0.66, True),
+    intents.TROUBLE: (0.64, True),
+    intents.POLICY: (0.60, True),
+    intents.PRODUCT: (0.70, True),
 }
 
 
 def _has_parameters(sentence: str) -> bool:
-    return bool(
-        extract.payment_refs(sentence) or extract.addresses(sentence) or extract.cancel_reason(sentence)
-    )
+    return bool(extract.payment_refs(sentence) or extract.addresses(sentence) or extract.cancel_reason(sentence))
 
 
 def split_requests(text: str, subject: str | None = None) -> list[Request]:
@@ -207,56 +275,103 @@ def split_requests(text: str, subject: str | None = None) -> list[Request]:
     requests: list[Request] = []
     carried_orders: list[str] = []
     for block_index, block in enumerate(blocks(text)):
-        block_requests: list[Request] = []
-        preamble: list[str] = []
-        preamble_orders: list[str] = []
+        paragraph = _Paragraph(block_index, carried_orders)
         for sentence, bullet in _clause_units(block):
-            ids = extract.order_ids(sentence)
-            intent = sentence_intent(sentence)
-            current = block_requests[-1] if block_requests else None
-            if bullet and current is not None and (intent is None or intent == current.intent or (
-                not ids and intent not in (I.CANCEL, *I.ESCALATIONS)
-            )):
-                # '- the Kettle for the glass one' under 'Could I exchange these items:'
-                current.sentences.append(sentence)
-                continue
-            if intent is None:
-                if current is not None:
-                    if ids and not current.order_ids:
-                        current.order_ids.extend(ids)
-                    current.sentences.append(sentence)
-                else:
-                    preamble.append(sentence)
-                    preamble_orders.extend(i for i in ids if i not in preamble_orders)
-                continue
-            same_thing = (
-                current is not None and current.intent == intent
-                and (not ids or not current.order_ids or set(ids) <= set(current.order_ids))
-                and not _NEW_REQUEST.match(sentence)
-            )
-            if same_thing:
-                current.sentences.append(sentence)
-                current.order_ids.extend(i for i in ids if i not in current.order_ids)
-                continue
-            request = Request(intent, list(ids), [sentence], block_index)
-            if not block_requests and preamble:
-                request.sentences = preamble + request.sentences
-                if not ids:
-                    request.order_ids = list(preamble_orders)
-            if not request.order_ids and carried_orders:
-                request.order_ids = list(carried_orders)
-            carried_orders = []
-            block_requests.append(request)
-        if block_requests:
-            requests.extend(block_requests)
-        elif preamble:
-            if preamble_orders:
-                carried_orders = preamble_orders
+            paragraph.add(sentence, bullet)
+        carried_orders = paragraph.carried_orders
+        if paragraph.requests:
+            requests.extend(paragraph.requests)
+        elif paragraph.preamble:
+            if paragraph.preamble_orders:
+                carried_orders = paragraph.preamble_orders
             elif requests:
-                details = [s for s in preamble if _has_parameters(s)]
+                details = [s for s in paragraph.preamble if _has_parameters(s)]
                 requests[-1].sentences.extend(details)
     _fill_missing_orders(requests, text, subject)
     return _merge_same_order(_merge_escalations(requests))
+
+
+@dataclass
+class _Paragraph:
+    """The requests of one paragraph, built sentence by sentence."""
+
+    index: int
+    carried_orders: list[str]  # named by an earlier paragraph that asked nothing: for the first request
+    requests: list[Request] = field(default_factory=list)
+    preamble: list[str] = field(default_factory=list)  # the sentences before the first request
+    preamble_orders: list[str] = field(default_factory=list)
+
+    def add(self, sentence: str, bullet: bool) -> None:
+        ids = extract.order_ids(sentence)
+        current = self.requests[-1] if self.requests else None
+        # 'Only do it if it costs no more than I paid': a branch of the request before, not a request
+        intent = None if current is not None and conditions.branch_of_request(sentence) else sentence_intent(sentence)
+        if intent == intents.BILLING and current is not None and _asks_what_change_comes_to(current, sentence):
+            intent = None  # answered by the change's own report (its refund or price difference)
+        if (
+            bullet
+            and current is not None
+            and (
+                intent is None
+                or intent == current.intent
+                or (not ids and intent not in (intents.CANCEL, *intents.ESCALATIONS))
+            )
+            and not (intent in intents.QUESTIONS and current.intent in intents.QUESTIONS)  # '- and its status?'
+        ):
+            # '- the Kettle for the glass one' under 'Could I exchange these items:'
+            current.sentences.append(sentence)
+        elif intent is None:
+            self._add_detail(sentence, ids, current)
+        elif current is not None and _same_request(current, intent, ids, sentence):
+            current.sentences.append(sentence)
+            current.order_ids.extend(i for i in ids if i not in current.order_ids)
+        else:
+            self.requests.append(self._new_request(intent, ids, sentence))
+
+    def _add_detail(self, sentence: str, ids: list[str], current: Request | None) -> None:
+        """A sentence that asks nothing belongs to the request before it, else to the preamble."""
+        if current is not None:
+            if ids and not current.order_ids:
+                current.order_ids.extend(ids)
+            current.sentences.append(sentence)
+        else:
+            self.preamble.append(sentence)
+            self.preamble_orders.extend(i for i in ids if i not in self.preamble_orders)
+
+    def _new_request(self, intent: str, ids: list[str], sentence: str) -> Request:
+        """A request starting at this sentence; the first one takes the preamble (and its orders),
+        and the orders carried from an earlier paragraph when it names none."""
+        request = Request(intent, list(ids), [sentence], self.index)
+        if not self.requests and self.preamble:
+            request.sentences = self.preamble + request.sentences
+            if not ids:
+                request.order_ids = list(self.preamble_orders)
+        if not request.order_ids and self.carried_orders:
+            request.order_ids = list(self.carried_orders)
+        self.carried_orders = []
+        return request
+
+
+def _asks_what_change_comes_to(current: Request, sentence: str) -> bool:
+    """A figure question right after a return or an item change, about what that change refunds
+    or costs, naming no order of its own."""
+    folded = fold(sentence)
+    return (
+        current.intent in (intents.RETURN, intents.CHANGE_ITEMS)
+        and not extract.order_ids(sentence)
+        and bool(_ABOUT_THE_CHANGE.search(folded))
+        and not re.search(r"pa(?:y|id)", folded)
+    )
+
+
+def _same_request(current: Request, intent: str, ids: list[str], sentence: str) -> bool:
+    """A sentence asking for the same thing about the same orders goes on with the request
+    ('Please cancel #W1. I ordered it by mistake, please cancel it.'), unless it says it is another."""
+    return (
+        current.intent == intent
+        and (not ids or not current.order_ids or set(ids) <= set(current.order_ids))
+        and not _NEW_REQUEST.match(sentence)
+    )
 
 
 _CLAUSE_JOINT = re.compile(
@@ -268,13 +383,22 @@ _CLAUSE_JOINT = re.compile(
 )
 
 
+def _only_preference(sentence: str) -> bool:
+    """'From now on, refunds to my gift card rather than my Mastercard': a standing preference that
+    asks for nothing else is no request of its own (its payment words would make it one)."""
+    rest = preferences.beside_preference(sentence)
+    return rest is not None and (not rest or sentence_intent(rest) is None)
+
+
 def _clause_units(block: str) -> list[tuple[str, bool]]:
     """Sentences, with a sentence that asks for two different things cut into its clauses
     ('cancel #W1 since I ordered it by mistake and also return the watch from #W2')."""
     out: list[tuple[str, bool]] = []
     for sentence, bullet in sentence_units(block):
-        hits = I.cue_hits(sentence)
-        kinds = hits & set(I.ACTIONS) | (hits & {I.STATUS})
+        if _only_preference(sentence):
+            continue  # read as a standing preference (reading.py), applied by the payment choice
+        hits = intents.cue_hits(sentence)
+        kinds = hits & set(intents.ACTIONS) | (hits & {intents.STATUS})
         if len(kinds) < 2:
             out.append((sentence, bullet))
             continue
@@ -285,8 +409,8 @@ def _clause_units(block: str) -> list[tuple[str, bool]]:
                 clauses[-1] = f"{clauses[-1]} {piece}"
             else:
                 clauses.append(piece)
-        intents = [sentence_intent(c) for c in clauses]
-        if len(clauses) > 1 and all(intents) and len(set(intents)) > 1:
+        clause_intents = [sentence_intent(c) for c in clauses]
+        if len(clauses) > 1 and all(clause_intents) and len(set(clause_intents)) > 1:
             out.extend((clause, bullet) for clause in clauses)
         else:
             out.append((sentence, bullet))
@@ -297,8 +421,17 @@ def _merge_same_order(requests: list[Request]) -> list[Request]:
     """Two paragraphs returning (or changing) items of the same order are one store operation."""
     out: list[Request] = []
     for request in requests:
-        twin = next((r for r in out if r.intent == request.intent and request.intent in (I.RETURN, I.CHANGE_ITEMS)
-                     and r.order_ids and r.order_ids == request.order_ids), None)
+        twin = next(
+            (
+                r
+                for r in out
+                if r.intent == request.intent
+                and request.intent in (intents.RETURN, intents.CHANGE_ITEMS)
+                and r.order_ids
+                and r.order_ids == request.order_ids
+            ),
+            None,
+        )
         if twin is not None:
             twin.sentences.extend(request.sentences)
             continue
@@ -311,7 +444,14 @@ def _fill_missing_orders(requests: list[Request], text: str, subject: str | None
     all_ids = extract.order_ids(text)
     subject_ids = extract.order_ids(subject or "")
     for request in requests:
-        if request.order_ids or request.intent in (I.USER_ADDRESS, I.PRODUCT, I.POLICY, I.HUMAN, I.ABUSE, I.LEGAL):
+        if request.order_ids or request.intent in (
+            intents.USER_ADDRESS,
+            intents.PRODUCT,
+            intents.POLICY,
+            intents.HUMAN,
+            intents.ABUSE,
+            intents.LEGAL,
+        ):
             continue
         if len(all_ids) == 1:
             request.order_ids = list(all_ids)
@@ -324,13 +464,13 @@ def _merge_escalations(requests: list[Request]) -> list[Request]:
     out: list[Request] = []
     escalation: Request | None = None
     for request in requests:
-        if request.intent in I.ESCALATIONS:
+        if request.intent in intents.ESCALATIONS:
             if escalation is None:
                 escalation = request
                 out.append(request)
             else:
                 escalation.sentences.extend(request.sentences)
-                if I.ESCALATIONS.index(request.intent) > I.ESCALATIONS.index(escalation.intent):
+                if intents.ESCALATIONS.index(request.intent) > intents.ESCALATIONS.index(escalation.intent):
                     escalation.intent = request.intent
                 for oid in request.order_ids:
                     if oid not in escalation.order_ids:

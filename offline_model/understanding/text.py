@@ -13,8 +13,37 @@ _NUMBERED = re.compile(r"^\s*\(?\d{1,2}[.)]\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[^\W_]|[#¿¡\"'(])")
 _STATE_ZIP_LINE = re.compile(r"\b[A-Z]{2}\.?,?\s+\d{5}(?:-\d{4})?\b")
 _ABBREVIATIONS = {
-    "st", "ave", "dr", "mr", "mrs", "ms", "no", "apt", "e.g", "i.e", "etc", "approx", "blvd", "rd", "ln",
-    "ste", "fl", "vs", "jr", "sr", "ct", "hwy", "pl", "sq", "mt", "ft", "inc", "co", "p.o", "u.s", "u.s.a",
+    "st",
+    "ave",
+    "dr",
+    "mr",
+    "mrs",
+    "ms",
+    "no",
+    "apt",
+    "e.g",
+    "i.e",
+    "etc",
+    "approx",
+    "blvd",
+    "rd",
+    "ln",
+    "ste",
+    "fl",
+    "vs",
+    "jr",
+    "sr",
+    "ct",
+    "hwy",
+    "pl",
+    "sq",
+    "mt",
+    "ft",
+    "inc",
+    "co",
+    "p.o",
+    "u.s",
+    "u.s.a",
 }
 
 
@@ -99,11 +128,11 @@ def _split_sentences(text: str) -> list[str]:
     pieces: list[str] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
-        before = text[start:match.start()]
+        before = text[start : match.start()]
         last_word = before.rstrip(".!?").rsplit(None, 1)[-1].lower() if before.strip() else ""
         if before.endswith(".") and last_word.strip("(") in _ABBREVIATIONS:
             continue
-        pieces.append(text[start:match.start()].strip())
+        pieces.append(text[start : match.start()].strip())
         start = match.end()
     pieces.append(text[start:].strip())
     return [p for p in pieces if p]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from offline_model.understanding import extract, language
+from offline_model.understanding import extract, language, preferences
 
 _NOT_AUTHENTICATED = {"", "not yet authenticated", "none", "null", "(none)", "unknown", "not authenticated"}
 
@@ -46,7 +46,10 @@ class TicketView:
 
     @property
     def language(self) -> str:
-        return language.detect(" ".join(filter(None, [self.subject or "", self.body])))
+        """The reply language: the one a standing preference asks for (stated in this ticket, else
+        recalled), else the one the ticket is written in."""
+        preferred = preferences.reply_language(self.customer_text, self.recalled)
+        return preferred or language.detect(" ".join(filter(None, [self.subject or "", self.body])))
 
 
 def _field(text: str, label: str) -> str | None:
@@ -60,8 +63,8 @@ def parse_ticket(text: str) -> TicketView:
     end = text.rfind("</ticket>")
     if start < 0 or end < start:
         return TicketView(body=text.strip(), customer_id=_authenticated(text), customer_name=_authenticated_name(text))
-    inner = text[start + len("<ticket>"): end]
-    after = text[end + len("</ticket>"):]
+    inner = text[start + len("<ticket>") : end]
+    after = text[end + len("</ticket>") :]
     view = TicketView(structured=True)
     match = re.search(r"Resolve support ticket (\S+?)\.?\s*$", text[:start], re.MULTILINE)
     view.ticket_id = match.group(1) if match else ""
@@ -75,9 +78,9 @@ def parse_ticket(text: str) -> TicketView:
     thread_start = inner.rfind(thread_mark)
     if message_start >= 0:
         body_end = thread_start if thread_start > message_start else len(inner)
-        view.body = inner[message_start + len("Message:\n"): body_end].strip("\n")
+        view.body = inner[message_start + len("Message:\n") : body_end].strip("\n")
     if thread_start >= 0:
-        view.thread = _parse_thread(inner[thread_start + len(thread_mark):])
+        view.thread = _parse_thread(inner[thread_start + len(thread_mark) :])
     view.customer_id = _authenticated(after)
     view.customer_name = _authenticated_name(after)
     recalled = re.search(r"Recalled about this customer and similar tickets:\n(.*?)(?:\n\s*\n|\Z)", after, re.DOTALL)
@@ -112,6 +115,7 @@ def _parse_thread(text: str) -> list[tuple[str, str]]:
 
 # --- identity ------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class IdentityAttempt:
     tool: str  # find_customer_by_email | find_customer_by_name_zip
@@ -127,9 +131,16 @@ def identity_attempts(view: TicketView, extra_text: str = "") -> list[IdentityAt
     for address in dict.fromkeys(addresses):
         attempts.append(IdentityAttempt("find_customer_by_email", {"email": address}))
     for candidate in extract.name_zip_candidates(texts):
-        attempts.append(IdentityAttempt("find_customer_by_name_zip", {
-            "first_name": candidate.first_name, "last_name": candidate.last_name, "zip": candidate.zip,
-        }))
+        attempts.append(
+            IdentityAttempt(
+                "find_customer_by_name_zip",
+                {
+                    "first_name": candidate.first_name,
+                    "last_name": candidate.last_name,
+                    "zip": candidate.zip,
+                },
+            )
+        )
     unique: list[IdentityAttempt] = []
     for attempt in attempts:
         if attempt not in unique:
@@ -137,10 +148,9 @@ def identity_attempts(view: TicketView, extra_text: str = "") -> list[IdentityAt
     return unique
 
 
-def remembered_payment(view: TicketView) -> list[extract.PaymentRef]:
-    """A payment preference recalled from memory ('prefers refunds to PayPal')."""
-    refs: list[extract.PaymentRef] = []
-    for line in view.recalled.splitlines():
-        if re.search(r"\bprefer", line, re.IGNORECASE):
-            refs.extend(r for r in extract.payment_refs(line) if not r.negated)
-    return refs
+def remembered_payment(view: TicketView, flow: str) -> list[extract.PaymentRef]:
+    """The payment method a standing preference gives money of this flow (preferences.REFUND: to
+    the customer; preferences.CHARGE: from them): one stated in this ticket, else one recalled from
+    the customer's memory. Empty when no preference speaks of this flow."""
+    found = preferences.payment_for(flow, view.customer_text, view.recalled)
+    return [found.payment] if found is not None and found.payment is not None else []

@@ -15,8 +15,7 @@ router = APIRouter(prefix="/catalog", tags=["catalog"])
 @router.get("/products")
 def product_types(request: Request) -> dict[str, Any]:
     with connection(request) as conn:
-        return {"products": [{"name": p["name"], "product_id": p["product_id"]}
-                             for p in records.list_products(conn)]}
+        return {"products": [{"name": p["name"], "product_id": p["product_id"]} for p in records.list_products(conn)]}
 
 
 @router.get("/products/{product_id}")
@@ -32,13 +31,12 @@ def find_variants(request: Request, product_id: str) -> dict[str, Any]:
     with connection(request) as conn:
         found = records.get_product(conn, product_id=product_id)
     variants = [
-        v for v in found["variants"].values()
-        if all(str(v["options"].get(_option_key(v["options"], k), "")).lower() == value
-               for k, value in wanted.items())
+        v
+        for v in found["variants"].values()
+        if all(str(v["options"].get(_option_key(v["options"], k), "")).lower() == value for k, value in wanted.items())
     ]
     return {"product_id": product_id, "name": found["name"], "variants": variants}
 
 
 def _option_key(options: dict[str, Any], wanted: str) -> str:
     return next((k for k in options if k.lower() == wanted), wanted)
-

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
@@ -52,9 +53,11 @@ def connection(request: Request) -> Iterator[sqlite3.Connection]:
     yield conn
 
 
-def write(request: Request, operation: str, arguments: dict[str, Any], idempotency_key: str | None,
-          dry_run: bool) -> JSONResponse:
+def write(
+    request: Request, operation: str, arguments: dict[str, Any], idempotency_key: str | None, dry_run: bool
+) -> JSONResponse:
     with connection(request) as conn:
-        status, body = execute_write(conn, operation=operation, arguments=arguments,
-                                     idempotency_key=idempotency_key, dry_run=dry_run)
+        status, body = execute_write(
+            conn, operation=operation, arguments=arguments, idempotency_key=idempotency_key, dry_run=dry_run
+        )
     return JSONResponse(body, status_code=status)

@@ -16,8 +16,13 @@ router = APIRouter(prefix="/customers", tags=["customers"])
 
 
 @router.get("/lookup")
-def lookup(request: Request, email: str | None = None, first_name: str | None = None,
-           last_name: str | None = None, zip: str | None = None) -> dict[str, Any]:
+def lookup(
+    request: Request,
+    email: str | None = None,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    zip: str | None = None,
+) -> dict[str, Any]:
     with connection(request) as conn:
         if email:
             user_id = records.find_user_id_by_email(conn, email=email)
@@ -26,11 +31,16 @@ def lookup(request: Request, email: str | None = None, first_name: str | None = 
             user_id = records.find_user_id_by_name_zip(conn, first_name=first_name, last_name=last_name, zip=zip)
             asked = f"the name '{first_name} {last_name}' with zip '{zip}'"
         else:
-            raise StoreError("invalid_arguments", "Look a customer up by 'email', or by 'first_name', "
-                             "'last_name' and 'zip' together.")
+            raise StoreError(
+                "invalid_arguments",
+                "Look a customer up by 'email', or by 'first_name', 'last_name' and 'zip' together.",
+            )
         if user_id is None:
-            raise NotFound("customer_not_found", f"No customer matches {asked}. Ask the customer for "
-                           "the e-mail of their account, or their full name and zip code.")
+            raise NotFound(
+                "customer_not_found",
+                f"No customer matches {asked}. Ask the customer for "
+                "the e-mail of their account, or their full name and zip code.",
+            )
         user = records.get_user(conn, user_id=user_id)
     return {"customer_id": user_id, "name": user["name"], "email": user["email"]}
 
@@ -49,6 +59,11 @@ def orders(request: Request, user_id: str) -> dict[str, Any]:
 
 
 @router.post("/{user_id}/address")
-def modify_user_address(request: Request, user_id: str, body: AddressBody, dry_run: bool = False,
-                        key: str | None = Header(None, alias=IDEMPOTENCY_HEADER)) -> JSONResponse:
+def modify_user_address(
+    request: Request,
+    user_id: str,
+    body: AddressBody,
+    dry_run: bool = False,
+    key: str | None = Header(None, alias=IDEMPOTENCY_HEADER),
+) -> JSONResponse:
     return write(request, "modify_user_address", {"user_id": user_id, **body.model_dump()}, key, dry_run)

@@ -22,41 +22,42 @@ def details(request: Request, order_id: str) -> dict[str, Any]:
 
 
 @router.post("/{order_id}/cancel")
-def cancel(request: Request, order_id: str, body: CancelBody, dry_run: bool = False,
-           key: str | None = Key) -> JSONResponse:
+def cancel(
+    request: Request, order_id: str, body: CancelBody, dry_run: bool = False, key: str | None = Key
+) -> JSONResponse:
     return write(request, "cancel_pending_order", {"order_id": order_id, **body.model_dump()}, key, dry_run)
 
 
 @router.post("/{order_id}/address")
-def modify_address(request: Request, order_id: str, body: AddressBody, dry_run: bool = False,
-                   key: str | None = Key) -> JSONResponse:
-    return write(request, "modify_pending_order_address", {"order_id": order_id, **body.model_dump()},
-                 key, dry_run)
+def modify_address(
+    request: Request, order_id: str, body: AddressBody, dry_run: bool = False, key: str | None = Key
+) -> JSONResponse:
+    return write(request, "modify_pending_order_address", {"order_id": order_id, **body.model_dump()}, key, dry_run)
 
 
 @router.post("/{order_id}/payment")
-def modify_payment(request: Request, order_id: str, body: PaymentBody, dry_run: bool = False,
-                   key: str | None = Key) -> JSONResponse:
-    return write(request, "modify_pending_order_payment", {"order_id": order_id, **body.model_dump()},
-                 key, dry_run)
+def modify_payment(
+    request: Request, order_id: str, body: PaymentBody, dry_run: bool = False, key: str | None = Key
+) -> JSONResponse:
+    return write(request, "modify_pending_order_payment", {"order_id": order_id, **body.model_dump()}, key, dry_run)
 
 
 @router.post("/{order_id}/items")
-def modify_items(request: Request, order_id: str, body: ItemsBody, dry_run: bool = False,
-                 key: str | None = Key) -> JSONResponse:
-    return write(request, "modify_pending_order_items", {"order_id": order_id, **body.model_dump()},
-                 key, dry_run)
+def modify_items(
+    request: Request, order_id: str, body: ItemsBody, dry_run: bool = False, key: str | None = Key
+) -> JSONResponse:
+    return write(request, "modify_pending_order_items", {"order_id": order_id, **body.model_dump()}, key, dry_run)
 
 
 @router.post("/{order_id}/return")
-def return_items(request: Request, order_id: str, body: ReturnBody, dry_run: bool = False,
-                 key: str | None = Key) -> JSONResponse:
-    return write(request, "return_delivered_order_items", {"order_id": order_id, **body.model_dump()},
-                 key, dry_run)
+def return_items(
+    request: Request, order_id: str, body: ReturnBody, dry_run: bool = False, key: str | None = Key
+) -> JSONResponse:
+    return write(request, "return_delivered_order_items", {"order_id": order_id, **body.model_dump()}, key, dry_run)
 
 
 @router.post("/{order_id}/exchange")
-def exchange_items(request: Request, order_id: str, body: ItemsBody, dry_run: bool = False,
-                   key: str | None = Key) -> JSONResponse:
-    return write(request, "exchange_delivered_order_items", {"order_id": order_id, **body.model_dump()},
-                 key, dry_run)
+def exchange_items(
+    request: Request, order_id: str, body: ItemsBody, dry_run: bool = False, key: str | None = Key
+) -> JSONResponse:
+    return write(request, "exchange_delivered_order_items", {"order_id": order_id, **body.model_dump()}, key, dry_run)

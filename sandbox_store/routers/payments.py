@@ -25,8 +25,12 @@ def order_payments(request: Request, order_id: str) -> dict[str, Any]:
     with connection(request) as conn:
         order = records.get_order(conn, order_id=order_id)
         refunds = records.list_refunds(conn, order_id=order_id)
-    return {"order_id": order_id, "user_id": order["user_id"], "payment_history": order["payment_history"],
-            "refunds": [{k: r[k] for k in ("amount", "payment_method_id", "operation", "at")} for r in refunds]}
+    return {
+        "order_id": order_id,
+        "user_id": order["user_id"],
+        "payment_history": order["payment_history"],
+        "refunds": [{k: r[k] for k in ("amount", "payment_method_id", "operation", "at")} for r in refunds],
+    }
 
 
 @router.get("/orders/{order_id}/invoice")
@@ -36,10 +40,16 @@ def invoice(request: Request, order_id: str) -> dict[str, Any]:
     history = order["payment_history"]
     paid = cents(sum(p["amount"] for p in history if p["transaction_type"] == "payment"))
     refunded = cents(sum(p["amount"] for p in history if p["transaction_type"] == "refund"))
-    return {"order_id": order_id, "user_id": order["user_id"], "status": order["status"],
-            "items": [{"name": i["name"], "item_id": i["item_id"], "price": i["price"]} for i in order["items"]],
-            "subtotal": cents(sum(i["price"] for i in order["items"])),
-            "total_paid": paid, "total_refunded": refunded, "net": cents(paid - refunded)}
+    return {
+        "order_id": order_id,
+        "user_id": order["user_id"],
+        "status": order["status"],
+        "items": [{"name": i["name"], "item_id": i["item_id"], "price": i["price"]} for i in order["items"]],
+        "subtotal": cents(sum(i["price"] for i in order["items"])),
+        "total_paid": paid,
+        "total_refunded": refunded,
+        "net": cents(paid - refunded),
+    }
 
 
 @router.get("/refunds")

@@ -28,8 +28,13 @@ def return_label(request: Request, order_id: str) -> dict[str, Any]:
         label = records.find_return_label(conn, order_id=order_id)
     if label is None:
         if order["status"] in ("return requested", "exchange requested"):
-            raise NotFound("return_label_not_found", f"Order {order_id} has no return label on file; "
-                           "escalate to a human to issue one.")
-        raise StoreError("no_return_requested", f"Order {order_id} is '{order['status']}': a return "
-                         "label exists only once a return or exchange has been requested.")
+            raise NotFound(
+                "return_label_not_found",
+                f"Order {order_id} has no return label on file; escalate to a human to issue one.",
+            )
+        raise StoreError(
+            "no_return_requested",
+            f"Order {order_id} is '{order['status']}': a return "
+            "label exists only once a return or exchange has been requested.",
+        )
     return {**label, "user_id": order["user_id"]}

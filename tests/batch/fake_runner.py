@@ -1,4 +1,4 @@
-"""A stand-in for runtime.runner with the same interface, so the batch machinery (journal,
+"""A stand-in for runner.ticket_run with the same interface, so the batch machinery (journal,
 resume, workers, kill) is tested in seconds without the crew.
 
 Its "store" is a SQLite file in the data directory with one idempotent write per ticket: a
@@ -17,13 +17,14 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
-from runtime.models import Result, Ticket, Usage
-from runtime.settings import Settings
+from core.models import Result, Ticket, Usage
+from core.settings import Settings
 from tools.context import idempotency_key
 
 _SCHEMA = """
@@ -55,13 +56,20 @@ def open_environment(settings: Settings, *, api_url: str | None = None) -> Itera
     yield FakeEnvironment(api_url=api_url, db_path=Path(api_url.removeprefix("sqlite:")))
 
 
-def run_ticket(ticket: Ticket, env: FakeEnvironment, trace: Callable[[dict[str, Any]], None] | None = None,
-               *, plain: bool = False) -> Result:
+def run_ticket(
+    ticket: Ticket, env: FakeEnvironment, trace: Callable[[dict[str, Any]], None] | None = None, *, plain: bool = False
+) -> Result:
     started = time.monotonic()
     sink = trace or (lambda event: None)
     fake = (ticket.model_extra or {}).get("fake", {})
-    sink({"event": "delegation", "kind": "delegate_work_to_coworker", "coworker": "Billing Specialist",
-          "task": f"credit the customer of {ticket.id}"})
+    sink(
+        {
+            "event": "delegation",
+            "kind": "delegate_work_to_coworker",
+            "coworker": "Billing Specialist",
+            "task": f"credit the customer of {ticket.id}",
+        }
+    )
     with sqlite3.connect(env.db_path, timeout=30) as db:
         ran_before = db.execute("SELECT count(*) FROM runs WHERE ticket_id = ?", (ticket.id,)).fetchone()[0]
         db.execute("INSERT INTO runs VALUES (?, ?)", (ticket.id, os.getpid()))
@@ -78,15 +86,36 @@ def run_ticket(ticket: Ticket, env: FakeEnvironment, trace: Callable[[dict[str, 
         inserted = db.execute("INSERT OR IGNORE INTO writes VALUES (?, ?, ?)", (key, ticket.id, amount)).rowcount
         if inserted:
             db.execute("UPDATE balance SET total = total + ? WHERE id = 1", (amount,))
-    sink({"event": "tool_call", "agent": "Billing Specialist", "tool": "add_credit",
-          "arguments": {"amount": amount, "email": ticket.from_email}, "status": "ok", "latency_ms": 1.5})
-    sink({"event": "llm_call", "agent": "Billing Specialist", "prompt_tokens": 2 * len(ticket.body),
-          "completion_tokens": 20, "latency_ms": 3.0})
+    sink(
+        {
+            "event": "tool_call",
+            "agent": "Billing Specialist",
+            "tool": "add_credit",
+            "arguments": {"amount": amount, "email": ticket.from_email},
+            "status": "ok",
+            "latency_ms": 1.5,
+        }
+    )
+    sink(
+        {
+            "event": "llm_call",
+            "agent": "Billing Specialist",
+            "prompt_tokens": 2 * len(ticket.body),
+            "completion_tokens": 20,
+            "latency_ms": 3.0,
+        }
+    )
     return Result(
-        ticket_id=ticket.id, outcome=fake.get("outcome", "resolved"), reply=f"Credited {amount} for {ticket.id}.",
+        ticket_id=ticket.id,
+        outcome=fake.get("outcome", "resolved"),
+        reply=f"Credited {amount} for {ticket.id}.",
         # the plain (baseline) crew costs more, as the real one does: 5 calls, 3x the prompt tokens
-        usage=Usage(llm_calls=5 if plain else 2, prompt_tokens=(6 if plain else 2) * len(ticket.body),
-                    completion_tokens=20, tool_calls=1),
+        usage=Usage(
+            llm_calls=5 if plain else 2,
+            prompt_tokens=(6 if plain else 2) * len(ticket.body),
+            completion_tokens=20,
+            tool_calls=1,
+        ),
         duration_ms=int((time.monotonic() - started) * 1000),
     )
 

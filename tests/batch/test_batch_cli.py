@@ -22,10 +22,10 @@ from typing import Any
 
 import pytest
 
-from runtime.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from sandbox_store.db import create_fresh_store, export_store
 
-BENCH_TICKETS = PROJECT_ROOT / "runtime" / "data" / "bench_tickets.jsonl"
+BENCH_TICKETS = PROJECT_ROOT / "backlog" / "data" / "bench_tickets.jsonl"
 IDS = ["B-01", "B-03", "B-04", "B-05", "B-07", "B-08", "B-09", "B-15"]
 FAULTS = "error=0.2,timeout=0.05"
 RUN_TIMEOUT_S = 300
@@ -49,14 +49,15 @@ def _cli(data_dir: Path, *args: str) -> list[str]:
 
 
 def _run(command: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(command, cwd=PROJECT_ROOT, env=env or _env(), capture_output=True, text=True,
-                          timeout=RUN_TIMEOUT_S)
+    done = subprocess.run(
+        command, cwd=PROJECT_ROOT, env=env or _env(), capture_output=True, text=True, timeout=RUN_TIMEOUT_S
+    )
     assert done.returncode == 0, f"{' '.join(command)} exited {done.returncode}:\n{done.stderr[-3000:]}"
     return done
 
 
 def _export(data_dir: Path) -> dict[str, Any]:
-    store_file = data_dir / "store.db"  # where the CLI keeps the bundled store (runtime.runner)
+    store_file = data_dir / "store.db"  # where the CLI keeps the bundled store (runner.ticket_run)
     assert store_file.is_file(), f"no store in {data_dir}"
     return export_store(store_file)
 
@@ -88,8 +89,13 @@ def _batch(data_dir: Path, backlog: Path, env: dict[str, str] | None = None) -> 
     out = data_dir / "out.jsonl"
     _run(_cli(data_dir, "batch", str(backlog), "--out", str(out), "--workers", "2"), env)
     results = _results(out)
-    return Run(data_dir, out, {r["ticket_id"]: r["outcome"] for r in results},
-               {r["ticket_id"]: r["customer_id"] for r in results}, _export(data_dir))
+    return Run(
+        data_dir,
+        out,
+        {r["ticket_id"]: r["outcome"] for r in results},
+        {r["ticket_id"]: r["customer_id"] for r in results},
+        _export(data_dir),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -113,8 +119,9 @@ def test_sigkill_mid_batch_then_resume_equals_an_uninterrupted_run(
     data_dir = tmp_path / "data"
     out = data_dir / "out.jsonl"
     command = _cli(data_dir, "batch", str(backlog), "--out", str(out), "--workers", "2")
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=_env(), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command, cwd=PROJECT_ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + RUN_TIMEOUT_S
     while time.monotonic() < deadline and process.poll() is None:
         if out.exists() and len(out.read_text().splitlines()) >= 3:

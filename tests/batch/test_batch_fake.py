@@ -14,11 +14,11 @@ from pathlib import Path
 
 from rich.console import Console
 
-from runtime.batch import run_batch
-from runtime.journal import Journal
-from runtime.models import Result
-from runtime.settings import PROJECT_ROOT, Settings
-from runtime.traces import load_trace, trace_path
+from backlog.batch import run_batch
+from backlog.journal import Journal
+from core.models import Result
+from core.settings import PROJECT_ROOT, Settings
+from runner.traces import load_trace, trace_path
 from tests.batch.fake_runner import runs_per_ticket, store_state
 
 FAKE = "tests.batch.fake_runner"
@@ -27,8 +27,12 @@ FAKE = "tests.batch.fake_runner"
 def write_tickets(path: Path, count: int, extra: dict[str, dict] | None = None, bad_lines: bool = False) -> Path:
     lines = []
     for i in range(1, count + 1):
-        ticket = {"id": f"T-{i:02d}", "body": f"Please credit me, request {i}.",
-                  "from_email": f"c{i}@example.com", "tags": ["credit"]}
+        ticket = {
+            "id": f"T-{i:02d}",
+            "body": f"Please credit me, request {i}.",
+            "from_email": f"c{i}@example.com",
+            "tags": ["credit"],
+        }
         ticket.update((extra or {}).get(ticket["id"], {}))
         lines.append(json.dumps(ticket))
         if bad_lines and i == 2:
@@ -80,8 +84,7 @@ def test_resume_reruns_the_interrupted_ticket_and_repairs_the_output(tmp_path: P
     out.write_text("\n".join(lines[:2]) + "\n" + lines[2][:30])
     with Journal(settings.resolved_data_dir) as journal:
         journal._db.execute("UPDATE tickets SET state = 'running', result = NULL WHERE ticket_id = 'T-03'")
-        journal._db.execute("UPDATE tickets SET state = 'queued', attempts = 0, result = NULL "
-                            "WHERE ticket_id = 'T-04'")
+        journal._db.execute("UPDATE tickets SET state = 'queued', attempts = 0, result = NULL WHERE ticket_id = 'T-04'")
 
     summary = run_batch(tickets, out, settings=settings, progress=False, console=quiet(), runner=FAKE)
 
@@ -90,14 +93,18 @@ def test_resume_reruns_the_interrupted_ticket_and_repairs_the_output(tmp_path: P
     assert sorted(out_ids(out)) == ["T-01", "T-02", "T-03", "T-04"]
     # T-03 and T-04 ran twice in all, yet their writes applied once: the store is unchanged
     assert store_state(settings.resolved_data_dir) == reference
-    attempts = [e["attempt"] for e in load_trace(trace_path(settings.resolved_data_dir, "T-03"))
-                if e["event"] == "run_start"]
+    attempts = [
+        e["attempt"] for e in load_trace(trace_path(settings.resolved_data_dir, "T-03")) if e["event"] == "run_start"
+    ]
     assert attempts == [1, 2]
 
 
 def test_worker_pool_survives_a_crash_and_a_raising_runner(tmp_path: Path) -> None:
-    extra = {"T-02": {"fake": {"crash": True}}, "T-04": {"fake": {"raise": "model exploded"}},
-             "T-05": {"fake": {"outcome": "escalated"}}}
+    extra = {
+        "T-02": {"fake": {"crash": True}},
+        "T-04": {"fake": {"raise": "model exploded"}},
+        "T-05": {"fake": {"outcome": "escalated"}},
+    }
     tickets = write_tickets(tmp_path / "in.jsonl", 7, extra)
     out, settings = tmp_path / "out.jsonl", Settings(data_dir=tmp_path / "data")
 
@@ -130,15 +137,26 @@ def _kill_mid_run(tmp_path: Path, workers: int) -> None:
     command = [sys.executable, "-m", "tests.batch.fake_batch"]
 
     clean = tmp_path / "clean"
-    subprocess.run([*command, str(write_tickets(tmp_path / "clean.jsonl", 10)), str(clean / "out.jsonl"),
-                    str(clean), str(workers)], check=True, cwd=PROJECT_ROOT, env=env, capture_output=True,
-                   timeout=120)
+    subprocess.run(
+        [
+            *command,
+            str(write_tickets(tmp_path / "clean.jsonl", 10)),
+            str(clean / "out.jsonl"),
+            str(clean),
+            str(workers),
+        ],
+        check=True,
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
 
     killed = tmp_path / "killed"
-    args = [str(write_tickets(tmp_path / "in.jsonl", 10, slow)), str(killed / "out.jsonl"), str(killed),
-            str(workers)]
-    process = subprocess.Popen([*command, *args], cwd=PROJECT_ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    args = [str(write_tickets(tmp_path / "in.jsonl", 10, slow)), str(killed / "out.jsonl"), str(killed), str(workers)]
+    process = subprocess.Popen(
+        [*command, *args], cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         out = killed / "out.jsonl"
@@ -156,8 +174,9 @@ def _kill_mid_run(tmp_path: Path, workers: int) -> None:
         time.sleep(0.05)
     assert not _alive(running["T-04"]), "a worker outlived its killed parent"
 
-    resumed = subprocess.run([*command, *args], check=True, cwd=PROJECT_ROOT, env=env,
-                             capture_output=True, text=True, timeout=120)
+    resumed = subprocess.run(
+        [*command, *args], check=True, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert "resumed" in resumed.stdout and "T-04" in resumed.stdout
 
     assert sorted(out_ids(killed / "out.jsonl")) == [f"T-{i:02d}" for i in range(1, 11)]  # one result each

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from runtime.journal import BatchLocked, Journal, JournalError, ResultsFile, reconcile
-from runtime.models import Result, Ticket
+from backlog.journal import BatchLocked, Journal, JournalError, ResultsFile, reconcile
+from core.models import Result, Ticket
 
 
 def ticket(tid: str, body: str = "please help", tags: list[str] | None = None) -> Ticket:
@@ -51,9 +51,8 @@ def test_the_journal_survives_reopening_and_batches_are_keyed_by_out(tmp_path: P
 
 def test_one_batch_per_out_at_a_time(tmp_path: Path) -> None:
     with Journal(tmp_path) as journal, journal.lock(tmp_path / "out.jsonl"):
-        with pytest.raises(BatchLocked, match="already writing"):
-            with journal.lock(tmp_path / "out.jsonl"):
-                pass
+        with pytest.raises(BatchLocked, match="already writing"), journal.lock(tmp_path / "out.jsonl"):
+            pass
         with journal.lock(tmp_path / "another.jsonl"):  # a different OUT is a different batch
             pass
     with Journal(tmp_path) as journal, journal.lock(tmp_path / "out.jsonl"):

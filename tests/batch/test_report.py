@@ -9,20 +9,25 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from runtime.journal import Journal
-from runtime.models import ActionRecord, ApprovalRecord, Escalation, Result, Ticket, Usage
-from runtime.report import percentile, print_report, summarize
-from runtime.traces import TraceWriter
+from backlog.journal import Journal
+from backlog.report import percentile, print_report, summarize
+from core.models import ActionRecord, ApprovalRecord, Escalation, Result, Ticket, Usage
+from runner.traces import TraceWriter
 
 
-def make(tid: str, outcome: str, seconds: float, llm: int, prompt: int, *, actions: list[str] = (),
-         approval: bool = False) -> Result:
+def make(
+    tid: str, outcome: str, seconds: float, llm: int, prompt: int, *, actions: list[str] = (), approval: bool = False
+) -> Result:
     return Result(
-        ticket_id=tid, outcome=outcome, reply="r", duration_ms=int(seconds * 1000),
+        ticket_id=tid,
+        outcome=outcome,
+        reply="r",
+        duration_ms=int(seconds * 1000),
         usage=Usage(llm_calls=llm, prompt_tokens=prompt, completion_tokens=10, tool_calls=len(actions) + 1),
         actions=[ActionRecord(name="cancel_pending_order", arguments={}, status=s) for s in actions],
         approvals=[ApprovalRecord(id="ap-1", operation="refund", arguments={}, amount=120.0, reason="over $100")]
-        if approval else [],
+        if approval
+        else [],
         escalation=Escalation(reason="asked for a human", summary="s") if outcome == "escalated" else None,
     )
 
@@ -47,8 +52,14 @@ def test_overall_and_per_tag_figures() -> None:
     report = summarize(RESULTS, TAGS, tags_from="test")
     overall = report.overall
     assert overall.tickets == 4
-    assert overall.outcomes == {"resolved": 2, "pending_approval": 1, "needs_info": 0, "escalated": 1,
-                                "refused": 0, "failed": 0}
+    assert overall.outcomes == {
+        "resolved": 2,
+        "pending_approval": 1,
+        "needs_info": 0,
+        "escalated": 1,
+        "refused": 0,
+        "failed": 0,
+    }
     assert overall.escalation_rate == 0.25
     assert overall.approval_rate == 0.25
     assert overall.action_error_rate == 0.25  # 1 of 4 attempted operations

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from runtime.ticket_io import JsonlFileError, read_results, read_tickets
+from intake.ticket_io import JsonlFileError, read_results, read_tickets
 
 
 def write_lines(path: Path, lines: list[str | bytes]) -> Path:
@@ -16,19 +16,22 @@ def write_lines(path: Path, lines: list[str | bytes]) -> Path:
 
 
 def test_bad_lines_are_reported_with_line_and_field_and_skipped(tmp_path: Path) -> None:
-    path = write_lines(tmp_path / "tickets.jsonl", [
-        json.dumps({"id": "T-1", "body": "Where is my order?"}),
-        json.dumps({"id": "T-2"}),                                   # 2: body missing
-        "",                                                          # blank lines are ignored
-        '{"id": "T-3", "body": "hi",',                               # 4: truncated JSON
-        json.dumps(["not", "an", "object"]),                         # 5
-        json.dumps({"id": "bad id!", "body": "x"}),                  # 6: id pattern
-        json.dumps({"id": "T-1", "body": "again"}),                  # 7: repeated id
-        b'{"id": "T-8", "body": "caf\xe9"}',                         # 8: not UTF-8
-        json.dumps({"id": "T-9", "body": "Cancel please", "channel": "fax"}),  # 9: bad channel
-        json.dumps({"id": "T-10", "body": "Thanks", "thread": [{"role": "agent"}], "x": 1}),  # 10
-        json.dumps({"id": "T-11", "body": "Fine", "custom": {"kept": True}}),
-    ])
+    path = write_lines(
+        tmp_path / "tickets.jsonl",
+        [
+            json.dumps({"id": "T-1", "body": "Where is my order?"}),
+            json.dumps({"id": "T-2"}),  # 2: body missing
+            "",  # blank lines are ignored
+            '{"id": "T-3", "body": "hi",',  # 4: truncated JSON
+            json.dumps(["not", "an", "object"]),  # 5
+            json.dumps({"id": "bad id!", "body": "x"}),  # 6: id pattern
+            json.dumps({"id": "T-1", "body": "again"}),  # 7: repeated id
+            b'{"id": "T-8", "body": "caf\xe9"}',  # 8: not UTF-8
+            json.dumps({"id": "T-9", "body": "Cancel please", "channel": "fax"}),  # 9: bad channel
+            json.dumps({"id": "T-10", "body": "Thanks", "thread": [{"role": "agent"}], "x": 1}),  # 10
+            json.dumps({"id": "T-11", "body": "Fine", "custom": {"kept": True}}),
+        ],
+    )
     loaded = read_tickets(path)
 
     assert [t.id for t in loaded.tickets] == ["T-1", "T-11"]
@@ -47,15 +50,18 @@ def test_bad_lines_are_reported_with_line_and_field_and_skipped(tmp_path: Path) 
 
 
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(JsonlFileError, match="cannot read .*nope.jsonl"):
+    with pytest.raises(JsonlFileError, match=r"cannot read .*nope.jsonl"):
         read_tickets(tmp_path / "nope.jsonl")
 
 
 def test_results_file_lines_that_are_not_results(tmp_path: Path) -> None:
-    path = write_lines(tmp_path / "out.jsonl", [
-        json.dumps({"ticket_id": "T-1", "outcome": "resolved", "reply": "ok"}),
-        json.dumps({"ticket_id": "T-2", "outcome": "maybe", "reply": "?"}),
-    ])
+    path = write_lines(
+        tmp_path / "out.jsonl",
+        [
+            json.dumps({"ticket_id": "T-1", "outcome": "resolved", "reply": "ok"}),
+            json.dumps({"ticket_id": "T-2", "outcome": "maybe", "reply": "?"}),
+        ],
+    )
     results, errors = read_results(path)
     assert [r.ticket_id for r in results] == ["T-1"]
     assert len(errors) == 1 and str(errors[0]).startswith("out.jsonl:2: outcome: Input should be")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from runtime.models import Result, Usage
-from runtime.traces import TraceWriter, load_trace, render_trace_tree, show_trace, trace_path
+from core.models import Result, Usage
+from runner.traces import TraceWriter, load_trace, render_trace_tree, show_trace, trace_path
 
 CARD = "4539 1488 0346 8726"
 
@@ -25,21 +25,57 @@ def write_sample(data_dir: Path) -> Path:
     first({"event": "llm_call", "agent": "Support Manager", "completion_tokens": 12, "latency_ms": 40})
     first.close()  # the first attempt was interrupted: no run_end
     sink = writer.for_ticket("T-1", attempt=2)
-    sink({"event": "llm_call", "agent": "Support Manager", "prompt_tokens": 900, "completion_tokens": 30,
-          "latency_ms": 55.2})
-    sink({"event": "delegation", "kind": "delegate_work_to_coworker", "coworker": "Order Specialist",
-          "task": "cancel order #W1 for the customer"})
-    sink({"event": "tool_call", "tool": "get_order_details", "arguments": {"order_id": "#W1"},
-          "status": "ok", "latency_ms": 12})
-    sink({"event": "tool_call", "agent": "Order Specialist", "tool": "cancel_pending_order",
-          "arguments": {"order_id": "#W1", "note": f"card {CARD}", "email": "chen.lopez1681@example.com"},
-          "status": "error", "error_code": "order_not_pending", "latency_ms": 8})
-    sink({"event": "tool_call", "tool": "return_delivered_order_items", "arguments": {"order_id": "#W2"},
-          "status": "pending_approval", "latency_ms": 9})
+    sink(
+        {
+            "event": "llm_call",
+            "agent": "Support Manager",
+            "prompt_tokens": 900,
+            "completion_tokens": 30,
+            "latency_ms": 55.2,
+        }
+    )
+    sink(
+        {
+            "event": "delegation",
+            "kind": "delegate_work_to_coworker",
+            "coworker": "Order Specialist",
+            "task": "cancel order #W1 for the customer",
+        }
+    )
+    sink(
+        {
+            "event": "tool_call",
+            "tool": "get_order_details",
+            "arguments": {"order_id": "#W1"},
+            "status": "ok",
+            "latency_ms": 12,
+        }
+    )
+    sink(
+        {
+            "event": "tool_call",
+            "agent": "Order Specialist",
+            "tool": "cancel_pending_order",
+            "arguments": {"order_id": "#W1", "note": f"card {CARD}", "email": "chen.lopez1681@example.com"},
+            "status": "error",
+            "error_code": "order_not_pending",
+            "latency_ms": 8,
+        }
+    )
+    sink(
+        {
+            "event": "tool_call",
+            "tool": "return_delivered_order_items",
+            "arguments": {"order_id": "#W2"},
+            "status": "pending_approval",
+            "latency_ms": 9,
+        }
+    )
     sink({"event": "llm_call", "agent": "Support Manager", "completion_tokens": 44, "latency_ms": 20})
     sink({"event": "memory_recall", "customer_facts": 2})
-    sink.finish(Result(ticket_id="T-1", outcome="refused", reply="no", duration_ms=1234,
-                       usage=Usage(llm_calls=3, tool_calls=2)))
+    sink.finish(
+        Result(ticket_id="T-1", outcome="refused", reply="no", duration_ms=1234, usage=Usage(llm_calls=3, tool_calls=2))
+    )
     return trace_path(data_dir, "T-1")
 
 
@@ -93,10 +129,26 @@ def test_specialists_working_side_by_side_get_their_own_branches(tmp_path: Path)
         sink({"event": "delegation", "kind": "delegate_work_to_coworker", "coworker": coworker, "task": task})
     # their events interleave, each naming its agent
     sink({"event": "llm_call", "agent": "Returns Specialist", "completion_tokens": 5, "latency_ms": 1})
-    sink({"event": "tool_call", "agent": "Order Specialist", "tool": "get_order_details",
-          "arguments": {"order_id": "#W9"}, "status": "ok", "latency_ms": 3})
-    sink({"event": "tool_call", "agent": "Returns Specialist", "tool": "return_delivered_order_items",
-          "arguments": {"order_id": "#W8"}, "status": "done", "latency_ms": 4})
+    sink(
+        {
+            "event": "tool_call",
+            "agent": "Order Specialist",
+            "tool": "get_order_details",
+            "arguments": {"order_id": "#W9"},
+            "status": "ok",
+            "latency_ms": 3,
+        }
+    )
+    sink(
+        {
+            "event": "tool_call",
+            "agent": "Returns Specialist",
+            "tool": "return_delivered_order_items",
+            "arguments": {"order_id": "#W8"},
+            "status": "done",
+            "latency_ms": 4,
+        }
+    )
     sink({"event": "llm_call", "agent": "Support Manager", "completion_tokens": 7, "latency_ms": 2})
     sink.finish(Result(ticket_id="T-2", outcome="resolved", reply="ok", duration_ms=10, usage=Usage(llm_calls=3)))
     lines = text_of(render_trace_tree(trace_path(tmp_path, "T-2"))).splitlines()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
-from runtime.settings import PROJECT_ROOT, Settings
+from core.settings import PROJECT_ROOT, Settings
 
 
 @pytest.fixture
@@ -27,12 +28,12 @@ def config_copy(tmp_path: Path) -> Path:
 @pytest.fixture
 def scripted_model(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """Install a ScriptedLLM as the model of every agent: `install(scripts)` returns it."""
-    import runtime.runner as runner
+    from runner import ticket_run
     from tests.fakes import ScriptedLLM
 
     def install(scripts: dict[str, list[Any]]) -> ScriptedLLM:
         model = ScriptedLLM(scripts)
-        monkeypatch.setattr(runner, "make_llm", lambda name, native_tools=True: model)
+        monkeypatch.setattr(ticket_run, "make_llm", lambda name, **options: model)
         return model
 
     yield install

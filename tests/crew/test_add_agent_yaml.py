@@ -7,9 +7,9 @@ import json
 
 import yaml
 
-from runtime.models import Ticket
-from runtime.runner import open_environment, run_ticket
-from runtime.settings import Settings
+from core.models import Ticket
+from core.settings import Settings
+from runner.ticket_run import open_environment, run_ticket
 from tools.customers import IDENTIFY_TOOLS
 
 LOYALTY = {
@@ -32,21 +32,35 @@ def test_new_specialist_is_built_listed_and_delegated_to(tmp_path, config_copy, 
         cards = [m for m in customer["payment_methods"] if m["source"] == "gift_card"]
         return f"Gift card balance: {cards[0]['balance']:.2f}" if cards else "No gift card."
 
-    model = scripted_model({
-        "Support Manager": [
-            # Full context: the manager hands over its whole task (ticket + authenticated customer).
-            lambda call: [("delegate_work_to_coworker", {
-                "task": "Tell the customer their gift card balance",
-                "context": next(m["content"] for m in call.messages if m["role"] == "user"),
-                "coworker": "Loyalty Specialist"})],
-            lambda call: json.dumps({"outcome": "resolved", "reply": call.messages[-1]["content"],
-                                     "escalation": None, "internal_summary": "balance"}),
-        ],
-        "Loyalty Specialist": [
-            lambda call: [("get_customer_details", {"customer_id": _bound_customer(call)})],
-            balance_reply,
-        ],
-    })
+    model = scripted_model(
+        {
+            "Support Manager": [
+                # Full context: the manager hands over its whole task (ticket + authenticated customer).
+                lambda call: [
+                    (
+                        "delegate_work_to_coworker",
+                        {
+                            "task": "Tell the customer their gift card balance",
+                            "context": next(m["content"] for m in call.messages if m["role"] == "user"),
+                            "coworker": "Loyalty Specialist",
+                        },
+                    )
+                ],
+                lambda call: json.dumps(
+                    {
+                        "outcome": "resolved",
+                        "reply": call.messages[-1]["content"],
+                        "escalation": None,
+                        "internal_summary": "balance",
+                    }
+                ),
+            ],
+            "Loyalty Specialist": [
+                lambda call: [("get_customer_details", {"customer_id": _bound_customer(call)})],
+                balance_reply,
+            ],
+        }
+    )
     ticket = Ticket(id="T-loyalty", from_email="mia.garcia2723@example.com", body="What is my gift card balance?")
     with open_environment(settings) as env:
         result = run_ticket(ticket, env)
@@ -69,3 +83,26 @@ def _bound_customer(call) -> str:
         if "Authenticated customer:" in line:
             return line.split(":", 1)[1].split()[0]  # "<customer_id> (<full name>)"
     raise AssertionError("the delegated task does not carry the authenticated customer")
+
+
+def test_offline_model_sends_the_readme_example_to_the_yaml_specialist_and_answers_from_its_tools(
+    tmp_path, config_copy
+) -> None:
+    """The README's own example, with the offline model: a question of no built-in kind goes to the
+    coworker whose role and goal fit it, which answers with the figure its tool read."""
+    agents_file = config_copy / "agents.yaml"
+    agents = yaml.safe_load(agents_file.read_text())
+    agents["loyalty_specialist"] = {**LOYALTY, "tools": [*LOYALTY["tools"], "find_customer_by_name_zip"]}
+    agents_file.write_text(yaml.safe_dump(agents, sort_keys=False))
+    settings = Settings(data_dir=tmp_path / "data", config_dir=config_copy)
+    ticket = Ticket(
+        id="T-loyalty-offline",
+        from_email="anya.garcia2061@example.com",
+        body="Hi! What's the balance left on my gift card?",
+    )
+    with open_environment(settings) as env:
+        result = run_ticket(ticket, env)
+    assert result.agents == ["Loyalty Specialist"]
+    assert result.outcome == "resolved", result.reply
+    assert "$51.00" in result.reply  # the gift card's balance in the store (users.json)
+    assert result.actions == []

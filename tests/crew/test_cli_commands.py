@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from core.settings import PROJECT_ROOT
 from main import app
-from runtime.settings import PROJECT_ROOT
 
 runner = CliRunner()
 SHARED_TICKETS = PROJECT_ROOT.parent / "shared" / "tickets"
@@ -25,18 +25,42 @@ def held_cancellation(tmp_path, scripted_model):
     """One kickoff that leaves a cancellation over $100 waiting for approval."""
     data_dir = tmp_path / "d"
     order_id = "#W9205196"  # chen_moore_6080's pending order, $2749.56 by card
-    scripted_model({
-        "Support Manager": [
-            [("delegate_work_to_coworker", {"task": f"Cancel {order_id}, ordered by mistake", "context": "t",
-                                            "coworker": "Order Specialist"})],
-            json.dumps({"outcome": "resolved", "reply": "Your cancellation is awaiting approval.",
-                        "escalation": None, "internal_summary": "held"}),
-        ],
-        "Order Specialist": [[("cancel_pending_order", {"order_id": order_id, "reason": "ordered by mistake"})],
-                             "Held for approval."],
-    })
-    result = _cli(data_dir, "kickoff", f"Please cancel {order_id}, I ordered it by mistake.",
-                  "--from-email", "chen.moore4507@example.com", "--json")
+    scripted_model(
+        {
+            "Support Manager": [
+                [
+                    (
+                        "delegate_work_to_coworker",
+                        {
+                            "task": f"Cancel {order_id}, ordered by mistake",
+                            "context": "t",
+                            "coworker": "Order Specialist",
+                        },
+                    )
+                ],
+                json.dumps(
+                    {
+                        "outcome": "resolved",
+                        "reply": "Your cancellation is awaiting approval.",
+                        "escalation": None,
+                        "internal_summary": "held",
+                    }
+                ),
+            ],
+            "Order Specialist": [
+                [("cancel_pending_order", {"order_id": order_id, "reason": "ordered by mistake"})],
+                "Held for approval.",
+            ],
+        }
+    )
+    result = _cli(
+        data_dir,
+        "kickoff",
+        f"Please cancel {order_id}, I ordered it by mistake.",
+        "--from-email",
+        "chen.moore4507@example.com",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     outcome = json.loads(result.output)
     assert outcome["outcome"] == "pending_approval"
@@ -86,7 +110,7 @@ def test_store_replay_and_memory_commands(tmp_path) -> None:
     data_dir = tmp_path / "d"
     cases = tmp_path / "cases.jsonl"
     lines = (SHARED_TICKETS / "dev_extra.jsonl").read_text().splitlines()
-    cases.write_text("\n".join(l for l in lines if json.loads(l)["id"] in ("X-043", "X-046")) + "\n")
+    cases.write_text("\n".join(line for line in lines if json.loads(line)["id"] in ("X-043", "X-046")) + "\n")
     replayed = _cli(data_dir, "store", "replay", str(cases), "--stores-dir", str(tmp_path / "stores"))
     assert replayed.exit_code == 0, replayed.output
     store = json.loads((tmp_path / "stores" / "X-043.json").read_text())
@@ -110,7 +134,7 @@ def test_knowledge_check_prints_figures(tmp_path) -> None:
 def test_eval_command_writes_report_and_stores(tmp_path) -> None:
     cases = tmp_path / "cases.jsonl"
     lines = (SHARED_TICKETS / "dev_extra.jsonl").read_text().splitlines()
-    cases.write_text("\n".join(l for l in lines if json.loads(l)["id"] in ("X-001", "X-036")) + "\nnot json\n")
+    cases.write_text("\n".join(line for line in lines if json.loads(line)["id"] in ("X-001", "X-036")) + "\nnot json\n")
     report = tmp_path / "r.json"
     result = _cli(tmp_path / "d", "eval", str(cases), "--report", str(report), "--stores-dir", str(tmp_path / "s"))
     assert result.exit_code == 0, result.output

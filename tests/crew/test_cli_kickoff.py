@@ -29,15 +29,23 @@ def _status_script(order_id_holder: dict[str, str]):
     def bound_customer(call):
         task = next(m["content"] for m in call.messages if m["role"] == "user")
         # "Authenticated customer: <customer_id> (<full name>)"
-        customer = next(l.split(":", 1)[1].split()[0] for l in task.splitlines() if "Authenticated customer:" in l)
+        customer = next(
+            line.split(":", 1)[1].split()[0] for line in task.splitlines() if "Authenticated customer:" in line
+        )
         return [("get_customer_details", {"customer_id": customer})]
 
     return {
         "Support Manager": [
-            lambda call: [("delegate_work_to_coworker", {
-                "task": "Report the status of the customer's order",
-                "context": next(m["content"] for m in call.messages if m["role"] == "user"),
-                "coworker": "Order Specialist"})],
+            lambda call: [
+                (
+                    "delegate_work_to_coworker",
+                    {
+                        "task": "Report the status of the customer's order",
+                        "context": next(m["content"] for m in call.messages if m["role"] == "user"),
+                        "coworker": "Order Specialist",
+                    },
+                )
+            ],
             manager_final,
         ],
         "Order Specialist": [
@@ -51,7 +59,9 @@ def _status_script(order_id_holder: dict[str, str]):
 def test_kickoff_text_prints_the_reply(tmp_path, scripted_model) -> None:
     holder: dict[str, str] = {}
     scripted_model(_status_script(holder))
-    result = runner.invoke(app, ["--data-dir", str(tmp_path / "d"), "kickoff", "Where is my order?", "--from-email", EMAIL])
+    result = runner.invoke(
+        app, ["--data-dir", str(tmp_path / "d"), "kickoff", "Where is my order?", "--from-email", EMAIL]
+    )
     assert result.exit_code == 0, result.output
     assert f"Order {holder['id']} is " in result.output
 
@@ -65,14 +75,35 @@ def test_kickoff_ticket_file_json_and_follow_up(tmp_path, scripted_model) -> Non
     assert result.exit_code == 0, result.output
     first = json.loads(result.output)
     assert first["ticket_id"] == "T-77" and first["outcome"] == "resolved"
-    assert set(first) >= {"ticket_id", "outcome", "reply", "customer_id", "actions", "approvals", "escalation",
-                          "agents", "usage", "duration_ms", "error"}
+    assert set(first) >= {
+        "ticket_id",
+        "outcome",
+        "reply",
+        "customer_id",
+        "actions",
+        "approvals",
+        "escalation",
+        "agents",
+        "usage",
+        "duration_ms",
+        "error",
+    }
     assert first["usage"]["llm_calls"] == 5
 
     # A follow-up: same id, no sender, the earlier messages in `thread`: the customer stays bound.
     scripted_model(_status_script(holder))
-    ticket.write_text(json.dumps({"id": "T-77", "body": "And what about it now?", "thread": [
-        {"role": "customer", "body": "Status of my order please"}, {"role": "agent", "body": first["reply"]}]}))
+    ticket.write_text(
+        json.dumps(
+            {
+                "id": "T-77",
+                "body": "And what about it now?",
+                "thread": [
+                    {"role": "customer", "body": "Status of my order please"},
+                    {"role": "agent", "body": first["reply"]},
+                ],
+            }
+        )
+    )
     result = runner.invoke(app, ["--data-dir", str(tmp_path / "d"), "kickoff", "--ticket", str(ticket), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["customer_id"] == first["customer_id"]
@@ -95,7 +126,9 @@ def test_missing_field_is_named(tmp_path) -> None:
 
 
 def test_unknown_customer(tmp_path) -> None:
-    result = runner.invoke(app, ["--data-dir", str(tmp_path / "d"), "kickoff", "hi", "--from-email", "nobody@example.com"])
+    result = runner.invoke(
+        app, ["--data-dir", str(tmp_path / "d"), "kickoff", "hi", "--from-email", "nobody@example.com"]
+    )
     assert result.exit_code == 1
     assert "no customer with e-mail 'nobody@example.com'" in result.output
 
@@ -104,8 +137,11 @@ def test_unreachable_api(tmp_path) -> None:
     with socket.socket() as s:  # a loopback port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    result = runner.invoke(app, ["--data-dir", str(tmp_path / "d"), "kickoff", "hi"],
-                           env={"SUPPORT_CREW_API_URL": f"http://127.0.0.1:{port}"})
+    result = runner.invoke(
+        app,
+        ["--data-dir", str(tmp_path / "d"), "kickoff", "hi"],
+        env={"SUPPORT_CREW_API_URL": f"http://127.0.0.1:{port}"},
+    )
     assert result.exit_code == 1
     assert f"the store API at http://127.0.0.1:{port} is unreachable" in result.output
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import json
 
-from runtime.models import Ticket
-from runtime.runner import open_environment, run_ticket
-from runtime.store_access import store_client
-
+from core.models import Ticket
+from runner.ticket_run import open_environment, run_ticket
+from sandbox_store.access import store_client
 
 
 def _final(outcome: str, reply: str) -> str:
@@ -35,18 +34,28 @@ def test_manager_delegates_specialist_cancels_store_changes(settings, scripted_m
         assert order["status"] == "pending"
         return [("cancel_pending_order", {"order_id": order["order_id"], "reason": "ordered by mistake"})]
 
-    model = scripted_model({
-        "Support Manager": [
-            [("delegate_work_to_coworker", {"task": f"Cancel order {order_id}: ordered by mistake",
-                                            "context": "the whole ticket", "coworker": "Order Specialist"})],
-            _final("resolved", f"I have cancelled order {order_id}; ${paid:.2f} goes back to your payment method."),
-        ],
-        "Order Specialist": [
-            [("get_order_details", {"order_id": order_id})],
-            read_then_cancel,
-            "Cancelled; refund issued.",
-        ],
-    })
+    model = scripted_model(
+        {
+            "Support Manager": [
+                [
+                    (
+                        "delegate_work_to_coworker",
+                        {
+                            "task": f"Cancel order {order_id}: ordered by mistake",
+                            "context": "the whole ticket",
+                            "coworker": "Order Specialist",
+                        },
+                    )
+                ],
+                _final("resolved", f"I have cancelled order {order_id}; ${paid:.2f} goes back to your payment method."),
+            ],
+            "Order Specialist": [
+                [("get_order_details", {"order_id": order_id})],
+                read_then_cancel,
+                "Cancelled; refund issued.",
+            ],
+        }
+    )
     ticket = Ticket(id="T-cancel", from_email=email, body=f"Please cancel {order_id}, I ordered it by mistake.")
     with open_environment(settings) as env:
         result = run_ticket(ticket, env)
@@ -70,17 +79,19 @@ def test_manager_delegates_specialist_cancels_store_changes(settings, scripted_m
 
 def test_tool_outside_the_grant_is_blocked_whatever_the_model_emits(settings, scripted_model) -> None:
     order_id, email, _ = _small_pending_order(settings)
-    scripted_model({
-        "Support Manager": [
-            [("delegate_work_to_coworker", {"task": "help", "context": "ticket", "coworker": "technical"})],
-            _final("resolved", "Done."),
-        ],
-        # The Technical Specialist is not granted cancel_pending_order: the call must not run.
-        "Technical Specialist": [
-            [("cancel_pending_order", {"order_id": order_id, "reason": "no longer needed"})],
-            "I could not do that.",
-        ],
-    })
+    scripted_model(
+        {
+            "Support Manager": [
+                [("delegate_work_to_coworker", {"task": "help", "context": "ticket", "coworker": "technical"})],
+                _final("resolved", "Done."),
+            ],
+            # The Technical Specialist is not granted cancel_pending_order: the call must not run.
+            "Technical Specialist": [
+                [("cancel_pending_order", {"order_id": order_id, "reason": "no longer needed"})],
+                "I could not do that.",
+            ],
+        }
+    )
     ticket = Ticket(id="T-acl", from_email=email, body=f"My order {order_id}: please cancel it, no longer needed.")
     with open_environment(settings) as env:
         result = run_ticket(ticket, env)
@@ -93,10 +104,15 @@ def test_tool_outside_the_grant_is_blocked_whatever_the_model_emits(settings, sc
 
 def test_llm_call_budget_ends_escalated(settings, scripted_model, monkeypatch) -> None:
     loop = [[("get_customer_details", {"customer_id": "x"})]] * 40
-    scripted_model({
-        "Support Manager": [[("delegate_work_to_coworker", {"task": "t", "context": "c", "coworker": "Billing Specialist"})]] * 5,
-        "Billing Specialist": loop,
-    })
+    scripted_model(
+        {
+            "Support Manager": [
+                [("delegate_work_to_coworker", {"task": "t", "context": "c", "coworker": "Billing Specialist"})]
+            ]
+            * 5,
+            "Billing Specialist": loop,
+        }
+    )
     with open_environment(settings) as env:
         monkeypatch.setattr(env.policy.budgets, "max_llm_calls", 4)
         result = run_ticket(Ticket(id="T-budget", body="Why was I charged twice?"), env)

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import json
 
-from runtime.models import Ticket
-from runtime.runner import open_environment, run_ticket
-from runtime.store_access import store_client
+from core.models import Ticket
+from runner.ticket_run import open_environment, run_ticket
+from sandbox_store.access import store_client
 from tools.customers import IDENTIFY_TOOLS
 
 
@@ -24,8 +24,12 @@ def _answer(status: str = "answered") -> str:
 
 
 def _delegate() -> list:
-    return [("delegate_work_to_coworker", {"task": "Answer the customer", "context": "see the ticket",
-                                           "coworker": "Order Specialist", "final": True})]
+    return [
+        (
+            "delegate_work_to_coworker",
+            {"task": "Answer the customer", "context": "see the ticket", "coworker": "Order Specialist", "final": True},
+        )
+    ]
 
 
 def test_one_stated_address_authenticates_before_the_crew(settings, scripted_model) -> None:
@@ -53,7 +57,7 @@ def test_two_stated_addresses_leave_identification_to_the_agents(settings, scrip
     assert result.customer_id is None
     assert "Authenticated customer: not yet authenticated" in model.calls[0].messages[1]["content"]
     specialist_tools = {n for c in model.calls if c.agent == "Order Specialist" for n in c.tools}
-    assert IDENTIFY_TOOLS <= specialist_tools
+    assert specialist_tools >= IDENTIFY_TOOLS
 
 
 def test_identify_then_read_in_one_answer_runs_in_that_order(settings, scripted_model) -> None:
@@ -69,15 +73,19 @@ def test_identify_then_read_in_one_answer_runs_in_that_order(settings, scripted_
         assert read.get("order_id") == order["order_id"], read  # not refused as unauthenticated
         return _answer()
 
-    model = scripted_model({
-        "Support Manager": [_delegate()],
-        "Order Specialist": [
-            # one answer: the identification, then a read that needs it (CrewAI must not run them in parallel)
-            [("find_customer_by_name_zip", {"first_name": first, "last_name": last, "zip": zip_code}),
-             ("get_order_details", {"order_id": order["order_id"]})],
-            report,
-        ],
-    })
+    model = scripted_model(
+        {
+            "Support Manager": [_delegate()],
+            "Order Specialist": [
+                # one answer: the identification, then a read that needs it (CrewAI must not run them in parallel)
+                [
+                    ("find_customer_by_name_zip", {"first_name": first, "last_name": last, "zip": zip_code}),
+                    ("get_order_details", {"order_id": order["order_id"]}),
+                ],
+                report,
+            ],
+        }
+    )
     ticket = Ticket(id="T-ordered", body=f"I'm {first} {last}, zip {zip_code}. Status of {order['order_id']}?")
     with open_environment(settings) as env:
         result = run_ticket(ticket, env)
@@ -88,14 +96,16 @@ def test_identify_then_read_in_one_answer_runs_in_that_order(settings, scripted_
 
 def test_a_bound_ticket_cannot_be_rebound_through_a_withheld_tool(settings, scripted_model) -> None:
     customer, other = _two_customers(settings)
-    model = scripted_model({
-        "Support Manager": [_delegate()],
-        "Order Specialist": [
-            # not offered to this ticket, called anyway: it must not run
-            [("find_customer_by_email", {"email": other["email"]})],
-            _answer(),
-        ],
-    })
+    model = scripted_model(
+        {
+            "Support Manager": [_delegate()],
+            "Order Specialist": [
+                # not offered to this ticket, called anyway: it must not run
+                [("find_customer_by_email", {"email": other["email"]})],
+                _answer(),
+            ],
+        }
+    )
     ticket = Ticket(id="T-rebind", from_email=customer["email"], body=f"Status please. Also {other['email']}.")
     with open_environment(settings) as env:
         result = run_ticket(ticket, env)
@@ -109,10 +119,12 @@ def test_the_sender_can_still_be_identified_when_the_intake_lookup_fails(setting
     from tools.errors import ToolError
 
     customer, _ = _two_customers(settings)
-    model = scripted_model({
-        "Support Manager": [_delegate()],
-        "Order Specialist": [[("find_customer_by_email", {"email": customer["email"]})], _answer()],
-    })
+    model = scripted_model(
+        {
+            "Support Manager": [_delegate()],
+            "Order Specialist": [[("find_customer_by_email", {"email": customer["email"]})], _answer()],
+        }
+    )
     ticket = Ticket(id="T-flaky", from_email=customer["email"], body="Where is my order?")
     with open_environment(settings) as env:
         real = env.store.customers.find_by_email

@@ -13,8 +13,9 @@ runner = CliRunner()
 
 
 def _validate(config: Path, tmp_path: Path):
-    return runner.invoke(app, ["--data-dir", str(tmp_path / "d"), "validate"],
-                         env={"SUPPORT_CREW_CONFIG_DIR": str(config)})
+    return runner.invoke(
+        app, ["--data-dir", str(tmp_path / "d"), "validate"], env={"SUPPORT_CREW_CONFIG_DIR": str(config)}
+    )
 
 
 def _line_of(path: Path, needle: str) -> int:
@@ -30,18 +31,48 @@ def test_shipped_config_is_valid(tmp_path) -> None:
 @pytest.mark.parametrize(
     ("file", "old", "new", "needle", "message"),
     [
-        ("agents.yaml", "    - get_invoice\n", "    - get_invoise\n", "get_invoise",
-         "unknown tool 'get_invoise' (did you mean 'get_invoice'?)"),
-        ("agents.yaml", "  role: Product Specialist", "  role: Billing Specialist", "role: Billing Specialist\n  goal: >\n    Answer questions about products",
-         "duplicate role 'Billing Specialist'"),
-        ("agents.yaml", "  allow_delegation: false\n\nbilling_specialist:", "  allow_delegation: false\n  tols: []\n\nbilling_specialist:",
-         "tols", "unknown key 'tols' (did you mean 'tools'?)"),
-        ("tasks.yaml", "Resolve support ticket {ticket_id}.", "Resolve support ticket {ticket_number}.",
-         "{ticket_number}", "placeholder '{ticket_number}' has no input"),
-        ("tasks.yaml", "  expected_output: >", "  agent: order_specialist\n  expected_output: >", "agent: order_specialist",
-         "leave 'agent' off in a hierarchical crew"),
-        ("agents.yaml", "technical_specialist:", "order_specialist:", "order_specialist:\n  role: Technical",
-         "duplicate key 'order_specialist'"),
+        (
+            "agents.yaml",
+            "    - get_invoice\n",
+            "    - get_invoise\n",
+            "get_invoise",
+            "unknown tool 'get_invoise' (did you mean 'get_invoice'?)",
+        ),
+        (
+            "agents.yaml",
+            "  role: Product Specialist",
+            "  role: Billing Specialist",
+            "role: Billing Specialist\n  goal: >\n    Answer questions about products",
+            "duplicate role 'Billing Specialist'",
+        ),
+        (
+            "agents.yaml",
+            "  allow_delegation: false\n\nbilling_specialist:",
+            "  allow_delegation: false\n  tols: []\n\nbilling_specialist:",
+            "tols",
+            "unknown key 'tols' (did you mean 'tools'?)",
+        ),
+        (
+            "tasks.yaml",
+            "Resolve support ticket {ticket_id}.",
+            "Resolve support ticket {ticket_number}.",
+            "{ticket_number}",
+            "placeholder '{ticket_number}' has no input",
+        ),
+        (
+            "tasks.yaml",
+            "  expected_output: >",
+            "  agent: order_specialist\n  expected_output: >",
+            "agent: order_specialist",
+            "leave 'agent' off in a hierarchical crew",
+        ),
+        (
+            "agents.yaml",
+            "technical_specialist:",
+            "order_specialist:",
+            "order_specialist:\n  role: Technical",
+            "duplicate key 'order_specialist'",
+        ),
     ],
 )
 def test_each_problem_is_reported_with_file_and_line(tmp_path, config_copy, file, old, new, needle, message) -> None:
@@ -64,7 +95,11 @@ def _find_block(path: Path, block: str) -> int:
 
 def test_missing_manager_and_every_problem_at_once(tmp_path, config_copy) -> None:
     agents = config_copy / "agents.yaml"
-    text = agents.read_text().replace("manager:", "supervisor:", 1).replace("    - get_invoice\n", "    - refund_everything\n")
+    text = (
+        agents.read_text()
+        .replace("manager:", "supervisor:", 1)
+        .replace("    - get_invoice\n", "    - refund_everything\n")
+    )
     agents.write_text(text)
     result = _validate(config_copy, tmp_path)
     assert result.exit_code == 1
@@ -83,7 +118,8 @@ def test_policy_problem_is_reported_with_line(tmp_path, config_copy) -> None:
 def test_other_commands_validate_first(tmp_path, config_copy) -> None:
     agents = config_copy / "agents.yaml"
     agents.write_text(agents.read_text().replace("    - get_invoice\n", "    - get_invoise\n"))
-    result = runner.invoke(app, ["--data-dir", str(tmp_path / "d"), "kickoff", "hello"],
-                           env={"SUPPORT_CREW_CONFIG_DIR": str(config_copy)})
+    result = runner.invoke(
+        app, ["--data-dir", str(tmp_path / "d"), "kickoff", "hello"], env={"SUPPORT_CREW_CONFIG_DIR": str(config_copy)}
+    )
     assert result.exit_code == 1
     assert "unknown tool 'get_invoise'" in result.output

@@ -15,17 +15,20 @@ from pathlib import Path
 import pytest
 
 try:
-    import runtime.runner  # noqa: F401
+    import runner.ticket_run  # noqa: F401
     from offline_model.llm import OfflineLLM  # noqa: F401
 except Exception as error:  # until the runner and the offline model land
     first_line = (str(error).splitlines() or [""])[0]
-    pytest.skip(f"the whole pipeline is not importable yet ({type(error).__name__}: {first_line}); this "
-                "end-to-end test runs once runtime.runner and offline_model.llm exist",
-                allow_module_level=True)
+    pytest.skip(
+        f"the whole pipeline is not importable yet ({type(error).__name__}: {first_line}); this "
+        "end-to-end test runs once runner.ticket_run and offline_model.llm exist",
+        allow_module_level=True,
+    )
 
-from runtime.eval_scoring import diff_stores
-from runtime.evaluation import run_evaluation
-from runtime.settings import Settings
+from core.settings import Settings
+from evaluation.evaluate import run_evaluation
+from evaluation.scoring import diff_stores, wrong_writes
+from sandbox_store.db import create_fresh_store, export_store
 from sandbox_store.replay import replay_cases
 
 TICKETS = Path(__file__).resolve().parents[3] / "shared" / "tickets"
@@ -48,8 +51,13 @@ def pick_cases(target: Path) -> Path:
 def test_real_cases_are_scored_against_the_replayed_stores(tmp_path: Path) -> None:
     cases = pick_cases(tmp_path / "cases.jsonl")
     stores = tmp_path / "stores"
-    report = run_evaluation(cases, settings=Settings(data_dir=tmp_path / "data"), stores_dir=stores,
-                            report_path=tmp_path / "report.json", progress=False)
+    report = run_evaluation(
+        cases,
+        settings=Settings(data_dir=tmp_path / "data"),
+        stores_dir=stores,
+        report_path=tmp_path / "report.json",
+        progress=False,
+    )
 
     assert report.total == 5
     assert json.loads((tmp_path / "report.json").read_text())["total"] == 5
@@ -58,14 +66,23 @@ def test_real_cases_are_scored_against_the_replayed_stores(tmp_path: Path) -> No
         assert not any(reason.startswith("harness error") for reason in case.reasons), case.reasons
         assert case.passed == (case.reasons == [])
 
-    # The harness's store verdict agrees with `store replay`'s expected stores.
+    # The harness's store verdict and wrong writes agree with `store replay`'s expected stores and
+    # a fresh store made here.
     replayed = tmp_path / "replayed"
     assert replay_cases(cases, replayed).failures == []
+    fresh = export_store(create_fresh_store(tmp_path / "fresh.db"))
     for case in report.cases:
         final = json.loads((stores / f"{case.id}.json").read_text())
         expected = json.loads((replayed / f"{case.id}.json").read_text())
         store_reasons = [reason for reason in case.reasons if not reason.startswith(NOT_STORE)]
         assert store_reasons == diff_stores(final, expected), case.id
+        assert case.wrong_writes == wrong_writes(fresh, expected, final), case.id
+    written = json.loads((tmp_path / "report.json").read_text())
+    assert written["wrong_writes"] == {
+        "cases": sum(1 for case in report.cases if case.wrong_writes),
+        "records": sum(len(case.wrong_writes) for case in report.cases),
+    }
+    assert [case["wrong_writes"] for case in written["cases"]] == [case.wrong_writes for case in report.cases]
 
     held = next(case for case in report.cases if case.id == "D-0001")
     if held.outcome == "pending_approval":  # the $354.49 return waited for a person: the harness approved it

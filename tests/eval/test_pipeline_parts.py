@@ -4,15 +4,16 @@ approving a run's held operations as a person would, and the expected store by r
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
-from runtime.approvals import ApprovalQueue
-from runtime.eval_pipeline import ExpectedStores, approve_all
-from runtime.eval_scoring import diff_stores
-from runtime.models import EvalCase
+from core.models import EvalCase
+from evaluation.pipeline import ExpectedStores, approve_all
+from evaluation.scoring import diff_stores, wrong_writes
+from safety.approvals import ApprovalQueue
 from tools.errors import ToolError
 
 
@@ -31,9 +32,15 @@ class RecordingStore:
 
 
 def hold(queue: ApprovalQueue, ticket_id: str, operation: str, key: str) -> str:
-    return queue.hold(ticket_id=ticket_id, customer_id="u1", operation=operation,
-                      arguments={"order_id": "#W1", "reason": "no longer needed"}, idempotency_key=key,
-                      amount=120.0, reason="over $100").id
+    return queue.hold(
+        ticket_id=ticket_id,
+        customer_id="u1",
+        operation=operation,
+        arguments={"order_id": "#W1", "reason": "no longer needed"},
+        idempotency_key=key,
+        amount=120.0,
+        reason="over $100",
+    ).id
 
 
 def test_approve_all_executes_each_held_operation_of_the_ticket_once(tmp_path: Path) -> None:
@@ -57,8 +64,9 @@ def test_approve_all_reports_an_operation_the_store_refuses(tmp_path: Path) -> N
     approved, errors = approve_all(queue, RecordingStore(refuse={"modify_pending_order_items"}), "T-1")
     assert approved == 0
     assert list(errors) == [held]
-    assert errors[held].startswith("modify_pending_order_items failed: the store refused or failed: "
-                                   "The order is no longer pending.")
+    assert errors[held].startswith(
+        "modify_pending_order_items failed: the store refused or failed: The order is no longer pending."
+    )
 
 
 @pytest.fixture(scope="module")
@@ -83,8 +91,9 @@ DEV = Path(__file__).resolve().parents[3] / "shared" / "tickets" / "dev.jsonl"
 def test_expected_store_is_the_replay_of_the_expected_actions(expected_stores: ExpectedStores) -> None:
     case = first_case(DEV, "cancel")
     (action,) = [a for a in case.expected.actions if a.name == "cancel_pending_order"][:1]
-    fresh, no_errors = expected_stores.compute(case.model_copy(update={"expected": case.expected.model_copy(
-        update={"actions": []})}))
+    fresh, no_errors = expected_stores.compute(
+        case.model_copy(update={"expected": case.expected.model_copy(update={"actions": []})})
+    )
     expected, errors = expected_stores.compute(case)
 
     assert no_errors == [] and errors == []
@@ -92,18 +101,46 @@ def test_expected_store_is_the_replay_of_the_expected_actions(expected_stores: E
     assert fresh["orders"][order_id]["status"] == "pending"
     assert expected["orders"][order_id]["status"] == "cancelled"
     assert expected["orders"][order_id]["cancel_reason"] == action.kwargs["reason"]
-    assert any(reason.startswith(f"order {order_id}: status 'pending' != expected 'cancelled'")
-               for reason in diff_stores(fresh, expected))
+    assert any(
+        reason.startswith(f"order {order_id}: status 'pending' != expected 'cancelled'")
+        for reason in diff_stores(fresh, expected)
+    )
     # a second compute starts again from a fresh store: the same case gives the same store
     assert json.dumps(expected_stores.compute(case)[0], sort_keys=True) == json.dumps(expected, sort_keys=True)
 
 
 def test_expected_action_that_fails_on_a_fresh_store_is_a_reason(expected_stores: ExpectedStores) -> None:
-    case = EvalCase.model_validate({
-        "id": "BAD-1", "body": "cancel", "expected": {"outcome": "resolved", "actions": [
-            {"name": "cancel_pending_order", "kwargs": {"order_id": "#W0000000", "reason": "no longer needed"}}]},
-    })
+    case = EvalCase.model_validate(
+        {
+            "id": "BAD-1",
+            "body": "cancel",
+            "expected": {
+                "outcome": "resolved",
+                "actions": [
+                    {"name": "cancel_pending_order", "kwargs": {"order_id": "#W0000000", "reason": "no longer needed"}}
+                ],
+            },
+        }
+    )
     _, errors = expected_stores.compute(case)
     assert len(errors) == 1
     assert errors[0].startswith("expected action 1 (cancel_pending_order) fails on a fresh store: ")
     assert errors[0].endswith("; fix the case")
+
+
+@pytest.mark.skipif(not DEV.exists(), reason=f"{DEV} not found (shared/ sits beside the repository)")
+def test_the_initial_store_is_the_fresh_store_even_after_a_replay(tmp_path: Path) -> None:
+    from sandbox_store.db import create_fresh_store, export_store
+
+    case = first_case(DEV, "cancel")
+    stores = ExpectedStores(tmp_path / "expected")
+    try:
+        expected, errors = stores.compute(case)  # leaves the replay server holding this case's writes
+        initial = stores.fresh()
+        assert errors == [] and stores.fresh() is initial  # exported once
+    finally:
+        stores.close()
+    assert initial == export_store(create_fresh_store(tmp_path / "fresh.db"))
+    assert diff_stores(initial, expected) != []  # the replayed case did change the store
+    assert wrong_writes(initial, expected, expected) == []
+    assert wrong_writes(initial, expected, initial) == []  # a run that did nothing only misses

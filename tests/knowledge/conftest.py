@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from runtime.knowledge_base import KnowledgeIndex
-from runtime.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
+from memory.knowledge_base import KnowledgeIndex
 
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
 

@@ -6,9 +6,8 @@ import shutil
 
 import pytest
 
-from runtime import knowledge_base
-from runtime.knowledge_base import KnowledgeIndex, load_documents, split_sections
-
+from memory import knowledge_base
+from memory.knowledge_base import KnowledgeIndex, load_documents, split_sections
 from tests.knowledge.conftest import KNOWLEDGE_DIR
 
 
@@ -19,7 +18,9 @@ def test_split_sections_keeps_the_heading_path():
     )
     assert title == "Kettle guide"
     assert [(s.heading, s.text.splitlines()[0]) for s in sections] == [
-        ("", "Intro line."), ("Setup", "Fill it."), ("Common faults > Won't boil", "Descale."),
+        ("", "Intro line."),
+        ("Setup", "Fill it."),
+        ("Common faults > Won't boil", "Descale."),
         ("Common faults > Leaks", "Check the lid."),
     ]
     assert "# not a heading" in sections[2].text
@@ -52,7 +53,11 @@ def test_reindexes_only_what_changed(small_kb, monkeypatch):
     shutil.copy(KNOWLEDGE_DIR / "policies" / "privacy.md", source / "privacy.md")
     (source / "guides" / "desk-lamp.md").unlink()
     report = index.ensure_indexed()
-    assert (report.added, report.updated, report.removed) == (["privacy.md"], ["guides/grill.md"], ["guides/desk-lamp.md"])
+    assert (report.added, report.updated, report.removed) == (
+        ["privacy.md"],
+        ["guides/grill.md"],
+        ["guides/desk-lamp.md"],
+    )
     assert sorted(embedded) == ["guides/grill.md", "privacy.md"]
     assert set(index.indexed_hashes()) == {"guides/grill.md", "privacy.md"}
     assert "desk-lamp" not in {p.document for p in index.search("desk lamp flickers", top_k=5)}
@@ -72,7 +77,10 @@ def test_a_changed_embedding_version_reindexes_everything(small_kb, monkeypatch)
     data_dir, source = small_kb
     KnowledgeIndex(data_dir, source).ensure_indexed()
     monkeypatch.setattr(knowledge_base, "INDEX_VERSION", "sections-v2/other")
-    assert sorted(KnowledgeIndex(data_dir, source).ensure_indexed().updated) == ["guides/desk-lamp.md", "guides/grill.md"]
+    assert sorted(KnowledgeIndex(data_dir, source).ensure_indexed().updated) == [
+        "guides/desk-lamp.md",
+        "guides/grill.md",
+    ]
 
 
 def test_search_returns_passages_with_their_document(knowledge_index):

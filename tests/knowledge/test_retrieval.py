@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from runtime.knowledge_check import DEFAULT_QUESTIONS, load_questions, run_retrieval_check
-
+from memory.knowledge_check import DEFAULT_QUESTIONS, load_questions, run_retrieval_check
 from tests.knowledge.conftest import KNOWLEDGE_DIR
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from runtime.knowledge_base import UnavailableKnowledge
+from memory.knowledge_base import UnavailableKnowledge
 from tools.context import ToolContext
 from tools.knowledge import SearchKnowledgeBaseTool
 

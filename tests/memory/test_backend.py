@@ -10,28 +10,56 @@ import pytest
 from crewai.memory.storage.backend import StorageBackend
 from crewai.memory.types import MemoryRecord
 
-from runtime.chroma_store import get_chroma_client
-from runtime.memory_backend import ChromaStorageBackend, scope_ancestors
+from memory.backend import ChromaStorageBackend, scope_ancestors
+from memory.chroma_store import get_chroma_client
 
 
-def rec(content: str, scope: str, vector: list[float], *, categories: list[str] | None = None,
-        metadata: dict | None = None, age_days: float = 0.0) -> MemoryRecord:
+def rec(
+    content: str,
+    scope: str,
+    vector: list[float],
+    *,
+    categories: list[str] | None = None,
+    metadata: dict | None = None,
+    age_days: float = 0.0,
+) -> MemoryRecord:
     created = datetime.utcnow() - timedelta(days=age_days)
-    return MemoryRecord(content=content, scope=scope, categories=categories or [], metadata=metadata or {},
-                        embedding=vector, created_at=created, last_accessed=created)
+    return MemoryRecord(
+        content=content,
+        scope=scope,
+        categories=categories or [],
+        metadata=metadata or {},
+        embedding=vector,
+        created_at=created,
+        last_accessed=created,
+    )
 
 
 @pytest.fixture
 def backend(tmp_path) -> ChromaStorageBackend:
     store = ChromaStorageBackend(get_chroma_client(tmp_path))
-    store.save([
-        rec("likes gift card refunds", "/customers/ab", [1, 0, 0, 0], categories=["preference"],
-            metadata={"kind": "preference"}, age_days=3),
-        rec("frustrated last time", "/customers/ab", [0, 1, 0, 0], categories=["tone"], age_days=1),
-        rec("prefers PayPal", "/customers/abc", [1, 0.1, 0, 0], categories=["preference"]),
-        rec("returns resolved", "/resolutions", [0, 0, 1, 0], categories=["resolution", "return"],
-            metadata={"kind": "return", "customer_id": "ab"}, age_days=10),
-    ])
+    store.save(
+        [
+            rec(
+                "likes gift card refunds",
+                "/customers/ab",
+                [1, 0, 0, 0],
+                categories=["preference"],
+                metadata={"kind": "preference"},
+                age_days=3,
+            ),
+            rec("frustrated last time", "/customers/ab", [0, 1, 0, 0], categories=["tone"], age_days=1),
+            rec("prefers PayPal", "/customers/abc", [1, 0.1, 0, 0], categories=["preference"]),
+            rec(
+                "returns resolved",
+                "/resolutions",
+                [0, 0, 1, 0],
+                categories=["resolution", "return"],
+                metadata={"kind": "return", "customer_id": "ab"},
+                age_days=10,
+            ),
+        ]
+    )
     return store
 
 

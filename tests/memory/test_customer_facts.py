@@ -5,39 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from runtime.customer_facts import (
-    extract_customer_facts, language_of, payment_method_in, reported_problems,
-    stated_refund_preference, summarize_resolution, tone_of,
+from core.models import ActionRecord, Escalation, Result, ThreadMessage, Ticket
+from memory.customer_facts import (
+    extract_customer_facts,
+    language_of,
+    reported_problems,
+    summarize_resolution,
+    tone_of,
 )
-from runtime.models import ActionRecord, Escalation, Result, ThreadMessage, Ticket
-
-
-@pytest.mark.parametrize("text, expected", [
-    ("From now on please always send my refunds to my gift card.", "gift card"),
-    ("I prefer refunds on PayPal.", "PayPal"),
-    ("In the future, refund me to the Visa ending in 1234 please.", "Visa ending in 1234"),
-    ("Any refunds should go to my Mastercard credit card ending in 4300.", "Mastercard ending in 4300"),
-    ("By default please refund to the original payment method.", "original payment method"),
-])
-def test_standing_refund_preferences(text, expected):
-    assert stated_refund_preference(text) == expected
-
-
-@pytest.mark.parametrize("text", [
-    "Please return the Tablet from order #W5285031. Refund to my PayPal, please.",  # one-off choice
-    "From now on, please do not send refunds to my gift card.",                    # negated
-    "I always forget my password.",                                                # no refund
-    "Could you cancel order #W1? I don't need it anymore.",
-])
-def test_no_preference_without_a_standing_statement(text):
-    assert stated_refund_preference(text) is None
-
-
-def test_payment_methods_in_words():
-    assert payment_method_in("put it on my store gift card") == "gift card"
-    assert payment_method_in("card ending in 9779") == "card ending in 9779"
-    assert payment_method_in("my Amex") == "American Express card"
-    assert payment_method_in("nothing here") is None
 
 
 def test_language_and_tone():
@@ -49,13 +24,20 @@ def test_language_and_tone():
     assert tone_of("Thanks a lot for your help.") == []
 
 
-@pytest.mark.parametrize("text, product, fault", [
-    ("The blue Bluetooth Speaker from my order won't pair with my phone anymore.", "Bluetooth Speaker", "won't pair"),
-    ("The Smart Thermostat shows as offline in the app.", "Smart Thermostat", "offline"),
-    ("The left one of my Wireless Earbuds stopped charging in the case.", "Wireless Earbuds", "stopped charging"),
-    ("the robot vacuum just stops in the middle of the room with a dead battery", "Vacuum Cleaner", "dead battery"),
-    ("My Smart Watch stopped showing notifications from my phone.", "Smart Watch", "stopped showing"),
-])
+@pytest.mark.parametrize(
+    "text, product, fault",
+    [
+        (
+            "The blue Bluetooth Speaker from my order won't pair with my phone anymore.",
+            "Bluetooth Speaker",
+            "won't pair",
+        ),
+        ("The Smart Thermostat shows as offline in the app.", "Smart Thermostat", "offline"),
+        ("The left one of my Wireless Earbuds stopped charging in the case.", "Wireless Earbuds", "stopped charging"),
+        ("the robot vacuum just stops in the middle of the room with a dead battery", "Vacuum Cleaner", "dead battery"),
+        ("My Smart Watch stopped showing notifications from my phone.", "Smart Watch", "stopped showing"),
+    ],
+)
 def test_reported_problems(text, product, fault):
     assert reported_problems(text) == [(product, fault)]
 
@@ -66,15 +48,25 @@ def test_no_problem_in_a_plain_request():
 
 def test_facts_of_a_ticket():
     ticket = Ticket(
-        id="T-1", body="The Bluetooth Speaker won't pair again, this is ridiculous!",
+        id="T-1",
+        body="The Bluetooth Speaker won't pair again, this is ridiculous!",
         thread=[ThreadMessage(role="customer", body="Please always put refunds on my gift card.")],
     )
-    result = Result(ticket_id="T-1", outcome="resolved", reply="...", actions=[ActionRecord(
-        name="return_delivered_order_items", status="done",
-        arguments={"order_id": "#W1234567", "item_ids": ["1"], "payment_method_id": "gift_card_42"})])
+    result = Result(
+        ticket_id="T-1",
+        outcome="resolved",
+        reply="...",
+        actions=[
+            ActionRecord(
+                name="return_delivered_order_items",
+                status="done",
+                arguments={"order_id": "#W1234567", "item_ids": ["1"], "payment_method_id": "gift_card_42"},
+            )
+        ],
+    )
     facts = {f.kind: f for f in extract_customer_facts(ticket, result)}
-    assert facts["preference"].text == "Preferred refund method: gift card (stated in ticket T-1)"
-    assert facts["preference"].key == "preferred_refund_method"
+    assert facts["preference"].text == "Stated in ticket T-1: From now on, refunds go to my gift card."
+    assert facts["preference"].key == "standing-refund-method"
     assert facts["tone"].text == "Tone in ticket T-1: frustrated"
     assert facts["problem"].metadata["product"] == "Bluetooth Speaker"
     assert "return_delivered_order_items #W1234567" in facts["outcome"].text
@@ -82,14 +74,21 @@ def test_facts_of_a_ticket():
 
 
 def test_resolution_summary_carries_no_customer_data():
-    ticket = Ticket(id="T-9", body="Return the Tablet from #W5285031 to my Visa ending in 7684. "
-                                   "jane.doe@example.com")
+    ticket = Ticket(id="T-9", body="Return the Tablet from #W5285031 to my Visa ending in 7684. jane.doe@example.com")
     result = Result(
-        ticket_id="T-9", outcome="escalated", reply="...", customer_id="jane_doe_1",
+        ticket_id="T-9",
+        outcome="escalated",
+        reply="...",
+        customer_id="jane_doe_1",
         agents=["Returns", "Returns"],
-        actions=[ActionRecord(name="return_delivered_order_items", status="error",
-                              arguments={"order_id": "#W5285031", "payment_method_id": "credit_card_7684"},
-                              error="order #W5285031 of jane.doe@example.com is not delivered")],
+        actions=[
+            ActionRecord(
+                name="return_delivered_order_items",
+                status="error",
+                arguments={"order_id": "#W5285031", "payment_method_id": "credit_card_7684"},
+                error="order #W5285031 of jane.doe@example.com is not delivered",
+            )
+        ],
         escalation=Escalation(reason="customer jane.doe@example.com insists on #W5285031", summary="..."),
     )
     summary = summarize_resolution(ticket, result)
@@ -103,22 +102,25 @@ def test_resolution_summary_carries_no_customer_data():
 
 def test_kind_of_request_without_actions():
     empty = Result(ticket_id="x", outcome="resolved", reply=".")
-    assert summarize_resolution(Ticket(id="x", body="My Smart Watch stopped showing notifications."), empty).kind == "troubleshooting"
+    assert (
+        summarize_resolution(Ticket(id="x", body="My Smart Watch stopped showing notifications."), empty).kind
+        == "troubleshooting"
+    )
     assert summarize_resolution(Ticket(id="x", body="Where is my order #W1234567?"), empty).kind == "order-status"
-    assert summarize_resolution(Ticket(id="x", body="How much is the Fleece Jacket in navy?"), empty).kind == "product-question"
+    assert (
+        summarize_resolution(Ticket(id="x", body="How much is the Fleece Jacket in navy?"), empty).kind
+        == "product-question"
+    )
 
 
 def test_a_new_ticket_is_described_like_the_summaries_it_should_find():
-    from runtime.customer_facts import describe_request
+    from memory.customer_facts import describe_request
 
-    assert describe_request("Please cancel order #W1234567, I ordered it by mistake.") == \
-        "Request: cancel a pending order."
+    assert (
+        describe_request("Please cancel order #W1234567, I ordered it by mistake.")
+        == "Request: cancel a pending order."
+    )
     assert describe_request("The Smart Thermostat shows as offline in the app.") == (
-        "Request: reports a product fault and asks for help. Problem: Smart Thermostat offline.")
+        "Request: reports a product fault and asks for help. Problem: Smart Thermostat offline."
+    )
     assert describe_request("asdf qwer") is None
-
-
-def test_negation_is_judged_before_the_method_however_it_is_spelled():
-    assert stated_refund_preference("From now on, refunds should not go to my master card ending in 1111.") is None
-    assert stated_refund_preference("Always refund me to my master card ending in 1111, not PayPal.") == \
-        "Mastercard ending in 1111"

@@ -10,18 +10,32 @@ from pathlib import Path
 
 import pytest
 
-from runtime.customer_memory import CustomerMemory, MemoryUnavailable
-from runtime.models import ActionRecord, Result, Ticket
+from core.models import ActionRecord, Result, Ticket
+from memory.customer_memory import CustomerMemory, MemoryUnavailable
 
 ALICE, BOB = "alice_smith_1001", "bob_jones_2002"
 
-FIRST = Ticket(id="T-1", body=(
-    "Hi, please return the Water Bottle from order #W1111111. From now on I'd like all my refunds "
-    "to go to my gift card, please. Alice Smith, zip 10001"))
-FIRST_RESULT = Result(ticket_id="T-1", outcome="resolved", reply="Done.", customer_id=ALICE, agents=["Returns"],
-                      actions=[ActionRecord(name="return_delivered_order_items", status="done",
-                                            arguments={"order_id": "#W1111111", "item_ids": ["123"],
-                                                       "payment_method_id": "gift_card_555"})])
+FIRST = Ticket(
+    id="T-1",
+    body=(
+        "Hi, please return the Water Bottle from order #W1111111. From now on I'd like all my refunds "
+        "to go to my gift card, please. Alice Smith, zip 10001"
+    ),
+)
+FIRST_RESULT = Result(
+    ticket_id="T-1",
+    outcome="resolved",
+    reply="Done.",
+    customer_id=ALICE,
+    agents=["Returns"],
+    actions=[
+        ActionRecord(
+            name="return_delivered_order_items",
+            status="done",
+            arguments={"order_id": "#W1111111", "item_ids": ["123"], "payment_method_id": "gift_card_555"},
+        )
+    ],
+)
 SECOND_TEXT = "Hello, I'd like to return the Yoga Mat from order #W2222222. Alice Smith, zip 10001"
 OTHER_TEXT = "Hello, I'd like to return the Yoga Mat from order #W3333333. Bob Jones, zip 20002"
 
@@ -36,8 +50,8 @@ def test_a_stated_preference_is_recalled_at_the_next_ticket_of_the_same_customer
     recalled = memory.recall(ALICE, SECOND_TEXT)
     assert recalled.degraded is None
     assert "gift card" not in SECOND_TEXT
-    assert "Preferred refund method: gift card (stated in ticket T-1)" in recalled.customer_facts
-    assert "Preferred refund method: gift card (stated in ticket T-1)" in recalled.text
+    assert "Stated in ticket T-1: From now on, refunds go to my gift card." in recalled.customer_facts
+    assert "Stated in ticket T-1: From now on, refunds go to my gift card." in recalled.text
     assert any(f.startswith("Earlier ticket T-1: outcome resolved") for f in recalled.customer_facts)
     # the return resolution is similar to the new request
     assert any("return items of a delivered order" in r for r in recalled.resolutions)
@@ -48,7 +62,7 @@ def test_another_customer_gets_nothing_of_it(memory):
     recalled = memory.recall(BOB, OTHER_TEXT)
     assert recalled.degraded is None
     assert recalled.customer_facts == []
-    for private in ("T-1", "W1111111", "gift_card_555", ALICE, "Alice", "Preferred refund"):
+    for private in ("T-1", "W1111111", "gift_card_555", ALICE, "Alice", "refunds go to"):
         assert private not in recalled.text
     # the shared long-term layer still helps, without Alice's data
     assert any("return items of a delivered order" in r for r in recalled.resolutions)
@@ -65,8 +79,7 @@ def test_a_newer_preference_replaces_the_older_one(memory):
     later = Ticket(id="T-5", body="Please always refund me on PayPal from now on.")
     memory.remember(ALICE, later, Result(ticket_id="T-5", outcome="resolved", reply="Noted."))
     facts = memory.recall(ALICE, SECOND_TEXT).customer_facts
-    assert [f for f in facts if f.startswith("Preferred refund method")] == [
-        "Preferred refund method: PayPal (stated in ticket T-5)"]
+    assert [f for f in facts if "refunds go to" in f] == ["Stated in ticket T-5: From now on, refunds go to my PayPal."]
 
 
 def test_recurring_problems_are_called_out(memory):
@@ -80,7 +93,7 @@ def test_recurring_problems_are_called_out(memory):
 def test_memory_survives_a_restart(tmp_path):
     script = textwrap.dedent(f"""
         from pathlib import Path
-        from runtime.customer_memory import open_customer_memory
+        from memory.customer_memory import open_customer_memory
         from tests.memory.test_customer_memory import ALICE, FIRST, FIRST_RESULT
         note = open_customer_memory(Path({str(tmp_path)!r})).remember(ALICE, FIRST, FIRST_RESULT)
         assert note is None, note
@@ -88,7 +101,7 @@ def test_memory_survives_a_restart(tmp_path):
     root = Path(__file__).resolve().parents[2]
     subprocess.run([sys.executable, "-c", script], check=True, cwd=root, timeout=300)
     recalled = CustomerMemory(tmp_path).recall(ALICE, SECOND_TEXT)  # this process never opened it
-    assert "Preferred refund method: gift card (stated in ticket T-1)" in recalled.customer_facts
+    assert "Stated in ticket T-1: From now on, refunds go to my gift card." in recalled.customer_facts
 
 
 def test_show_and_forget_everything_about_one_customer(memory):
@@ -107,7 +120,7 @@ def test_no_llm_is_ever_needed(memory):
     memory.remember(ALICE, FIRST, FIRST_RESULT)
     local, _ = memory._open()
     with pytest.raises(RuntimeError, match="no LLM calls"):
-        local._llm  # the only way to an LLM inside CrewAI's Memory, and it refuses
+        _ = local._llm  # the only way to an LLM inside CrewAI's Memory, and it refuses
     assert memory.recall(ALICE, SECOND_TEXT).degraded is None
 
 
@@ -141,7 +154,7 @@ def test_invalid_customer_ids_are_refused(memory):
 def test_concurrent_tickets_share_one_memory_safely(tmp_path):
     from concurrent.futures import ThreadPoolExecutor
 
-    from runtime.customer_memory import open_customer_memory
+    from memory.customer_memory import open_customer_memory
 
     def one_ticket(n: int) -> tuple[str | None, list[str]]:
         memory = open_customer_memory(tmp_path)  # first use from several threads at once
@@ -153,19 +166,23 @@ def test_concurrent_tickets_share_one_memory_safely(tmp_path):
         results = list(pool.map(one_ticket, range(8)))
     for n, (note, facts) in enumerate(results):
         assert note is None
-        assert [f for f in facts if f.startswith("Preferred")] == [
-            f"Preferred refund method: Visa ending in {1000 + n} (stated in ticket C-{n})"]
+        assert [f for f in facts if "refunds go to" in f] == [
+            f"Stated in ticket C-{n}: From now on, refunds go to my Visa ending in {1000 + n}."
+        ]
 
 
 def test_only_the_newest_ticket_notes_are_kept(memory, monkeypatch):
-    from runtime import customer_memory
+    from memory import customer_memory
 
     monkeypatch.setattr(customer_memory, "MAX_TICKET_NOTES_PER_CUSTOMER", 3)
     memory.remember(ALICE, FIRST, FIRST_RESULT)  # a stated preference and an outcome
     for n in range(2, 6):
-        memory.remember(ALICE, Ticket(id=f"T-{n}", body="Where is my order?"),
-                        Result(ticket_id=f"T-{n}", outcome="resolved", reply="."))
+        memory.remember(
+            ALICE,
+            Ticket(id=f"T-{n}", body="Where is my order?"),
+            Result(ticket_id=f"T-{n}", outcome="resolved", reply="."),
+        )
     facts = memory.recall(ALICE, SECOND_TEXT).customer_facts
-    assert "Preferred refund method: gift card (stated in ticket T-1)" in facts  # keyed: kept
+    assert "Stated in ticket T-1: From now on, refunds go to my gift card." in facts  # keyed: kept
     outcomes = [f.split(":")[0] for f in facts if f.startswith("Earlier ticket")]
     assert outcomes == ["Earlier ticket T-5", "Earlier ticket T-4", "Earlier ticket T-3"]

@@ -25,7 +25,11 @@ def test_first_identity_attempt_finds_the_expected_customer(dev_cases, store_dat
         found = None
         for attempt in identity_attempts(view):
             args = attempt.arguments
-            found = by_email.get(args["email"]) if "email" in args else by_name.get((args["first_name"], args["last_name"], args["zip"]))
+            found = (
+                by_email.get(args["email"])
+                if "email" in args
+                else by_name.get((args["first_name"], args["last_name"], args["zip"]))
+            )
             if found:
                 break
         if found != _expected_user(case, store_data["orders"]):
@@ -48,7 +52,8 @@ def test_addresses_inline_and_as_a_block(dev_cases):
     for case in dev_cases:
         wanted = [
             {k: a["kwargs"][k] for k in ("address1", "address2", "city", "state", "country", "zip")}
-            for a in case["expected"]["actions"] if "address1" in a["kwargs"]
+            for a in case["expected"]["actions"]
+            if "address1" in a["kwargs"]
         ]
         if not wanted:
             continue
@@ -61,8 +66,14 @@ def test_addresses_inline_and_as_a_block(dev_cases):
 
 def test_address_without_unit_or_country():
     (address,) = extract.addresses("Please update it to 77 Lake Street, Springfield, IL 62704.")
-    assert address.as_kwargs() == {"address1": "77 Lake Street", "address2": "", "city": "Springfield",
-                                   "state": "IL", "country": "USA", "zip": "62704"}
+    assert address.as_kwargs() == {
+        "address1": "77 Lake Street",
+        "address2": "",
+        "city": "Springfield",
+        "state": "IL",
+        "country": "USA",
+        "zip": "62704",
+    }
 
 
 def test_cancellation_reasons_map_to_the_store_reasons(dev_cases):
@@ -79,11 +90,15 @@ def test_no_reason_is_none():
 
 
 def test_payment_phrases():
-    refs = extract.payment_refs("I'd like to pay for #W1 with my Mastercard credit card ending in 6081 rather than the gift card")
+    refs = extract.payment_refs(
+        "I'd like to pay for #W1 with my Mastercard credit card ending in 6081 rather than the gift card"
+    )
     wanted = [r for r in refs if not r.negated]
     assert [(r.source, r.brand, r.last_four) for r in wanted] == [("credit_card", "mastercard", "6081")]
     assert [r.source for r in refs if r.negated] == ["gift_card"]
-    assert [r.source for r in extract.payment_refs("switch it from my gift card to PayPal") if not r.negated] == ["paypal"]
+    assert [r.source for r in extract.payment_refs("switch it from my gift card to PayPal") if not r.negated] == [
+        "paypal"
+    ]
 
 
 def test_order_ids_are_normalised():

@@ -4,21 +4,24 @@ records the tools would return, read from the store's data)."""
 from __future__ import annotations
 
 from offline_model.playbooks.facts import original_payment
-from offline_model.understanding import extract, matching
-from offline_model.understanding import intents as I
+from offline_model.understanding import extract, intents, matching
 from offline_model.understanding.requests import split_requests
 
-MATCHED = {"return_delivered_order_items": I.RETURN, "exchange_delivered_order_items": I.CHANGE_ITEMS,
-           "modify_pending_order_items": I.CHANGE_ITEMS, "modify_pending_order_payment": I.PAYMENT}
+MATCHED = {
+    "return_delivered_order_items": intents.RETURN,
+    "exchange_delivered_order_items": intents.CHANGE_ITEMS,
+    "modify_pending_order_items": intents.CHANGE_ITEMS,
+    "modify_pending_order_payment": intents.PAYMENT,
+}
 
 
 def _arguments(intent: str, text: str, order: dict, methods: list[dict], products: dict) -> dict:
     got: dict = {}
     original = original_payment(order)
-    if intent == I.RETURN:
+    if intent == intents.RETURN:
         selection = matching.select_items(text, order["items"])
         got["item_ids"] = sorted(i["item_id"] for i in selection.value) if selection.ok else selection.problem
-    elif intent == I.CHANGE_ITEMS:
+    elif intent == intents.CHANGE_ITEMS:
         specs = matching.change_specs(text, order["items"])
         assert not isinstance(specs, matching.Match), specs
         pairs = []
@@ -26,9 +29,11 @@ def _arguments(intent: str, text: str, order: dict, methods: list[dict], product
             variant = matching.select_variant(segment, item, products[item["product_id"]])
             pairs.append((item["item_id"], variant.value["item_id"] if variant.ok else variant.problem))
         got["pairs"] = sorted(pairs)
-    current = original if intent == I.PAYMENT else None
+    current = original if intent == intents.PAYMENT else None
     choice = matching.select_payment(extract.payment_refs(text), methods, original_id=original, current_id=current)
-    got["payment_method_id"] = choice.value if choice.ok else (original if intent != I.PAYMENT else choice.problem)
+    got["payment_method_id"] = (
+        choice.value if choice.ok else (original if intent != intents.PAYMENT else choice.problem)
+    )
     return got
 
 
@@ -47,7 +52,7 @@ def test_dev_operations_match_their_expected_arguments(dev_cases, store_data):
             got = _arguments(intent, text, order, list(users[order["user_id"]]["payment_methods"].values()), products)
             want = {"payment_method_id": kwargs["payment_method_id"]}
             if "new_item_ids" in kwargs:
-                want["pairs"] = sorted(zip(kwargs["item_ids"], kwargs["new_item_ids"]))
+                want["pairs"] = sorted(zip(kwargs["item_ids"], kwargs["new_item_ids"], strict=False))
             elif "item_ids" in kwargs:
                 want["item_ids"] = sorted(kwargs["item_ids"])
             checked += 1
@@ -71,29 +76,39 @@ def test_same_named_items_told_apart_by_options():
 
 def test_items_named_only_by_their_options():
     items = [_item("Fleece Jacket", "1", size="XS", color="navy"), _item("T-Shirt", "2", size="M", color="red")]
-    assert [i["item_id"] for i in matching.select_items("I want to return the navy one in size XS", items).value] == ["1"]
+    assert [i["item_id"] for i in matching.select_items("I want to return the navy one in size XS", items).value] == [
+        "1"
+    ]
 
 
 def test_unavailable_or_ambiguous_variants_are_problems():
     item = _item("Water Bottle", "1", capacity="500ml", color="blue")
-    product = {"name": "Water Bottle", "variants": {
-        "1": {"item_id": "1", "options": {"capacity": "500ml", "color": "blue"}, "available": True, "price": 10},
-        "2": {"item_id": "2", "options": {"capacity": "750ml", "color": "red"}, "available": False, "price": 11},
-        "3": {"item_id": "3", "options": {"capacity": "750ml", "color": "black"}, "available": True, "price": 12},
-        "4": {"item_id": "4", "options": {"capacity": "1000ml", "color": "black"}, "available": True, "price": 13},
-    }}
+    product = {
+        "name": "Water Bottle",
+        "variants": {
+            "1": {"item_id": "1", "options": {"capacity": "500ml", "color": "blue"}, "available": True, "price": 10},
+            "2": {"item_id": "2", "options": {"capacity": "750ml", "color": "red"}, "available": False, "price": 11},
+            "3": {"item_id": "3", "options": {"capacity": "750ml", "color": "black"}, "available": True, "price": 12},
+            "4": {"item_id": "4", "options": {"capacity": "1000ml", "color": "black"}, "available": True, "price": 13},
+        },
+    }
     assert matching.select_variant("the same bottle in red with 750ml", item, product).problem == "unavailable"
     assert matching.select_variant("the black one", item, product).problem == "ambiguous"
     assert matching.select_variant("the black one with 750ml capacity", item, product).value["item_id"] == "3"
 
 
 def test_payment_methods_in_words():
-    methods = [{"id": "credit_card_1", "source": "credit_card", "brand": "visa", "last_four": "1234"},
-               {"id": "credit_card_2", "source": "credit_card", "brand": "mastercard", "last_four": "9212"},
-               {"id": "paypal_3", "source": "paypal"}, {"id": "gift_card_4", "source": "gift_card", "balance": 20}]
+    methods = [
+        {"id": "credit_card_1", "source": "credit_card", "brand": "visa", "last_four": "1234"},
+        {"id": "credit_card_2", "source": "credit_card", "brand": "mastercard", "last_four": "9212"},
+        {"id": "paypal_3", "source": "paypal"},
+        {"id": "gift_card_4", "source": "gift_card", "balance": 20},
+    ]
+
     def pick(text: str, **kwargs) -> str | None:
         choice = matching.select_payment(extract.payment_refs(text), methods, **kwargs)
         return choice.value if choice.ok else choice.problem
+
     assert pick("my Mastercard ending in 9212") == "credit_card_2"
     assert pick("refund it to PayPal please") == "paypal_3"
     assert pick("put it on my gift card") == "gift_card_4"

@@ -8,8 +8,9 @@ from offline_model.protocol import ToolCall, native_tool_calls, read_conversatio
 
 SYSTEM = "You are Order Specialist. Knows orders.\nYour personal goal is: handle orders"
 USER = (
-    "\nCurrent Task: Request 1 [cancel order; orders #W1]: \"cancel #W1\"\n\nThis is the expected criteria for your final "
-    "answer: Your best answer.\nyou MUST return the actual complete content as the final answer, not a summary.\n\n"
+    '\nCurrent Task: Request 1 [cancel order; orders #W1]: "cancel #W1"\n\n'
+    "This is the expected criteria for your final answer: Your best answer.\n"
+    "you MUST return the actual complete content as the final answer, not a summary.\n\n"
     "This is the context you're working with:\nResolve support ticket T-1."
 )
 
@@ -22,10 +23,24 @@ def test_native_conversation_pairs_calls_with_results():
     messages = [
         {"role": "system", "content": SYSTEM},
         {"role": "user", "content": USER},
-        {"role": "assistant", "content": None, "tool_calls": native_tool_calls(
-            [ToolCall("get_order_details", {"order_id": "#W1"}), ToolCall("get_customer_details", {"customer_id": "c"})], 0)},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": native_tool_calls(
+                [
+                    ToolCall("get_order_details", {"order_id": "#W1"}),
+                    ToolCall("get_customer_details", {"customer_id": "c"}),
+                ],
+                0,
+            ),
+        },
         {"role": "tool", "tool_call_id": "call_2", "name": "get_customer_details", "content": '{"customer_id": "c"}'},
-        {"role": "tool", "tool_call_id": "call_1", "name": "get_order_details", "content": '{"error": {"code": "order_not_found", "message": "no", "retryable": false}}'},
+        {
+            "role": "tool",
+            "tool_call_id": "call_1",
+            "name": "get_order_details",
+            "content": '{"error": {"code": "order_not_found", "message": "no", "retryable": false}}',
+        },
     ]
     conv = read_conversation(messages, [_tool("get_order_details"), _tool("get_customer_details")])
     assert conv.agent_role == "Order Specialist" and not conv.is_manager
@@ -36,11 +51,18 @@ def test_native_conversation_pairs_calls_with_results():
 
 
 def test_text_conversation_reads_actions_and_observations():
-    system = SYSTEM + "\nTool Name: get_order_details\nTool Arguments: {}\nTool Description: Read an order\n\nIMPORTANT: Use the following format"
+    system = (
+        SYSTEM + "\nTool Name: get_order_details\nTool Arguments: {}\nTool Description: Read an order\n\n"
+        "IMPORTANT: Use the following format"
+    )
     messages = [
         {"role": "system", "content": system},
         {"role": "user", "content": USER},
-        {"role": "assistant", "content": text_tool_call(ToolCall("get_order_details", {"order_id": "#W1"}), "look") + "\nObservation: {\"status\": \"pending\"}"},
+        {
+            "role": "assistant",
+            "content": text_tool_call(ToolCall("get_order_details", {"order_id": "#W1"}), "look")
+            + '\nObservation: {"status": "pending"}',
+        },
         {"role": "user", "content": "Analyze the tool result."},
     ]
     conv = read_conversation(messages, None)
@@ -50,6 +72,10 @@ def test_text_conversation_reads_actions_and_observations():
 
 
 def test_answers_in_both_protocols():
-    calls = native_tool_calls([ToolCall("cancel_pending_order", {"order_id": "#W1", "reason": "ordered by mistake"})], 3)
-    assert calls[0]["id"] == "call_4" and json.loads(calls[0]["function"]["arguments"])["reason"] == "ordered by mistake"
+    calls = native_tool_calls(
+        [ToolCall("cancel_pending_order", {"order_id": "#W1", "reason": "ordered by mistake"})], 3
+    )
+    assert (
+        calls[0]["id"] == "call_4" and json.loads(calls[0]["function"]["arguments"])["reason"] == "ordered by mistake"
+    )
     assert text_final_answer('{"a": 1}').endswith('Final Answer: {"a": 1}')

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from offline_model.understanding import intents as I
+from offline_model.understanding import intents
 from offline_model.understanding.requests import split_requests
 
 OPERATION_INTENT = {
-    "cancel_pending_order": I.CANCEL,
-    "return_delivered_order_items": I.RETURN,
-    "exchange_delivered_order_items": I.CHANGE_ITEMS,
-    "modify_pending_order_items": I.CHANGE_ITEMS,
-    "modify_pending_order_address": I.ORDER_ADDRESS,
-    "modify_user_address": I.USER_ADDRESS,
-    "modify_pending_order_payment": I.PAYMENT,
+    "cancel_pending_order": intents.CANCEL,
+    "return_delivered_order_items": intents.RETURN,
+    "exchange_delivered_order_items": intents.CHANGE_ITEMS,
+    "modify_pending_order_items": intents.CHANGE_ITEMS,
+    "modify_pending_order_address": intents.ORDER_ADDRESS,
+    "modify_user_address": intents.USER_ADDRESS,
+    "modify_pending_order_payment": intents.PAYMENT,
 }
 
 
@@ -34,9 +34,16 @@ def test_dev_tickets_split_into_their_operations(dev_cases):
 
 
 EXTRA_INTENT = {
-    "order-status": I.STATUS, "product-question": I.PRODUCT, "troubleshooting": I.TROUBLE,
-    "human-request": I.HUMAN, "abusive": I.ABUSE, "legal-threat": I.LEGAL, "cancel-no-reason": I.CANCEL,
-    "return-pending": I.RETURN, "user-address": I.USER_ADDRESS, "non-english": I.CANCEL,
+    "order-status": intents.STATUS,
+    "product-question": intents.PRODUCT,
+    "troubleshooting": intents.TROUBLE,
+    "human-request": intents.HUMAN,
+    "abusive": intents.ABUSE,
+    "legal-threat": intents.LEGAL,
+    "cancel-no-reason": intents.CANCEL,
+    "return-pending": intents.RETURN,
+    "user-address": intents.USER_ADDRESS,
+    "non-english": intents.CANCEL,
 }
 
 
@@ -45,8 +52,8 @@ def test_extra_kinds_get_their_intent(extra_cases):
         kinds = [EXTRA_INTENT[t] for t in case["tags"] if t in EXTRA_INTENT]
         if not kinds:
             continue
-        intents = {r.intent for r in split_requests(case["body"], case.get("subject"))}
-        assert kinds[0] in intents, (case["id"], intents)
+        found = {r.intent for r in split_requests(case["body"], case.get("subject"))}
+        assert kinds[0] in found, (case["id"], found)
 
 
 @pytest.mark.parametrize("text", ["asdf ;lkj qwe rty uiop zxcvb ??? nnnn mmm 12 3", "Thanks so much, have a nice day!"])
@@ -56,9 +63,13 @@ def test_no_request_in_text_without_one(text):
 
 def test_two_requests_in_one_sentence():
     requests = split_requests(
-        "Please cancel #W8882972 since I ordered it by mistake and also return the smart watch from #W3489690 to my PayPal."
+        "Please cancel #W8882972 since I ordered it by mistake "
+        "and also return the smart watch from #W3489690 to my PayPal."
     )
-    assert [(r.intent, r.order_ids) for r in requests] == [(I.CANCEL, ["#W8882972"]), (I.RETURN, ["#W3489690"])]
+    assert [(r.intent, r.order_ids) for r in requests] == [
+        (intents.CANCEL, ["#W8882972"]),
+        (intents.RETURN, ["#W3489690"]),
+    ]
 
 
 def test_a_negated_verb_is_no_request():
@@ -66,18 +77,23 @@ def test_a_negated_verb_is_no_request():
         "My pending order #W9911714 has the blue bottle. How much is the same bottle in black? "
         "Please don't change the order, I'm only asking about the price."
     )
-    assert [r.intent for r in requests] == [I.PRODUCT]
+    assert [r.intent for r in requests] == [intents.PRODUCT]
 
 
 def test_address_block_belongs_to_the_request_above_it():
-    text = "Can you redirect order #W6554908? It should go to\n\n111 Sunset Drive\nSuite 183\nSan Diego, CA 92179\nUSA\n\nThanks"
+    text = (
+        "Can you redirect order #W6554908? It should go to\n\n"
+        "111 Sunset Drive\nSuite 183\nSan Diego, CA 92179\nUSA\n\nThanks"
+    )
     (request,) = split_requests(text)
-    assert request.intent == I.ORDER_ADDRESS and "92179" in request.text
+    assert request.intent == intents.ORDER_ADDRESS and "92179" in request.text
 
 
 def test_a_street_named_court_is_no_legal_threat():
-    (request,) = split_requests("I've moved. Please update the default address on my account to 418 Willow Court, "
-                                "Suite 12, Denver, CO 80205, USA.")
-    assert request.intent == I.USER_ADDRESS
+    (request,) = split_requests(
+        "I've moved. Please update the default address on my account to 418 Willow Court, "
+        "Suite 12, Denver, CO 80205, USA."
+    )
+    assert request.intent == intents.USER_ADDRESS
     (threat,) = split_requests("Refund me or I will take you to court.")
-    assert threat.intent == I.LEGAL
+    assert threat.intent == intents.LEGAL

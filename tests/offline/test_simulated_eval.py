@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import core.environment  # noqa: F401
+
 import pytest
 
-import runtime.environment  # noqa: F401
 from offline_model.devtools import simulate
 from offline_model.llm import OfflineLLM
 

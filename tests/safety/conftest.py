@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from runtime.models import EvalCase
-from runtime.policy import DEFAULT_POLICY_PATH, Policy, load_policy
+from core.models import EvalCase
+from safety.policy import DEFAULT_POLICY_PATH, Policy, load_policy
 
 TICKETS_DIR = Path(__file__).resolve().parents[3] / "shared" / "tickets"
 

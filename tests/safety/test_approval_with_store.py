@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from runtime.approvals import ApprovalGate, ApprovalQueue
+from safety.approvals import ApprovalGate, ApprovalQueue
 from sandbox_store.server import SandboxServer
 from tools.client import StoreClient
 from tools.context import ToolContext
@@ -23,7 +23,7 @@ DATA = Path(__file__).resolve().parents[2] / "sandbox_store" / "data" / "orders.
 _APPROVER = textwrap.dedent("""
     import os, sys, time
     from pathlib import Path
-    from runtime.approvals import ApprovalQueue
+    from safety.approvals import ApprovalQueue
     from tools.client import StoreClient
 
     db, approval_id, url, go_file, name = sys.argv[1:6]
@@ -52,8 +52,9 @@ def test_held_cancellation_is_executed_once_by_racing_approver_processes(tmp_pat
     with SandboxServer(tmp_path / "store.db") as server:
         store = StoreClient(server.base_url, timeout_s=10)
         try:
-            ctx = ToolContext(ticket_id="T-E2E", customer_id=customer_id,
-                              gate=ApprovalGate(policy, queue, ticket_id="T-E2E"))
+            ctx = ToolContext(
+                ticket_id="T-E2E", customer_id=customer_id, gate=ApprovalGate(policy, queue, ticket_id="T-E2E")
+            )
             tool = CancelPendingOrder(context=ctx, store=store)
             answer = json.loads(tool.run(order_id=order_id, reason="no longer needed"))
 
@@ -62,10 +63,15 @@ def test_held_cancellation_is_executed_once_by_racing_approver_processes(tmp_pat
             [approval] = ctx.approvals
 
             go = tmp_path / "go"
-            approvers = [subprocess.Popen([sys.executable, "-c", _APPROVER, str(queue.path), approval.id,
-                                           server.base_url, str(go), name],
-                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                         for name in ("alice", "bob")]
+            approvers = [
+                subprocess.Popen(
+                    [sys.executable, "-c", _APPROVER, str(queue.path), approval.id, server.base_url, str(go), name],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+                for name in ("alice", "bob")
+            ]
             time.sleep(0.3)
             go.touch()
             results = [p.communicate(timeout=60) for p in approvers]

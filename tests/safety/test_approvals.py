@@ -8,14 +8,14 @@ import sys
 import textwrap
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from runtime.approvals import ApprovalGate, ApprovalNotFound, ApprovalQueue, ApprovalStateError
-from runtime.models import ApprovalRecord
+from core.models import ApprovalRecord
+from safety.approvals import ApprovalGate, ApprovalNotFound, ApprovalQueue, ApprovalStateError
 from tools.context import ToolContext, idempotency_key
 from tools.errors import ReadOnlyTicket, ToolError
 
@@ -25,7 +25,7 @@ KEY = idempotency_key("T-1", "return_delivered_order_items", ARGS)
 
 class Clock:
     def __init__(self) -> None:
-        self.now = datetime(2025, 1, 1, 12, 0, tzinfo=timezone.utc)
+        self.now = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         return self.now
@@ -51,8 +51,15 @@ class CountingExecutor:
 
 
 def _hold(queue: ApprovalQueue, **overrides: Any):
-    fields = dict(ticket_id="T-1", customer_id="james_li_5688", operation="return_delivered_order_items",
-                  arguments=ARGS, idempotency_key=KEY, amount=536.65, reason="over $100")
+    fields = dict(
+        ticket_id="T-1",
+        customer_id="james_li_5688",
+        operation="return_delivered_order_items",
+        arguments=ARGS,
+        idempotency_key=KEY,
+        amount=536.65,
+        reason="over $100",
+    )
     return queue.hold(**{**fields, **overrides})
 
 
@@ -65,8 +72,11 @@ def test_hold_stores_exact_operation_and_approve_executes_it_once(tmp_path: Path
     first = queue.approve(held.id, approver="alice", executor=executor)
     second = queue.approve(held.id, approver="bob", executor=executor)
 
-    assert first.status == "executed" and first.record.result == {"status": "done", "operation":
-                                                                  "return_delivered_order_items", "amount": 536.65}
+    assert first.status == "executed" and first.record.result == {
+        "status": "done",
+        "operation": "return_delivered_order_items",
+        "amount": 536.65,
+    }
     assert second.status == "already_executed" and second.ok
     assert executor.calls == [("return_delivered_order_items", ARGS, KEY)]
     assert queue.get(held.id).decided_by == "alice"
@@ -100,7 +110,7 @@ def test_racing_threads_execute_once(tmp_path: Path):
 _APPROVER_SCRIPT = textwrap.dedent("""
     import json, os, sys, time
     from pathlib import Path
-    from runtime.approvals import ApprovalQueue
+    from safety.approvals import ApprovalQueue
 
     db, approval_id, calls_file, go_file, name = sys.argv[1:6]
 
@@ -120,18 +130,33 @@ _APPROVER_SCRIPT = textwrap.dedent("""
 def test_two_processes_racing_after_a_restart_execute_once(tmp_path: Path):
     db = tmp_path / "approvals.db"
     # The hold is made by a process that then ends: the approval happens after a "restart".
-    subprocess.run([sys.executable, "-c", textwrap.dedent(f"""
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
         from pathlib import Path
-        from runtime.approvals import ApprovalQueue
+        from safety.approvals import ApprovalQueue
         queue = ApprovalQueue(Path({str(db)!r}))
         print(queue.hold(ticket_id="T-1", customer_id="james_li_5688", operation="return_delivered_order_items",
                          arguments={ARGS!r}, idempotency_key={KEY!r}, amount=536.65, reason="over $100").id)
-    """)], check=True, capture_output=True, text=True)
+    """),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     [held] = ApprovalQueue(db).list("pending")
     calls, go = tmp_path / "calls.jsonl", tmp_path / "go"
-    approvers = [subprocess.Popen([sys.executable, "-c", _APPROVER_SCRIPT, str(db), held.id, str(calls), str(go),
-                                   name], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for name in ("alice", "bob")]
+    approvers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _APPROVER_SCRIPT, str(db), held.id, str(calls), str(go), name],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("alice", "bob")
+    ]
     time.sleep(0.3)  # both are waiting for the start signal
     go.touch()
     results = [p.communicate(timeout=60) for p in approvers]
@@ -142,6 +167,7 @@ def test_two_processes_racing_after_a_restart_execute_once(tmp_path: Path):
     lines = calls.read_text().splitlines()
     assert len(lines) == 1
     import json
+
     operation, arguments, key, _ = json.loads(lines[0])
     assert (operation, arguments, key) == ("return_delivered_order_items", ARGS, KEY)  # exactly what was held
 
@@ -155,7 +181,10 @@ def test_deny_records_who_and_why_and_blocks_execution(tmp_path: Path):
     outcome = queue.approve(held.id, approver="dave", executor=executor)
 
     assert (denied.status, denied.decided_by, denied.decision_reason) == (
-        "denied", "carol", "customer already refunded by phone")
+        "denied",
+        "carol",
+        "customer already refunded by phone",
+    )
     assert outcome.status == "denied" and not outcome.ok and executor.calls == []
     record = queue.ticket_record("T-1")
     assert [(e.event, e.actor) for e in record] == [("held", "gate"), ("denied", "carol")]
@@ -231,8 +260,13 @@ def test_unknown_id(tmp_path: Path):
 # --- the gate ---------------------------------------------------------------------------------------
 def _review(gate: ApprovalGate, ctx: ToolContext, amount: float, **kwargs: Any) -> ApprovalRecord | None:
     key = idempotency_key(ctx.ticket_id, "return_delivered_order_items", {**ARGS, "n": amount})
-    return gate.review(ctx=ctx, operation="return_delivered_order_items", arguments=ARGS, amount=amount,
-                       idempotency_key=kwargs.get("key", key))
+    return gate.review(
+        ctx=ctx,
+        operation="return_delivered_order_items",
+        arguments=ARGS,
+        amount=amount,
+        idempotency_key=kwargs.get("key", key),
+    )
 
 
 def test_gate_allows_flags_and_holds_by_amount(tmp_path: Path, policy):
@@ -273,17 +307,27 @@ def test_a_later_change_to_an_order_with_a_held_change_is_held_too(tmp_path: Pat
     queue = ApprovalQueue(tmp_path / "approvals.db")
     ctx = ToolContext(ticket_id="T-chain", customer_id="c")
     gate = ApprovalGate(policy, queue, ticket_id="T-chain")
-    first = gate.review(ctx=ctx, operation="modify_pending_order_payment",
-                        arguments={"order_id": "#W1", "payment_method_id": "paypal_1"}, amount=300.0,
-                        idempotency_key="k-1")
+    first = gate.review(
+        ctx=ctx,
+        operation="modify_pending_order_payment",
+        arguments={"order_id": "#W1", "payment_method_id": "paypal_1"},
+        amount=300.0,
+        idempotency_key="k-1",
+    )
     assert first is not None
     ctx.approvals.append(first)  # as the write tool does
     small = {"order_id": "#W1", "item_ids": ["1"], "new_item_ids": ["2"], "payment_method_id": "paypal_1"}
-    second = gate.review(ctx=ctx, operation="modify_pending_order_items", arguments=small, amount=3.0,
-                         idempotency_key="k-2")
+    second = gate.review(
+        ctx=ctx, operation="modify_pending_order_items", arguments=small, amount=3.0, idempotency_key="k-2"
+    )
     assert second is not None and first.id in second.reason
-    other_order = gate.review(ctx=ctx, operation="modify_pending_order_items", arguments={**small, "order_id": "#W2"},
-                              amount=3.0, idempotency_key="k-3")
+    other_order = gate.review(
+        ctx=ctx,
+        operation="modify_pending_order_items",
+        arguments={**small, "order_id": "#W2"},
+        amount=3.0,
+        idempotency_key="k-3",
+    )
     assert other_order is None  # another order is not held back
     assert [r.id for r in queue.list(status="pending")] == [first.id, second.id]  # approved in this order
 
@@ -293,13 +337,23 @@ def test_a_gift_card_payment_waits_for_any_held_operation_of_the_ticket(tmp_path
     queue = ApprovalQueue(tmp_path / "approvals.db")
     ctx = ToolContext(ticket_id="T-gc", customer_id="c")
     gate = ApprovalGate(policy, queue, ticket_id="T-gc")
-    held = gate.review(ctx=ctx, operation="cancel_pending_order", arguments={"order_id": "#W1", "reason": "no longer needed"},
-                       amount=700.0, idempotency_key="k-1")
+    held = gate.review(
+        ctx=ctx,
+        operation="cancel_pending_order",
+        arguments={"order_id": "#W1", "reason": "no longer needed"},
+        amount=700.0,
+        idempotency_key="k-1",
+    )
     ctx.approvals.append(held)
     by_card = {"order_id": "#W2", "item_ids": ["1"], "new_item_ids": ["2"], "payment_method_id": "credit_card_1"}
-    assert gate.review(ctx=ctx, operation="modify_pending_order_items", arguments=by_card, amount=5.0,
-                       idempotency_key="k-2") is None
+    assert (
+        gate.review(
+            ctx=ctx, operation="modify_pending_order_items", arguments=by_card, amount=5.0, idempotency_key="k-2"
+        )
+        is None
+    )
     by_gift_card = {**by_card, "payment_method_id": "gift_card_1"}
-    waiting = gate.review(ctx=ctx, operation="modify_pending_order_items", arguments=by_gift_card, amount=5.0,
-                          idempotency_key="k-3")
+    waiting = gate.review(
+        ctx=ctx, operation="modify_pending_order_items", arguments=by_gift_card, amount=5.0, idempotency_key="k-3"
+    )
     assert waiting is not None and held.id in waiting.reason

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from runtime.pii import Redactor, clean_reply, contains_value, leaked, redact, redact_for_log
-from runtime.policy import PiiPolicy
+from safety.pii import Redactor, clean_reply, contains_value, leaked, redact, redact_for_log
+from safety.policy import PiiPolicy
 
 # (text, protected values, kinds expected). Card numbers are Luhn-valid test numbers; ids pass
 # their national check digits.
@@ -94,9 +94,14 @@ def test_emails_kept_for_tools_masked_in_logs():
     assert hidden.restore("find_customer_by_email([EMAIL_1])") == "find_customer_by_email(jane.doe@example.com)"
     assert "4539148803468726" not in hidden.restore(hidden.text)  # only e-mails come back, for tools
 
-    event = {"event": "tool_call", "arguments": {"email": "jane.doe@example.com"},
-             "result": json.dumps({"email": "jane.doe@example.com", "card": "4539 1488 0346 8726"}),
-             "usage": {"prompt_tokens": 120}, "headers": [{"api_key": "sk-123"}], "note": None}
+    event = {
+        "event": "tool_call",
+        "arguments": {"email": "jane.doe@example.com"},
+        "result": json.dumps({"email": "jane.doe@example.com", "card": "4539 1488 0346 8726"}),
+        "usage": {"prompt_tokens": 120},
+        "headers": [{"api_key": "sk-123"}],
+        "note": None,
+    }
     logged = redact_for_log(event)
     assert logged["arguments"]["email"] == "j***@example.com"
     assert "jane.doe" not in json.dumps(logged) and "4539" not in json.dumps(logged)

@@ -7,15 +7,23 @@ from pathlib import Path
 
 import pytest
 
-from runtime.policy import DEFAULT_POLICY_PATH, PolicyError, load_policy, policy_problems
+from safety.policy import DEFAULT_POLICY_PATH, PolicyError, load_policy, policy_problems
 
 
-@pytest.mark.parametrize(("amount", "action"), [
-    (0, "allow"), (12.5, "allow"), (50, "allow"),
-    (50.01, "allow_and_flag"), (99.99, "allow_and_flag"), (100, "allow_and_flag"),
-    (100.01, "hold"), (5000, "hold"),
-    (-75, "allow_and_flag"),  # a negative price difference is money sent back: its size counts
-])
+@pytest.mark.parametrize(
+    ("amount", "action"),
+    [
+        (0, "allow"),
+        (12.5, "allow"),
+        (50, "allow"),
+        (50.01, "allow_and_flag"),
+        (99.99, "allow_and_flag"),
+        (100, "allow_and_flag"),
+        (100.01, "hold"),
+        (5000, "hold"),
+        (-75, "allow_and_flag"),  # a negative price difference is money sent back: its size counts
+    ],
+)
 def test_default_rules_follow_the_brief(policy, amount, action):
     assert policy.approvals.decide("return_delivered_order_items", amount).action == action
 
@@ -27,7 +35,10 @@ def test_shipped_policy_is_valid_and_sets_budgets(policy):
 
 
 def test_rules_by_operation_first_match_wins(tmp_path: Path):
-    path = _write(tmp_path, _policy_text(rules="""
+    path = _write(
+        tmp_path,
+        _policy_text(
+            rules="""
     - operations: [modify_user_address, modify_pending_order_address]
       action: allow
     - operations: "*"
@@ -35,7 +46,9 @@ def test_rules_by_operation_first_match_wins(tmp_path: Path):
       action: allow
     - operations: "*"
       action: hold
-"""))
+"""
+        ),
+    )
     policy = load_policy(path)
     assert policy.approvals.decide("modify_user_address", 999).action == "allow"
     assert policy.approvals.decide("cancel_pending_order", 10).action == "allow"
@@ -43,23 +56,34 @@ def test_rules_by_operation_first_match_wins(tmp_path: Path):
 
 
 def test_no_matching_rule_holds(tmp_path: Path):
-    path = _write(tmp_path, _policy_text(rules="""
+    path = _write(
+        tmp_path,
+        _policy_text(
+            rules="""
     - operations: [cancel_pending_order]
       max_amount: 20
       action: allow
-"""))
+"""
+        ),
+    )
     decision = load_policy(path).approvals.decide("return_delivered_order_items", 5)
     assert decision.action == "hold" and decision.rule_index is None
 
 
 def test_errors_name_file_line_and_field(tmp_path: Path):
-    path = _write(tmp_path, _policy_text(rules="""
+    path = _write(
+        tmp_path,
+        _policy_text(
+            rules="""
     - operations: [refund_everything]
       max_amount: -3
       action: allow
     - operations: "*"
       action: maybe
-""") + "budgets:\n  max_llm_calls: 0\n  max_tokens: 5\n")
+"""
+        )
+        + "budgets:\n  max_llm_calls: 0\n  max_tokens: 5\n",
+    )
     with pytest.raises(PolicyError) as caught:
         load_policy(path)
     problems = {message.split(":")[0]: line for line, message in caught.value.located()}
@@ -74,13 +98,15 @@ def test_errors_name_file_line_and_field(tmp_path: Path):
 
 
 def test_bad_regex_and_dead_rules_are_reported(tmp_path: Path):
-    text = _policy_text(rules="""
+    text = _policy_text(
+        rules="""
     - operations: "*"
       action: allow
     - operations: "*"
       max_amount: 100
       action: hold
-""").replace("patterns: ['\\bhuman\\b']", "patterns: ['(unclosed']")
+"""
+    ).replace("patterns: ['\\bhuman\\b']", "patterns: ['(unclosed']")
     problems = [str(p) for p in policy_problems(_write(tmp_path, text))]
     assert any("human_request.patterns" in p and "not a valid regular expression" in p for p in problems)
     assert any("never apply; move it last" in p for p in problems)

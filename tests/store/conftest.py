@@ -4,8 +4,9 @@ for each test that asks for `store`), a client, and per-ticket tool contexts."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -49,6 +50,6 @@ class Trace(list):
 @pytest.fixture
 def make_context():
     def make(customer_id: str | None = None, **kwargs: Any) -> ToolContext:
-        return ToolContext(ticket_id=kwargs.pop("ticket_id", "T-1"), customer_id=customer_id,
-                           trace=Trace(), **kwargs)
+        return ToolContext(ticket_id=kwargs.pop("ticket_id", "T-1"), customer_id=customer_id, trace=Trace(), **kwargs)
+
     return make

@@ -15,8 +15,9 @@ def test_server_listens_on_loopback_only(store_server) -> None:
 
 
 def test_unknown_or_missing_body_fields_are_refused_with_a_clear_message(store, store_server) -> None:
-    response = httpx.post(f"{store_server.base_url}/orders/%23W9728773/cancel",
-                          json={"reason": "no longer needed", "refund_to": "me"})
+    response = httpx.post(
+        f"{store_server.base_url}/orders/%23W9728773/cancel", json={"reason": "no longer needed", "refund_to": "me"}
+    )
     assert response.status_code == 422
     error = response.json()["error"]
     assert error["code"] == "invalid_arguments" and "refund_to" in error["message"]
@@ -31,8 +32,9 @@ def test_tracking_follows_the_order_status_and_is_deterministic(store, client, s
         tracking_id = order["fulfillments"][0]["tracking_id"][0]
         first = client.shipping.track(tracking_id)
         assert client.shipping.track(tracking_id) == first
-        expected_status = {"processed": "in transit", "delivered": "delivered",
-                           "cancelled": "shipment cancelled"}[order["status"]]
+        expected_status = {"processed": "in transit", "delivered": "delivered", "cancelled": "shipment cancelled"}[
+            order["status"]
+        ]
         assert (first["order_id"], first["status"]) == (order["order_id"], expected_status)
         times = [datetime.fromisoformat(e["at"]) for e in first["events"]]
         assert times == sorted(times) and first["events"][-1]["status"] == expected_status
@@ -44,10 +46,14 @@ def test_tracking_follows_the_order_status_and_is_deterministic(store, client, s
 
 
 def test_return_label_exists_once_a_return_or_exchange_is_requested(store, client) -> None:
-    client.apply_operation("return_delivered_order_items",
-                           {"order_id": "#W3113816", "item_ids": ["6243148452"],
-                            "payment_method_id": "credit_card_5869505"}, idempotency_key="label")
+    client.apply_operation(
+        "return_delivered_order_items",
+        {"order_id": "#W3113816", "item_ids": ["6243148452"], "payment_method_id": "credit_card_5869505"},
+        idempotency_key="label",
+    )
     label = client.shipping.return_label("#W3113816")
-    assert label == {**shipping.return_label(order=client.orders.get("#W3113816"), item_ids=["6243148452"]),
-                     "user_id": "emma_santos_9753"}
+    assert label == {
+        **shipping.return_label(order=client.orders.get("#W3113816"), item_ids=["6243148452"]),
+        "user_id": "emma_santos_9753",
+    }
     assert client.shipping.track("443521489581")["status"] == "delivered"  # the outbound parcel

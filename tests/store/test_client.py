@@ -4,7 +4,7 @@ breaker per API. Driven by a scripted transport, so every failure is exact."""
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -50,8 +50,15 @@ def client_for(script: Scripted, **kwargs) -> StoreClient:
     return StoreClient("http://store.test", transport=httpx.MockTransport(script), **options)
 
 
-@pytest.mark.parametrize("failure, code", [(timeout, "store_timeout"), (refused, "store_unreachable"),
-                                           (status(503), "store_unavailable"), (status(429), "store_unavailable")])
+@pytest.mark.parametrize(
+    "failure, code",
+    [
+        (timeout, "store_timeout"),
+        (refused, "store_unreachable"),
+        (status(503), "store_unavailable"),
+        (status(429), "store_unavailable"),
+    ],
+)
 def test_transient_failures_are_retried_then_reported_retryable(failure, code) -> None:
     script = Scripted(failure)
     with pytest.raises(ToolError) as caught:
@@ -67,21 +74,24 @@ def test_a_read_recovers_after_transient_failures() -> None:
     assert len(script.requests) == 3
 
 
-@pytest.mark.parametrize("code, error_code", [(404, "order_not_found"), (422, "order_not_pending"),
-                                              (409, "idempotency_key_reused")])
+@pytest.mark.parametrize(
+    "code, error_code", [(404, "order_not_found"), (422, "order_not_pending"), (409, "idempotency_key_reused")]
+)
 def test_refusals_are_not_retried_and_keep_the_stores_code(code, error_code) -> None:
     script = Scripted(status(code, error_code))
     with pytest.raises(ToolError) as caught:
-        client_for(script).apply_operation("cancel_pending_order", {"order_id": "#W1", "reason": "r"},
-                                           idempotency_key="k")
+        client_for(script).apply_operation(
+            "cancel_pending_order", {"order_id": "#W1", "reason": "r"}, idempotency_key="k"
+        )
     assert (caught.value.code, caught.value.retryable) == (error_code, False)
     assert len(script.requests) == 1
 
 
 def test_keyed_writes_are_retried_with_the_same_key_and_quoted_path() -> None:
     script = Scripted(status(500), timeout, ok)
-    client_for(script).apply_operation("cancel_pending_order", {"order_id": "#W1", "reason": "r"},
-                                       idempotency_key="key-1")
+    client_for(script).apply_operation(
+        "cancel_pending_order", {"order_id": "#W1", "reason": "r"}, idempotency_key="key-1"
+    )
     assert [r.headers["Idempotency-Key"] for r in script.requests] == ["key-1"] * 3
     assert script.requests[0].url.raw_path == b"/orders/%23W1/cancel"
     assert script.requests[0].content == b'{"reason":"r"}'
@@ -90,8 +100,9 @@ def test_keyed_writes_are_retried_with_the_same_key_and_quoted_path() -> None:
 def test_writes_without_a_key_are_refused_before_sending() -> None:
     script = Scripted(ok)
     with pytest.raises(ToolError, match="idempotency key") as caught:
-        client_for(script).apply_operation("cancel_pending_order", {"order_id": "#W1", "reason": "r"},
-                                           idempotency_key="")
+        client_for(script).apply_operation(
+            "cancel_pending_order", {"order_id": "#W1", "reason": "r"}, idempotency_key=""
+        )
     assert caught.value.code == "idempotency_key_required" and script.requests == []
     with pytest.raises(ToolError, match="modify_user_address") as caught:
         client_for(script).apply_operation("refund_everything", {}, idempotency_key="k")

@@ -8,8 +8,15 @@ import time
 from pathlib import Path
 
 from sandbox_store.db import (
-    DATA_DIR, MIGRATIONS, connect, create_fresh_store, export_store, export_store_changes,
-    export_store_json, open_store, reset_store,
+    DATA_DIR,
+    MIGRATIONS,
+    connect,
+    create_fresh_store,
+    export_store,
+    export_store_changes,
+    export_store_json,
+    open_store,
+    reset_store,
 )
 from sandbox_store.writes import execute_write
 
@@ -33,8 +40,9 @@ def test_migrations_are_recorded(tmp_path: Path) -> None:
 def test_open_store_seeds_on_first_use_and_keeps_an_existing_store(tmp_path: Path) -> None:
     path = open_store(tmp_path / "new" / "s.sqlite")
     conn = connect(path)
-    execute_write(conn, operation="cancel_pending_order",
-                  arguments={"order_id": "#W9728773", "reason": "no longer needed"})
+    execute_write(
+        conn, operation="cancel_pending_order", arguments={"order_id": "#W9728773", "reason": "no longer needed"}
+    )
     conn.close()
     open_store(path)
     assert export_store(path)["orders"]["#W9728773"]["status"] == "cancelled"
@@ -52,8 +60,12 @@ def test_fresh_store_is_cheap(tmp_path: Path) -> None:
 def test_reset_restores_every_table_and_changes_lists_what_differs(tmp_path: Path) -> None:
     path = create_fresh_store(tmp_path / "s.sqlite")
     conn = connect(path)
-    status, body = execute_write(conn, operation="cancel_pending_order", idempotency_key="k",
-                                 arguments={"order_id": "#W9728773", "reason": "ordered by mistake"})
+    status, _body = execute_write(
+        conn,
+        operation="cancel_pending_order",
+        idempotency_key="k",
+        arguments={"order_id": "#W9728773", "reason": "ordered by mistake"},
+    )
     assert status == 200
     changes = export_store_changes(conn)
     assert set(changes["orders"]) == {"#W9728773"} and set(changes["users"]) == {"omar_silva_7446"}
@@ -69,8 +81,18 @@ def test_concurrent_connections_see_one_consistent_store(tmp_path: Path) -> None
     path = create_fresh_store(tmp_path / "s.sqlite")
     reader = sqlite3.connect(path)
     writer = connect(path)
-    execute_write(writer, operation="modify_user_address", arguments={
-        "user_id": "noah_brown_6181", "address1": "1 A St", "address2": "", "city": "X", "state": "CA",
-        "country": "USA", "zip": "90001"})
+    execute_write(
+        writer,
+        operation="modify_user_address",
+        arguments={
+            "user_id": "noah_brown_6181",
+            "address1": "1 A St",
+            "address2": "",
+            "city": "X",
+            "state": "CA",
+            "country": "USA",
+            "zip": "90001",
+        },
+    )
     doc = json.loads(reader.execute("SELECT doc FROM users WHERE user_id = 'noah_brown_6181'").fetchone()[0])
     assert doc["address"]["zip"] == "90001"

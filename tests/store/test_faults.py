@@ -28,13 +28,16 @@ def test_parse_fault_plan() -> None:
     assert FaultPlan.parse("seed=3,hang_ms=50,after=1").seed == 3
 
 
-@pytest.mark.parametrize("spec, problem", [
-    ("eror=0.2", "cannot read 'eror=0.2'"),
-    ("error", "cannot read 'error'"),
-    ("error=lots", "'error' must be a number"),
-    ("error=1.5", "'error' is a share between 0 and 1"),
-    ("error=0.7,timeout=0.5", "must not exceed 1"),
-])
+@pytest.mark.parametrize(
+    "spec, problem",
+    [
+        ("eror=0.2", "cannot read 'eror=0.2'"),
+        ("error", "cannot read 'error'"),
+        ("error=lots", "'error' must be a number"),
+        ("error=1.5", "'error' is a share between 0 and 1"),
+        ("error=0.7,timeout=0.5", "must not exceed 1"),
+    ],
+)
 def test_bad_fault_plan_says_what_is_wrong(spec: str, problem: str) -> None:
     with pytest.raises(ValueError, match="SUPPORT_CREW_FAULTS") as caught:
         FaultPlan.parse(spec)
@@ -44,8 +47,10 @@ def test_bad_fault_plan_says_what_is_wrong(spec: str, problem: str) -> None:
 def test_a_write_can_take_effect_and_lose_its_answer(tmp_path: Path) -> None:
     db = create_fresh_store(tmp_path / "s.sqlite")
     args = {"order_id": "#W9728773", "reason": "no longer needed"}
-    with SandboxServer(db, "error=1,after=1") as faulty, \
-            StoreClient(faulty.base_url, timeout_s=5, retries=2, backoff_s=0.001) as client:
+    with (
+        SandboxServer(db, "error=1,after=1") as faulty,
+        StoreClient(faulty.base_url, timeout_s=5, retries=2, backoff_s=0.001) as client,
+    ):
         with pytest.raises(ToolError) as caught:
             client.apply_operation("cancel_pending_order", args, idempotency_key="lost-answer")
         assert caught.value.retryable and caught.value.code == "store_unavailable"
@@ -63,12 +68,23 @@ def test_a_write_can_take_effect_and_lose_its_answer(tmp_path: Path) -> None:
 def _writes(seed_data: dict) -> list[tuple[str, dict]]:
     """Distinct writes: cancellations of pending orders and address changes of their customers."""
     pending = [o for o in seed_data["orders"].values() if o["status"] == "pending"]
-    writes = [("cancel_pending_order", {"order_id": o["order_id"], "reason": "no longer needed"})
-              for o in pending[:30]]
+    writes = [("cancel_pending_order", {"order_id": o["order_id"], "reason": "no longer needed"}) for o in pending[:30]]
     users = sorted({o["user_id"] for o in pending[30:60]})[:10]
-    writes += [("modify_user_address", {"user_id": u, "address1": f"{i} Fault Lane", "address2": "",
-                                        "city": "Reno", "state": "NV", "country": "USA", "zip": "89501"})
-               for i, u in enumerate(users)]
+    writes += [
+        (
+            "modify_user_address",
+            {
+                "user_id": u,
+                "address1": f"{i} Fault Lane",
+                "address2": "",
+                "city": "Reno",
+                "state": "NV",
+                "country": "USA",
+                "zip": "89501",
+            },
+        )
+        for i, u in enumerate(users)
+    ]
     return writes
 
 
@@ -81,9 +97,18 @@ def test_concurrent_keyed_writes_under_faults_apply_exactly_once(tmp_path: Path,
     answers: dict[int, list[dict]] = {i: [] for i in range(len(writes))}
     lock = threading.Lock()
 
-    with SandboxServer(db, "error=0.3,timeout=0.1,hang_ms=400,seed=11") as server, \
-            StoreClient(server.base_url, timeout_s=0.2, retries=4, backoff_s=0.005, backoff_max_s=0.05,
-                        breaker_fail_max=8, breaker_reset_s=0.1) as client:
+    with (
+        SandboxServer(db, "error=0.3,timeout=0.1,hang_ms=400,seed=11") as server,
+        StoreClient(
+            server.base_url,
+            timeout_s=0.2,
+            retries=4,
+            backoff_s=0.005,
+            backoff_max_s=0.05,
+            breaker_fail_max=8,
+            breaker_reset_s=0.1,
+        ) as client,
+    ):
 
         def drive(i: int) -> None:
             name, args = writes[i]

@@ -33,8 +33,9 @@ def test_same_key_same_request_returns_the_first_answer(store, client) -> None:
 def test_same_key_different_request_is_refused(store, client) -> None:
     client.apply_operation("cancel_pending_order", CANCEL, idempotency_key="k-reuse")
     with pytest.raises(ToolError) as caught:
-        client.apply_operation("cancel_pending_order", {**CANCEL, "reason": "ordered by mistake"},
-                               idempotency_key="k-reuse")
+        client.apply_operation(
+            "cancel_pending_order", {**CANCEL, "reason": "ordered by mistake"}, idempotency_key="k-reuse"
+        )
     assert caught.value.code == "idempotency_key_reused" and not caught.value.retryable
     assert client.orders.get("#W9728773")["cancel_reason"] == "no longer needed"
 

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from sandbox_store.replay import load_cases, apply_case, replay_cases
+from sandbox_store.replay import apply_case, load_cases, replay_cases
 from tests.store.conftest import TICKETS_DIR
-from tests.store.oracle import Overlay, apply as oracle_apply
+from tests.store.oracle import Overlay
+from tests.store.oracle import apply as oracle_apply
 from tools.amounts import operation_amount, products_needed
 
 CASE_FILES = sorted(TICKETS_DIR.glob("*.jsonl"))
@@ -34,9 +35,14 @@ def test_every_case_replays_to_the_contracts_store(store_server, client, seed_da
             view = overlay.view(action.kwargs)
             order = view["orders"].get(action.kwargs.get("order_id"))
             needed = products_needed(action.name, order or {})
-            expected_amounts.append(operation_amount(
-                action.name, action.kwargs, order=copy.deepcopy(order),
-                products={pid: seed_data["products"][pid] for pid in needed}))
+            expected_amounts.append(
+                operation_amount(
+                    action.name,
+                    action.kwargs,
+                    order=copy.deepcopy(order),
+                    products={pid: seed_data["products"][pid] for pid in needed},
+                )
+            )
             oracle_apply(view, action.name, action.kwargs)
         outcome = apply_case(case, server=store_server, client=client)
         assert outcome.failures == [], f"{case.id}: {[str(f) for f in outcome.failures]}"
@@ -51,16 +57,17 @@ def test_replay_cases_writes_each_store_and_reports_failures(tmp_path: Path, see
     cases = [json.loads(line) for line in (TICKETS_DIR / "dev.jsonl").read_text().splitlines()[:6]]
     broken = copy.deepcopy(cases[1])
     broken["id"] = "BROKEN-1"
-    broken["expected"]["actions"].insert(0, {"name": "cancel_pending_order",
-                                             "kwargs": {"order_id": "#W2611340", "reason": "no longer needed"}})
+    broken["expected"]["actions"].insert(
+        0, {"name": "cancel_pending_order", "kwargs": {"order_id": "#W2611340", "reason": "no longer needed"}}
+    )
     cases_file = tmp_path / "cases.jsonl"
-    cases_file.write_text("\n".join(json.dumps(c) for c in cases + [broken]) + "\n")
+    cases_file.write_text("\n".join(json.dumps(c) for c in [*cases, broken]) + "\n")
 
     report = replay_cases(cases_file, tmp_path / "stores", work_dir=tmp_path)
 
     assert report.cases == 7
     assert [(f.case_id, f.index, f.code) for f in report.failures] == [("BROKEN-1", 0, "order_not_pending")]
-    for case in cases + [broken]:
+    for case in [*cases, broken]:
         written = json.loads((tmp_path / "stores" / f"{case['id']}.json").read_text())
         expected = copy.deepcopy(seed_data)
         for action in case["expected"]["actions"]:

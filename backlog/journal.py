@@ -1,0 +1,381 @@
+"""The batch journal: which ticket of which backlog is queued, running or done, kept in SQLite
+under the data directory so that a batch killed at any moment resumes where it stopped.
+
+A batch is keyed by its output file (the resolved OUT path), not by the input: OUT is what must
+hold exactly one result per ticket, so "the same command" means "the same OUT". Appending tickets
+to IN and re-running with the same OUT runs only the new ones; writing to a new OUT starts afresh.
+
+Order of writes for a finished ticket: the result is committed to the journal first, then its
+line is appended to OUT. A kill between the two leaves a result the journal has and OUT lacks; a
+kill during the append leaves a partial last line. `ResultsFile.repair` and `restore_missing` put
+both right on resume, so no finished result is ever lost or written twice.
+
+A ticket found `running` on resume was interrupted (its process died) and is run again. That is
+safe: every store write carries an idempotency key derived from (ticket id, operation, arguments)
+(tools.context.idempotency_key), so the re-run's writes find the first run's and cannot apply
+twice.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from pydantic import ValidationError
+
+from core.models import Result, Ticket
+from intake.ticket_io import validation_message
+
+# Numbered migrations, applied in order and recorded in PRAGMA user_version.
+_MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE batches (
+        key TEXT PRIMARY KEY,          -- resolved OUT path
+        in_path TEXT,                  -- the input file of the last run
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE tickets (
+        batch_key TEXT NOT NULL REFERENCES batches(key),
+        ticket_id TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        pid INTEGER,                   -- process running it (state running)
+        ticket_sha TEXT,               -- content hash of the ticket as queued
+        tags TEXT NOT NULL DEFAULT '[]',
+        outcome TEXT,
+        result TEXT,                   -- the Result JSON line (state done)
+        started_at TEXT,
+        finished_at TEXT,
+        PRIMARY KEY (batch_key, ticket_id)
+    );
+    """,
+]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def ticket_sha(ticket: Ticket) -> str:
+    return hashlib.sha256(ticket.model_dump_json().encode()).hexdigest()[:16]
+
+
+class JournalError(RuntimeError):
+    """The journal or the output file is in a state the batch must not guess about."""
+
+
+class BatchLocked(JournalError):
+    pass
+
+
+@dataclass
+class EnqueueReport:
+    new: list[str] = field(default_factory=list)
+    changed_done: list[str] = field(default_factory=list)  # finished, but the input differs now
+
+
+class Journal:
+    """One SQLite file, `<data_dir>/journal.db`. Only the batch's parent process writes to it."""
+
+    def __init__(self, data_dir: Path):
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = self.data_dir / "journal.db"
+        # WAL + synchronous NORMAL: a commit survives the process being killed at any moment
+        # (it is lost only on power failure, which the batch does not claim to survive).
+        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        for number, script in enumerate(_MIGRATIONS[version:], start=version + 1):
+            with self._transaction():
+                for statement in filter(str.strip, script.split(";")):
+                    self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {number}")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- batches --------------------------------------------------------------------------------
+    def batch(self, out_path: Path, in_path: Path | None = None) -> BatchJournal:
+        """The journal of the batch writing to `out_path` (created on first use)."""
+        key = str(Path(out_path).expanduser().resolve())
+        now = _now()
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO batches(key, in_path, created_at, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET in_path = coalesce(excluded.in_path, in_path), "
+                "updated_at = excluded.updated_at",
+                (key, str(Path(in_path).resolve()) if in_path else None, now, now),
+            )
+        return BatchJournal(self, key)
+
+    def find_batch(self, out_path: Path) -> BatchJournal | None:
+        key = str(Path(out_path).expanduser().resolve())
+        row = self._db.execute("SELECT 1 FROM batches WHERE key = ?", (key,)).fetchone()
+        return BatchJournal(self, key) if row else None
+
+    @contextmanager
+    def lock(self, out_path: Path) -> Iterator[None]:
+        """Hold the batch for this process: two batch commands writing one OUT would run tickets
+        twice. The lock is a kernel file lock, so a killed holder releases it at once."""
+        key = str(Path(out_path).expanduser().resolve())
+        lock_dir = self.data_dir / "locks"
+        lock_dir.mkdir(exist_ok=True)
+        lock_path = lock_dir / f"batch-{hashlib.sha256(key.encode()).hexdigest()[:16]}.lock"
+        with open(lock_path, "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as e:
+                handle.seek(0)
+                holder = handle.read().strip() or "another process"
+                raise BatchLocked(
+                    f"another batch is already writing {key} (pid {holder}); wait for it to finish "
+                    "or stop it, then run the same command again to resume"
+                ) from e
+            handle.seek(0)
+            handle.truncate()
+            handle.write(str(os.getpid()))
+            handle.flush()
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class BatchJournal:
+    """The rows of one batch. States: queued -> running(attempt, pid) -> done(result)."""
+
+    def __init__(self, journal: Journal, key: str):
+        self._journal = journal
+        self.key = key
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        return self._journal._db
+
+    @property
+    def in_path(self) -> Path | None:
+        row = self._db.execute("SELECT in_path FROM batches WHERE key = ?", (self.key,)).fetchone()
+        return Path(row[0]) if row and row[0] else None
+
+    def enqueue(self, tickets: list[Ticket]) -> EnqueueReport:
+        """Queue the tickets not seen before; report finished ones whose content has changed."""
+        report = EnqueueReport()
+        known = {
+            tid: (state, sha)
+            for tid, state, sha in self._db.execute(
+                "SELECT ticket_id, state, ticket_sha FROM tickets WHERE batch_key = ?", (self.key,)
+            )
+        }
+        with self._journal._transaction() as db:
+            for ticket in tickets:
+                sha = ticket_sha(ticket)
+                if ticket.id not in known:
+                    db.execute(
+                        "INSERT INTO tickets(batch_key, ticket_id, state, ticket_sha, tags) "
+                        "VALUES (?, ?, 'queued', ?, ?)",
+                        (self.key, ticket.id, sha, json.dumps(ticket.tags)),
+                    )
+                    report.new.append(ticket.id)
+                    continue
+                state, old_sha = known[ticket.id]
+                if state == "done" and old_sha is None:  # adopted from OUT: learn its tags
+                    db.execute(
+                        "UPDATE tickets SET ticket_sha = ?, tags = ? WHERE batch_key = ? AND ticket_id = ?",
+                        (sha, json.dumps(ticket.tags), self.key, ticket.id),
+                    )
+                elif state == "done":
+                    if old_sha != sha:
+                        report.changed_done.append(ticket.id)
+                else:  # not finished yet: run what the input says now
+                    db.execute(
+                        "UPDATE tickets SET ticket_sha = ?, tags = ? WHERE batch_key = ? AND ticket_id = ?",
+                        (sha, json.dumps(ticket.tags), self.key, ticket.id),
+                    )
+        return report
+
+    def states(self) -> dict[str, str]:
+        return dict(self._db.execute("SELECT ticket_id, state FROM tickets WHERE batch_key = ?", (self.key,)))
+
+    def attempts(self) -> dict[str, int]:
+        return dict(self._db.execute("SELECT ticket_id, attempts FROM tickets WHERE batch_key = ?", (self.key,)))
+
+    def tags(self) -> dict[str, list[str]]:
+        return {
+            tid: json.loads(tags)
+            for tid, tags in self._db.execute("SELECT ticket_id, tags FROM tickets WHERE batch_key = ?", (self.key,))
+        }
+
+    def start(self, ticket_id: str, pid: int) -> int:
+        """Mark the ticket running in process `pid`; returns its attempt number (1 for the first)."""
+        with self._journal._transaction() as db:
+            row = db.execute(
+                "UPDATE tickets SET state = 'running', attempts = attempts + 1, pid = ?, started_at = ? "
+                "WHERE batch_key = ? AND ticket_id = ? AND state != 'done' RETURNING attempts",
+                (pid, _now(), self.key, ticket_id),
+            ).fetchone()
+        if row is None:
+            raise JournalError(f"ticket {ticket_id} is not queued in batch {self.key}")
+        return int(row[0])
+
+    def finish(self, result: Result) -> str:
+        """Record the result (committed before anything else sees it); returns its JSON line."""
+        line = result.model_dump_json()
+        with self._journal._transaction() as db:
+            db.execute(
+                "INSERT INTO tickets(batch_key, ticket_id, state, outcome, result, finished_at) "
+                "VALUES (?, ?, 'done', ?, ?, ?) ON CONFLICT(batch_key, ticket_id) DO UPDATE SET "
+                "state = 'done', pid = NULL, outcome = excluded.outcome, result = excluded.result, "
+                "finished_at = excluded.finished_at",
+                (self.key, result.ticket_id, result.outcome, line, _now()),
+            )
+        return line
+
+    def done_lines(self) -> dict[str, str]:
+        """ticket id -> Result JSON line, for every finished ticket of the batch."""
+        return dict(
+            self._db.execute(
+                "SELECT ticket_id, result FROM tickets WHERE batch_key = ? AND state = 'done'",
+                (self.key,),
+            )
+        )
+
+
+@dataclass
+class RepairReport:
+    results: dict[str, Result] = field(default_factory=dict)  # ticket id -> result found in OUT
+    dropped_partial_line: bool = False
+    restored: list[str] = field(default_factory=list)  # done in the journal, re-appended to OUT
+
+
+class ResultsFile:
+    """The batch output, one Result JSON per line, appended as tickets finish.
+
+    Only the batch's parent process writes it; each line goes out in one write and is flushed and
+    fsynced before the next ticket's, so a kill leaves at most one partial last line."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._files = ExitStack()  # the file stays open from the first append until close()
+        self._handle: TextIO | None = None
+
+    def repair(self) -> RepairReport:
+        """Cut a partial last line (the write a kill interrupted) and read the results.
+
+        Any other unreadable line or a repeated ticket id was not written by the batch: stop and
+        say where, rather than guess which copy is right."""
+        report = RepairReport()
+        if not self.path.exists():
+            return report
+        data = self.path.read_bytes()
+        if data and not data.endswith(b"\n"):
+            last_start = data.rfind(b"\n") + 1
+            tail = data[last_start:]
+            if _as_result(tail) is not None:
+                data += b"\n"  # complete line whose newline was lost
+                with open(self.path, "ab") as handle:
+                    handle.write(b"\n")
+            else:
+                data = data[:last_start]
+                with open(self.path, "r+b") as handle:
+                    handle.truncate(last_start)
+                report.dropped_partial_line = True
+        for number, line in enumerate(data.splitlines(), start=1):
+            if not line.strip():
+                continue
+            result = _as_result(line)
+            if result is None:
+                raise JournalError(
+                    f"{self.path}:{number}: not a result line ({_why_not_result(line)}); this file "
+                    "was changed outside the batch: fix or remove that line, then run the command again"
+                )
+            if result.ticket_id in report.results:
+                raise JournalError(
+                    f"{self.path}:{number}: a second result for ticket {result.ticket_id}; keep one "
+                    "line per ticket, then run the command again"
+                )
+            report.results[result.ticket_id] = result
+        return report
+
+    def append(self, line: str) -> None:
+        if self._handle is None:
+            self._handle = self._files.enter_context(self._appending())
+        self._handle.write(line + "\n")
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+
+    @contextmanager
+    def _appending(self) -> Iterator[TextIO]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path, "a", encoding="utf-8") as handle:
+            yield handle
+
+    def close(self) -> None:
+        self._files.close()
+        self._handle = None
+
+
+def _as_result(line: bytes) -> Result | None:
+    try:
+        return Result.model_validate_json(line)
+    except ValidationError:
+        return None
+
+
+def _why_not_result(line: bytes) -> str:
+    try:
+        Result.model_validate_json(line)
+    except ValidationError as e:
+        return validation_message(e)
+    return "unknown"
+
+
+def reconcile(batch: BatchJournal, results_file: ResultsFile) -> RepairReport:
+    """Make the journal and OUT agree before a (re)run.
+
+    - a partial last line of OUT is cut;
+    - a result in OUT the journal does not have as done (the journal was deleted, or OUT came from
+      elsewhere) is adopted as done: it is a finished ticket and will not run again;
+    - a result done in the journal but missing from OUT (killed between commit and append, or OUT
+      deleted) is appended to OUT.
+    """
+    report = results_file.repair()
+    states = batch.states()
+    for ticket_id, result in report.results.items():
+        if states.get(ticket_id) != "done":
+            batch.finish(result)
+    for ticket_id, line in batch.done_lines().items():
+        if ticket_id not in report.results:
+            results_file.append(line)
+            report.restored.append(ticket_id)
+    return report

@@ -1,0 +1,111 @@
+"""The last look before a write: does the write agree with what the customer wrote?
+
+The playbooks build a write from their reading of a request; this check reads the request's words
+again, independently, for two things a write must never contradict:
+- items the customer keeps: named after an exception ('everything except the phone') or in a
+  keeping clause ('the phone stays with me', 'je garde le skateboard', 'die beiden behalte ich');
+- where the money goes: when the request names payment methods, a refund or charge goes to one
+  of them (or to the method the order was paid with, when they say so), never to another.
+A write that contradicts either is not made: the request ends with a question back, so a reading
+that went wrong costs a reply, not the customer's money."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from offline_model.playbooks.facts import original_payment
+from offline_model.protocol import ToolCall
+from offline_model.understanding import extract, matching
+from offline_model.understanding.acted_on import acted_on_text, kept_clauses, until_contrast
+from offline_model.understanding.text import fold
+
+ITEM_WRITES = ("return_delivered_order_items", "exchange_delivered_order_items", "modify_pending_order_items")
+PAYING_WRITES = (*ITEM_WRITES, "modify_pending_order_payment")
+
+# The clause after an exception marker, up to the end of its sentence.
+_EXCEPTED = re.compile(
+    r"\b(?:except(?:ing)?|excluding|but\s+not|other\s+than|apart\s+from|aside\s+from|all\s+but|everything\s+but|"
+    r"sauf|excepte|hormis|ausser|außer|ausgenommen|bis\s+auf|excepto|salvo|menos|tranne|eccetto|exceto)\b([^.;!?]*)"
+)
+
+
+# How the order was paid ('I paid for it with a gift card'): a fact, not where the money should go.
+_PAID_WITH = re.compile(
+    r"\b(?:paid|bought|purchased|ordered|charged|pague|paye|bezahlt|pagato|paguei)\b(?:\s+[\w']+){0,5}?\s+"
+    r"(?:with|by|using|on|via|avec|mit|con|com)\s+(?:\w+\s+){0,2}$"
+)
+
+
+def contradiction(call: ToolCall, text: str, order: dict[str, Any] | None, methods: list[dict[str, Any]]) -> str | None:
+    """Why this write contradicts the request's words, or None when it does not."""
+    if call.name in ITEM_WRITES and order is not None:
+        kept = _kept_items(text, order, call)
+        if kept:
+            return f"the write would touch {', '.join(kept)}, which the customer keeps"
+        describing = _only_describing(text, order, call)
+        if describing:
+            return f"the write would touch {', '.join(describing)}, named only to say which order is meant"
+    if call.name in PAYING_WRITES:
+        return _payment_elsewhere(call, text, order, methods)
+    return None
+
+
+def _kept_items(text: str, order: dict[str, Any], call: ToolCall) -> list[str]:
+    items = {str(i.get("item_id")): str(i.get("name", "")) for i in order.get("items") or []}
+    names = list(dict.fromkeys(items.values()))
+    folded = fold(" ".join(text.split()))
+    clauses = [until_contrast(m.group(1)) for m in _EXCEPTED.finditer(folded)] + kept_clauses(text)
+    kept_names = {m.name for clause in clauses for m in matching.item_mentions(clause, names)}
+    touched = [str(i) for i in call.arguments.get("item_ids") or []]
+    # a name kept once but written twice ('keep one of the two bottles') is for the playbook to tell
+    return sorted({items[i] for i in touched if items.get(i) in kept_names and _all_of_name(items, i, touched)})
+
+
+def _only_describing(text: str, order: dict[str, Any], call: ToolCall) -> list[str]:
+    """Written items whose name appears only where the request says which order it means ('the one
+    with the laptop'), not where it can name what to act on (understanding/acted_on.py)."""
+    items = {str(i.get("item_id")): str(i.get("name", "")) for i in order.get("items") or []}
+    names = list(dict.fromkeys(items.values()))
+    everywhere = {m.name for m in matching.item_mentions(text, names)}
+    outside = {m.name for m in matching.item_mentions(acted_on_text(text, with_story=True), names)}
+    touched = {items.get(str(i), "") for i in call.arguments.get("item_ids") or []}
+    return sorted(n for n in touched if n in everywhere and n not in outside)
+
+
+def _all_of_name(items: dict[str, str], item_id: str, touched: list[str]) -> bool:
+    """Every item of this name in the order is written: none of them can be the one kept."""
+    same = [i for i, name in items.items() if name == items[item_id]]
+    return all(i in touched for i in same)
+
+
+def _payment_elsewhere(
+    call: ToolCall, text: str, order: dict[str, Any] | None, methods: list[dict[str, Any]]
+) -> str | None:
+    chosen = call.arguments.get("payment_method_id")
+    folded = fold(text)
+    refs = [r for r in extract.payment_refs(text) if not r.negated and not _PAID_WITH.search(folded[: r.start])]
+    if not chosen or not refs:
+        return None
+    if not methods:  # the methods were not read: what kind of method each is still shows in its id
+        if any(r.original or r.source is None for r in refs):
+            return None
+        sources = {r.source for r in refs if r.source is not None}
+        if str(chosen).startswith(tuple(sources)):
+            return None
+        return f"the money would go to {chosen}, but the customer named only {', '.join(sorted(sources))}"
+    original = original_payment(order) if order else None
+    named: set[str] = set()
+    for ref in refs:
+        if ref.original:
+            if original is None:
+                return None  # 'the card I paid with' on an order this check cannot see
+            named.add(original)
+            continue
+        described = matching.methods_described(ref, methods)
+        if not described:
+            return None  # a method the check cannot place: the playbook's own reading decides
+        named.update(str(m.get("id")) for m in described)
+    if str(chosen) in named:
+        return None
+    return f"the money would go to {chosen}, but the customer named {', '.join(sorted(named))}"

@@ -1,0 +1,92 @@
+"""The part of a request's words that can name the items to act on.
+
+Customers tell a story around what they ask ("I ordered two puzzles, a watch and a jacket ...
+the big puzzle is a joy and it's staying ... please return the 500-piece puzzle and the jacket").
+Every item named in the story is not an item to return. Before items are picked, the sentences
+that cannot be naming them are set aside: what the customer keeps, what happened (first-person
+past tense with nothing asked), and phrases that only say which order is meant ("the one with the
+laptop"), what the order holds ("there are two pet beds in it").
+What is left is where the items to act on are named; when nothing is named there, the
+playbook reads the whole request as before and the write check (playbooks/write_check.py) still
+stands between it and the store."""
+
+from __future__ import annotations
+
+import re
+
+from offline_model.understanding.text import blocks, fold, sentence_units
+
+_ASKS = re.compile(
+    r"\b(?:please|pls|could\s+you|can\s+you|would\s+you|i'?d\s+like|i\s+would\s+like|i\s+want|i\s+need|"
+    r"i'?d\s+love|kindly|let'?s|go\s+ahead|return|send|exchange|swap|change|cancel|refund|replace|"
+    r"je\s+voudrais|pouvez|pourriez|merci\s+de|ich\s+mochte|bitte|konnen\s+sie|quisiera|quiero|por\s+favor|"
+    r"podrian|vorrei|potete|per\s+favore|gostaria|quero|podem|poderiam)\b"
+)
+_TOLD = re.compile(
+    r"\b(?:i|we)\s+(?:\w+\s+)?(?:ordered|bought|purchased|got|received|picked|chose|used|had|gave|tried|loved)\b|"
+    r"\b(?:arrived|came|was\s+delivered|were\s+delivered|showed\s+up)\b|"
+    # what the order holds ('my order has two keyboards', 'there are two pet beds'): which items exist
+    r"\b(?:there\s+(?:is|are|'s)|(?:it|order|one|box|parcel)\s+(?:has|have|contains|includes|holds)|"
+    r"(?:has|have|contains|includes|holds)\s+(?:two|three|four|both|several|\d+)\b|i\s+have|i'?ve\s+got)"
+)
+_KEEPS = re.compile(
+    r"\b(?:stays?\s+with\s+me|stays|(?:is|'s|are|'re)\s+staying|i'?(?:ll|\s+will)\s+keep|i'?m\s+keeping|i\s+keep|"
+    r"i\s+want\s+to\s+keep|i'?d\s+like\s+to\s+keep|(?:is|are)\s+(?:great|fine|perfect|lovely)|"
+    r"je\s+(?:garde|conserve)|behalte|bleibt|me\s+quedo|mi\s+tengo|fico\s+com|vou\s+ficar)\b"
+)
+_DESCRIBING = re.compile(
+    r"\b(?:order|delivery|shipment|package|parcel|box|commande|celle|celui|bestellung|pedido|encomenda|"
+    r"aquela|ordine|quella|quello)\s+(?:that\s+|which\s+|que\s+|che\s+)?(?:had|has|with|containing|contained|"
+    r"came\s+with|including|avec|contenant|mit|con|com|tiene|tinha|tem|aveva)\s+[^.;:!?()\n]*",
+    re.IGNORECASE,
+)
+
+
+def acted_on_text(text: str, *, with_story: bool = False) -> str:
+    """The request's words less the sentences and phrases that cannot name the items to act on
+    (the rest keeps its lines and bullets: the item pickers read the layout). `with_story` keeps
+    the told sentences, for a request that names its item only there ('the puzzle that came last
+    week is missing pieces; I'd like to send it back')."""
+    out = text
+    for block in blocks(text):
+        for sentence, _ in sentence_units(block):
+            folded = fold(" ".join(sentence.split()))
+            if _TOLD.search(folded) and not _ASKS.search(folded) and not with_story:
+                out = _without(out, sentence)
+                continue
+            for part in _kept_parts(sentence):
+                out = _without(out, part)
+    return _SAME_DELIVERY.sub(" ", _DESCRIBING.sub(" ", out))
+
+
+def kept_clauses(text: str) -> list[str]:
+    """The clauses that keep something ('the phone stays with me', 'je garde le skateboard')."""
+    return [part for block in blocks(text) for sentence, _ in sentence_units(block) for part in _kept_parts(sentence)]
+
+
+def until_contrast(clause: str) -> str:
+    """'the smartphone, but I send back the perfume': the clause up to where the contrast starts."""
+    return _CONTRAST.split(clause, maxsplit=1)[0]
+
+
+def _kept_parts(sentence: str) -> list[str]:
+    """The parts of a sentence, cut at its contrasts ('I keep the phone, but return the perfume'),
+    that keep something."""
+    return [part for part in _CONTRAST.split(sentence) if part and _KEEPS.search(fold(" ".join(part.split())))]
+
+
+# 'the puzzle that came in the same delivery as my umbrella': the umbrella only says which order
+_SAME_DELIVERY = re.compile(
+    r"\b(?:(?:came|arrived|was|were)\s+(?:in|with)\s+)?(?:the\s+)?same\s+(?:delivery|order|box|package|parcel|"
+    r"shipment)\s+as\s+[^.;:!?()\n]*|\b(?:came|arrived)\s+(?:together\s+)?with\s+[^.;:!?()\n]*",
+    re.IGNORECASE,
+)
+
+
+_CONTRAST = re.compile(r"[,;]?\s*\b(?:but|mais|aber|pero|ma|mas|however|whereas|while)\b", re.IGNORECASE)
+
+
+def _without(text: str, sentence: str) -> str:
+    """`text` less one sentence of it, whatever whitespace the sentence was written with."""
+    pattern = r"\s+".join(re.escape(word) for word in sentence.split())
+    return re.sub(pattern, " ", text, count=1) if pattern else text

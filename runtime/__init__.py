@@ -1,1 +1,0 @@
-"""Support Crew runtime: ticket and result models, intake, the run loop, memory, approvals, traces."""

@@ -1,0 +1,109 @@
+"""Conditions and exceptions read as typed values, decided on tool results; a condition the model
+cannot read leaves the ticket not understood (no write)."""
+
+from __future__ import annotations
+
+import pytest
+
+from offline_model.understanding import conditions as c
+from offline_model.understanding import matching
+from offline_model.understanding.reading import read
+
+
+@pytest.mark.parametrize(
+    ("words", "topic", "positive", "then"),
+    [
+        ("If it hasn't shipped yet, please cancel it.", c.STATUS, True, c.ACT),
+        ("If it has already shipped, just send me the tracking number.", c.STATUS, False, c.TRACKING),
+        ("if its already on the way just leave it", c.STATUS, False, c.KEEP),
+        ("If that isn't allowed, PayPal is fine.", c.FALLBACK, False, c.ACT),
+        ("If my gift card has enough on it to cover the order, move the payment to it.", c.BALANCE, True, c.ACT),
+        ("If not, leave it as it is.", c.OTHER, False, c.KEEP),
+        ("If they're more expensive, forget it.", c.PRICE, False, c.KEEP),
+    ],
+)
+def test_condition_clauses_are_typed(words: str, topic: str, positive: bool, then: str) -> None:
+    found = c.conditions_in(words)
+    assert found is not None and len(found) == 1
+    assert (found[0].topic, found[0].positive, found[0].then) == (topic, positive, then)
+
+
+def test_price_limits_keep_their_amount_and_reference() -> None:
+    under = c.conditions_in("Only do it if the price difference is under $5.")
+    assert under is not None and under[0].limit == 5.0 and not under[0].inclusive
+    up_to = c.conditions_in("Se a diferença for de até 40 dólares, podem fazer a troca.")
+    assert up_to is not None and up_to[0].limit == 40.0 and up_to[0].inclusive
+    paid = c.conditions_in("Only do it if it doesn't cost more than what I paid for the 8GB one.")
+    assert paid is not None and paid[0].versus == "paid"
+    beige = c.conditions_in("But only if it doesn't cost more than the beige one.")
+    assert beige is not None and beige[0].versus == "the beige one"
+
+
+def test_a_condition_on_something_unknown_is_not_understood() -> None:
+    assert c.conditions_in("If the weather is nice on Friday, cancel it.") is None
+    assert c.parse("If the weather is nice on Friday, cancel it.", c.ORDER_STATUS_TOPICS) is None
+
+
+@pytest.mark.parametrize(
+    ("facts", "then"),
+    [
+        ({c.STATUS: True}, c.ACT),  # still pending: cancel
+        ({c.STATUS: False}, c.TRACKING),  # shipped: the tracking number, no cancellation
+    ],
+)
+def test_the_status_decides_the_branch(facts: dict[str, bool], then: str) -> None:
+    found = c.conditions_in(
+        "If it hasn't shipped yet, please cancel it. If it has already shipped, send me the tracking number."
+    )
+    assert found is not None
+    assert c.branch_taken(found, facts) == then
+
+
+def test_every_condition_on_the_request_must_hold() -> None:
+    found = c.conditions_in(
+        "If you have the same boots in size 11, I'd like to exchange them - but only if the extra cost is under $30. "
+        "If they cost more than that, don't exchange anything."
+    )
+    assert found is not None
+    assert c.branch_taken(found, {c.AVAILABILITY: True, c.PRICE: True}) == c.ACT
+    assert c.branch_taken(found, {c.AVAILABILITY: True, c.PRICE: False}) == c.KEEP
+    assert c.branch_taken(found, {c.AVAILABILITY: False, c.PRICE: False}) == c.KEEP
+    assert c.branch_taken(found, {c.STATUS: True}) is None  # a fact the conditions are not about
+
+
+def test_exception_phrases_and_the_items_they_keep() -> None:
+    exception = c.exception_in("I'd like to send back everything except the dumbbell set and the robot vacuum - mine.")
+    assert exception is not None and exception.kept == ("the dumbbell set", "the robot vacuum")
+    items = [
+        {"name": "Dumbbell Set", "item_id": "1", "options": {}},
+        {"name": "Robot Vacuum", "item_id": "2", "options": {}},
+        {"name": "Bicycle", "item_id": "3", "options": {}},
+    ]
+    assert matching.excepted_items(exception.kept, items) == {0, 1}
+    assert matching.excepted_items(("the lamp",), items) is None  # names no item: ask, never guess
+
+
+def test_ordered_payment_alternatives_keep_their_order() -> None:
+    from offline_model.understanding import extract
+
+    methods = [
+        {"id": "credit_card_1", "source": "credit_card", "brand": "visa", "last_four": "1111"},
+        {"id": "paypal_2", "source": "paypal"},
+    ]
+    refs = extract.payment_refs("Please refund it to my Visa. If that isn't allowed, PayPal is fine.")
+    choices = matching.payment_alternatives(refs, methods)
+    assert [m.value for m in choices] == ["credit_card_1", "paypal_2"]
+
+
+def test_a_ticket_with_an_unreadable_condition_is_not_understood() -> None:
+    reading = read("Please cancel my order #W1234567, I no longer need it. If the weather is nice, cancel it too.")
+    assert not reading.understood
+
+
+def test_a_decidable_condition_is_read_by_its_playbook() -> None:
+    reading = read(
+        "Please cancel my order #W1234567, I no longer need it - but only if it hasn't shipped yet. "
+        "If it has already shipped, just send me the tracking number."
+    )
+    assert reading.understood
+    assert all(p.read_by for p in reading.parts)

@@ -1,0 +1,110 @@
+"""Orders described instead of numbered, resolved against the customer's orders, and questions
+about figures of those orders (offline_model/understanding/descriptions.py, requests.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from offline_model.understanding import descriptions
+from offline_model.understanding.acted_on import acted_on_text
+from offline_model.understanding.requests import is_figure_question, split_requests
+from offline_model.understanding.text import fold
+
+
+def _order(oid: str, status: str, city: str, street: str, *names: str) -> dict[str, Any]:
+    items = [{"name": n, "item_id": f"{oid}-{i}", "price": 10.0 * (i + 1), "options": {}} for i, n in enumerate(names)]
+    return {
+        "order_id": oid,
+        "status": status,
+        "items": items,
+        "total": sum(i["price"] for i in items),
+        "ship_to": {"address1": street, "city": city, "state": "XX"},
+    }
+
+
+ORDERS = [
+    _order("#W1", "delivered", "Dallas", "12 Main Street", "Laptop", "Desk Lamp"),
+    _order("#W2", "pending", "Chicago", "5 Oak Avenue", "Laptop", "Electric Kettle"),
+    _order("#W3", "pending", "Dallas", "9 Elm Road", "Blender", "Cycling Helmet"),
+    _order("#W4", "pending", "Austin", "7 Pine Lane", "Tea Kettle"),
+]
+
+
+def _resolve(text: str, statuses: tuple[str, ...] = (), many: bool = False) -> descriptions.Resolution:
+    return descriptions.resolve(text, ORDERS, statuses, many=many)
+
+
+def test_all_the_items_named_must_be_in_the_order() -> None:
+    # any-of would also take #W2 (it has a laptop too)
+    assert _resolve("the order with the laptop and the desk lamp").order_ids == ["#W1"]
+
+
+def test_destination_city_and_street_single_out_an_order() -> None:
+    assert _resolve("cancel the one going to Chicago", ("pending",)).order_ids == ["#W2"]
+    assert _resolve("the order set to ship to Main Street in Dallas").order_ids == ["#W1"]
+    # Dallas alone fits two orders: a question, not a guess
+    assert sorted(_resolve("the order to Dallas").candidates) == ["#W1", "#W3"]
+
+
+def test_a_new_destination_is_not_a_description() -> None:
+    found = descriptions.describe("please ship it to my home address in Chicago instead", ORDERS)
+    assert found.places == ()
+
+
+def test_status_words_and_rank() -> None:
+    assert _resolve("my order with the laptop that hasn't shipped yet").order_ids == ["#W2"]
+    assert _resolve("the laptop I received").order_ids == ["#W1"]
+    assert _resolve("my most recent order").order_ids == ["#W4"]
+    assert _resolve("my first order").order_ids == ["#W1"]
+
+
+def test_orders_to_leave_alone_are_never_a_match() -> None:
+    text = "cancel my tea kettle order. NOT the one w the electric kettle, i still want that one"
+    assert _resolve(text, ("pending",)).order_ids == ["#W4"]
+    text = "Please cancel my order. The other order, the one with the blender, stays as it is."
+    found = _resolve(text, ("pending",))
+    assert "#W3" not in found.order_ids + found.candidates
+    pt = "Cancelem a encomenda da chaleira. A outra encomenda, com o blender, fica como está."
+    assert "#W3" in descriptions.describe(pt, ORDERS).excluded
+
+
+def test_several_orders_in_one_request() -> None:
+    text = "Please cancel the order with the blender and the one going to Austin"
+    assert _resolve(text, ("pending",), many=True).order_ids == ["#W3", "#W4"]
+    # without `many` the same words are not one order
+    assert not _resolve(text, ("pending",)).ok
+
+
+def test_no_description_takes_the_only_order_of_the_status() -> None:
+    orders = [o for o in ORDERS if o["order_id"] in ("#W1", "#W3")]
+    assert descriptions.resolve("please cancel my order", orders, ("pending",)).order_ids == ["#W3"]
+
+
+def test_describing_phrases_are_not_items_to_act_on() -> None:
+    text = "return the yoga mat from the order that had the bookshelf and the vacuum. Refund to PayPal."
+    rest = acted_on_text(text)
+    assert "bookshelf" not in rest and "yoga mat" in rest and "PayPal" in rest
+
+
+def test_the_story_and_what_is_kept_are_not_items_to_act_on() -> None:
+    text = (
+        "I ordered two puzzles and a fleece jacket. The big puzzle is a joy and it's staying.\n"
+        "Please return the 500-piece puzzle and the jacket."
+    )
+    rest = acted_on_text(text)
+    assert "ordered" not in rest and "staying" not in rest and "500-piece puzzle and the jacket" in rest
+
+
+def test_figure_questions_are_questions_not_writes() -> None:
+    assert is_figure_question(fold("What did I pay for the e-reader?"))
+    assert is_figure_question(fold("if i sent back both keyboards, how much would i get refunded in total?"))
+    assert not is_figure_question(fold("Please return the kettle and tell me how much I'll get back."))
+    ticket = "First, what did I pay for the e-reader? Second, I'd like to return the desk lamp - it flickers."
+    requests = split_requests(ticket)
+    assert [r.intent for r in requests] == ["billing_question", "return_items"]
+    assert "e-reader" not in requests[1].text
+
+
+def test_what_a_return_refunds_stays_with_the_return() -> None:
+    ticket = "I'd like to return the jacket and the helmet. How much will I get refunded for the two together?"
+    assert [r.intent for r in split_requests(ticket)] == ["return_items"]

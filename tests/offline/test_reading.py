@@ -1,0 +1,88 @@
+"""The reading of a whole ticket: every conditioning, excepting, standing or asking part is found
+with its words, courtesy is not a condition, and a part no playbook reads makes the ticket not
+understood (the manager then hands it over before any write)."""
+
+from __future__ import annotations
+
+import pytest
+
+from offline_model.understanding import intents
+from offline_model.understanding.reading import CONDITION, DIRECTIVE, EXCEPTION, PREFERENCE, read
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "words"),
+    [
+        (
+            "Please cancel #W1234567, I ordered it by mistake. If it ships before Friday, keep it.",
+            CONDITION,
+            "If it ships before Friday, keep it.",
+        ),
+        (
+            "Please return everything from #W1234567 except the lamp.",
+            EXCEPTION,
+            "Please return everything from #W1234567 except the lamp.",
+        ),
+        (
+            "Bitte alles aus #W1234567 zurückschicken, außer dem Rucksack.",
+            EXCEPTION,
+            "Bitte alles aus #W1234567 zurückschicken, außer dem Rucksack.",
+        ),
+        (
+            "Cancel #W1234567, ordered by mistake. From now on, send every refund to my PayPal.",
+            PREFERENCE,
+            "From now on, send every refund to my PayPal.",
+        ),
+        (
+            "Cancel #W1234567, ordered by mistake. Could you also add gift wrapping to my other order?",
+            DIRECTIVE,
+            "Could you also add gift wrapping to my other order?",
+        ),
+    ],
+)
+def test_parts_are_found_with_their_words(text: str, kind: str, words: str) -> None:
+    reading = read(text)
+    assert (kind, words) in [(p.kind, p.words) for p in reading.parts]
+    assert reading.writes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please cancel #W1234567, I ordered it by mistake. If it ships before Friday, keep it.",
+        "Cancel #W1234567, ordered by mistake. Could you also add gift wrapping to my other order?",
+    ],
+)
+def test_a_part_no_playbook_reads_stops_a_changing_ticket(text: str) -> None:
+    reading = read(text)
+    assert reading.unread and not reading.understood
+    assert all(p.words in reading.unread_summary() for p in reading.unread)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please cancel #W1234567, I ordered it by mistake. Let me know if you need anything else.",
+        "If possible, please cancel #W1234567 - I ordered it by mistake.",
+        "Could you check if #W1234567 has shipped? If you can, cancel it, I ordered it by mistake.",
+        "Please cancel #W1234567 since I ordered it by mistake. Please don't change my other order.",
+        "I'd rather not receive it: please cancel #W1234567, I ordered it by mistake.",
+        "Por favor, cancelen el pedido #W1234567, lo pedí por error. Si tienen alguna pregunta, escríbanme.",
+    ],
+)
+def test_courtesy_negation_and_wishes_about_this_order_are_not_parts(text: str) -> None:
+    reading = read(text)
+    assert reading.understood, reading.unread_summary()
+    assert intents.CANCEL in [r.intent for r in reading.requests]
+
+
+def test_a_part_read_by_the_playbook_of_its_request_is_understood() -> None:
+    text = "Please exchange the kettle in #W1234567 for the 2L one. If there's a price difference, use my PayPal."
+    reading = read(text)
+    assert [p.read_by for p in reading.parts] == [intents.CHANGE_ITEMS]
+    assert reading.understood
+
+
+def test_an_unread_part_in_a_ticket_that_changes_nothing_does_not_stop_it() -> None:
+    reading = read("Where is my order #W1234567? If it has shipped, what is the tracking number?")
+    assert not reading.writes and reading.understood

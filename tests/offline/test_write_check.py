@@ -1,0 +1,59 @@
+"""The last look before a write: a write that touches an item the customer keeps or only named to
+describe the order, or sends money to a method they did not name, is held back."""
+
+from __future__ import annotations
+
+from offline_model.playbooks.write_check import contradiction
+from offline_model.protocol import ToolCall
+
+ORDER = {
+    "order_id": "#W1",
+    "items": [
+        {"item_id": "1", "name": "Smartphone"},
+        {"item_id": "2", "name": "Mechanical Keyboard"},
+        {"item_id": "3", "name": "Perfume"},
+        {"item_id": "4", "name": "Laptop"},
+        {"item_id": "5", "name": "Wireless Earbuds"},
+    ],
+    "payment_history": [{"transaction_type": "payment", "amount": 10.0, "payment_method_id": "gift_card_1"}],
+}
+METHODS = [
+    {"id": "gift_card_1", "source": "gift_card", "balance": 20.0},
+    {"id": "credit_card_1", "source": "credit_card", "brand": "visa", "last_four": "1111"},
+]
+
+
+def _return(*items: str, method: str = "gift_card_1") -> ToolCall:
+    return ToolCall(
+        "return_delivered_order_items", {"order_id": "#W1", "item_ids": list(items), "payment_method_id": method}
+    )
+
+
+def test_an_item_the_customer_keeps_is_never_written() -> None:
+    text = "Please send back everything except the smartphone. The phone stays with me."
+    assert "Smartphone" in (contradiction(_return("1", "2", "3"), text, ORDER, METHODS) or "")
+    assert contradiction(_return("2", "3", "4", "5"), text, ORDER, METHODS) is None
+
+
+def test_keeping_clauses_in_other_languages() -> None:
+    assert contradiction(_return("1", "3"), "Je garde le smartphone, mais je renvoie le parfum.", ORDER, METHODS)
+    assert contradiction(_return("3"), "Je garde le smartphone, mais je renvoie le parfum.", ORDER, METHODS) is None
+
+
+def test_an_item_named_only_to_describe_the_order_is_never_written() -> None:
+    text = "Je voudrais retourner les écouteurs sans fil de ma commande, celle avec l'ordinateur portable."
+    assert "Laptop" in (contradiction(_return("5", "4"), text, ORDER, METHODS) or "")
+    assert contradiction(_return("5"), text, ORDER, METHODS) is None
+
+
+def test_money_goes_only_where_the_customer_said() -> None:
+    text = "I paid for that order with a gift card, but the refund has to go to my Visa."
+    assert contradiction(_return("3"), text, ORDER, METHODS)  # gift card: how it was paid, not where to
+    assert contradiction(_return("3", method="credit_card_1"), text, ORDER, METHODS) is None
+    assert contradiction(_return("3"), "Please return the perfume.", ORDER, METHODS) is None  # nothing named
+
+
+def test_without_the_methods_read_the_kind_of_method_still_decides() -> None:
+    text = "The refund has to go to my Visa. I really don't want store credit back - Visa or nothing."
+    assert contradiction(_return("3"), text, ORDER, [])  # gift_card_1: a kind the customer did not name
+    assert contradiction(_return("3", method="credit_card_1"), text, ORDER, []) is None
