@@ -225,7 +225,9 @@ def _independent(plan: Plan) -> bool:
         kinds.append({r.intent for r in requests})
     refunds = sum(1 for k in kinds if k & _REFUNDING)
     pays = sum(1 for k in kinds if k & _PAYING)
-    return not (refunds and pays)
+    # one change at a time: a later one is not made when an earlier one needs the customer's answer
+    changes = sum(1 for k in kinds if k & set(intents.ACTIONS))
+    return not (refunds and pays) and changes <= 1
 
 
 def _initial_queue(plan: Plan) -> None:
@@ -288,6 +290,11 @@ def _initial_queue(plan: Plan) -> None:
 _BEFORE_ITEMS = {intents.ORDER_ADDRESS, intents.PAYMENT}
 
 
+def _goes_first(role: str, groups: dict[str, list[int]], plan: Plan, refunding: bool) -> bool:
+    kinds = {plan.requests[n - 1].intent for n in groups[role]}
+    return intents.RETURN in kinds or (intents.CHANGE_ITEMS in kinds and not refunding)
+
+
 def _effects_first(order: list[str], groups: dict[str, list[int]], plan: Plan) -> list[str]:
     """Coworkers in request order, except that one changing an order's address or payment goes
     before another changing the same order's items (when no single coworker could do both)."""
@@ -297,8 +304,12 @@ def _effects_first(order: list[str], groups: dict[str, list[int]], plan: Plan) -
             o for n in groups[role] if plan.requests[n - 1].intent in wanted for o in plan.requests[n - 1].order_ids
         }
 
-    ranked = list(order)
-    for role in order:
+    # returns and item changes first: they are the changes that most often need a question back, and
+    # no change is made after one does (see _next); an item change that may pay with a gift card
+    # still waits for a refund that may credit it
+    refunding = any(plan.requests[n - 1].intent in _REFUNDING for role in order for n in groups[role])
+    ranked = sorted(order, key=lambda role: 0 if _goes_first(role, groups, plan, refunding) else 1)
+    for role in list(ranked):
         first = orders_of(role, _BEFORE_ITEMS)
         for other in ranked[: ranked.index(role)]:
             if first & orders_of(other, {intents.CHANGE_ITEMS}):
@@ -306,6 +317,26 @@ def _effects_first(order: list[str], groups: dict[str, list[int]], plan: Plan) -
                 ranked.insert(ranked.index(other), role)
                 break
     return ranked
+
+
+def _waits_for_answer(plan: Plan, delegation: Delegation) -> bool:
+    """After a request ended with a question back, the changes still queued wait for the answer:
+    nothing more is written on a partial reading. Returns whether the whole delegation waits."""
+    if not any(r.status == "needs_info" for rs in plan.results.values() for r in rs):
+        return False
+    held = [n for n in delegation.numbers if plan.requests[n - 1].intent in intents.ACTIONS]
+    for number in held:
+        plan.results[number] = [
+            RequestResult(
+                request=number,
+                intent=plan.requests[number - 1].intent,
+                status="needs_info",
+                reply=say("write.waiting", plan.ticket.language),
+                detail="held: an earlier request of the ticket needs an answer first",
+            )
+        ]
+    delegation.numbers = [n for n in delegation.numbers if n not in held]
+    return not delegation.numbers
 
 
 def _co_locate(plan: Plan, assigned: dict[int, Coworker]) -> None:
@@ -329,6 +360,9 @@ def _co_locate(plan: Plan, assigned: dict[int, Coworker]) -> None:
 def _next(plan: Plan) -> Delegation | None:
     while plan.queue:
         delegation = plan.queue[0]
+        if _waits_for_answer(plan, delegation):
+            plan.queue.pop(0)
+            continue
         if plan.identity_failed is not None:
             pending = [n for n in delegation.numbers if needs_identity(plan.requests[n - 1])]
             for number in pending:

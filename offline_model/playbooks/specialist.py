@@ -77,7 +77,9 @@ def decide(tools: set[str], facts: Facts, ticket: TicketView, assignment: Assign
             )
             continue
         steps.append((unit, PLAYBOOKS[unit.intent](unit, ctx)))
-    steps = _all_or_nothing([(unit, _checked(unit, step, ctx)) for unit, step in steps], ctx)
+    steps = _all_or_nothing(
+        _one_item_write_per_order([(unit, _checked(unit, step, ctx)) for unit, step in steps], ctx), ctx
+    )
     greeting = _name_read(ctx)
     reads = unique([call for _, step in steps for call in step.reads])
     if reads:
@@ -87,6 +89,28 @@ def decide(tools: set[str], facts: Facts, ticket: TicketView, assignment: Assign
         batch = _write_batch(writes)
         return unique([s.write for s in batch if s.write] + [c for s in batch for c in s.companions] + greeting)
     return _report(ctx, [step.result for _, step in steps if step.result is not None])
+
+
+def _one_item_write_per_order(steps: list[tuple[Unit, Step]], ctx: Context) -> list[tuple[Unit, Step]]:
+    """Two requests that would each return or change items of the same order are one request read
+    twice ('send that one back ... so please return the puzzle and the jacket'): the store takes one
+    such write per order, so neither is made on a guess of which reading is whole; the customer is
+    asked."""
+    seen: dict[tuple[str, str], int] = {}
+    for _, step in steps:
+        if step.write is not None and step.write.name in write_check.ITEM_WRITES:
+            key = (step.write.name, str(step.write.arguments.get("order_id")))
+            seen[key] = seen.get(key, 0) + 1
+    doubled = {key for key, count in seen.items() if count > 1}
+    if not doubled:
+        return steps
+    unsure = say("write.unsure", ctx.language)
+    return [
+        (unit, Step(result=result(unit, "needs_info", unsure, "two item writes on one order")))
+        if step.write is not None and (step.write.name, str(step.write.arguments.get("order_id"))) in doubled
+        else (unit, step)
+        for unit, step in steps
+    ]
 
 
 def _all_or_nothing(steps: list[tuple[Unit, Step]], ctx: Context) -> list[tuple[Unit, Step]]:

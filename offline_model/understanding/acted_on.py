@@ -31,7 +31,7 @@ _TOLD = re.compile(
 )
 _KEEPS = re.compile(
     r"\b(?:stays?\s+with\s+me|stays|(?:is|'s|are|'re)\s+staying|i'?(?:ll|\s+will)\s+keep|i'?m\s+keeping|i\s+keep|"
-    r"i\s+want\s+to\s+keep|i'?d\s+like\s+to\s+keep|(?:is|are)\s+(?:great|fine|perfect|lovely)|"
+    r"i\s+want\s+to\s+keep|i'?d\s+like\s+to\s+keep|"
     r"je\s+(?:garde|conserve)|behalte|bleibt|me\s+quedo|mi\s+tengo|fico\s+com|vou\s+ficar)\b"
 )
 _DESCRIBING = re.compile(
@@ -71,8 +71,12 @@ def until_contrast(clause: str) -> str:
 
 def _kept_parts(sentence: str) -> list[str]:
     """The parts of a sentence, cut at its contrasts ('I keep the phone, but return the perfume'),
-    that keep something."""
-    return [part for part in _CONTRAST.split(sentence) if part and _KEEPS.search(fold(" ".join(part.split())))]
+    that keep something: a keeping verb, or praise in a short clause ('the black one is great')."""
+    return [part for part in _CONTRAST.split(sentence) if part and _keeps(fold(" ".join(part.split())))]
+
+
+def _keeps(folded: str) -> bool:
+    return bool(_KEEPS.search(folded) or (len(folded.split()) <= 12 and _PRAISED.search(folded)))
 
 
 # 'the puzzle that came in the same delivery as my umbrella': the umbrella only says which order
@@ -83,6 +87,7 @@ _SAME_DELIVERY = re.compile(
 )
 
 
+_PRAISED = re.compile(r"\b(?:is|are|'s)\s+(?:great|perfect|lovely|fine|a\s+joy|wonderful)\b")
 _CONTRAST = re.compile(r"[,;]?\s*\b(?:but|mais|aber|pero|ma|mas|however|whereas|while)\b", re.IGNORECASE)
 
 

@@ -224,13 +224,14 @@ def test_a_request_for_a_missing_tool_is_delegated_again():
     assert "authenticated as mei_ahmed_4909" in again.arguments["task"]
 
 
-def test_independent_requests_are_delegated_side_by_side_dependent_ones_in_turn():
+def test_changes_are_delegated_one_at_a_time_returns_first():
     both = (
         "I'm Mei Ahmed, zip 43197. Please cancel order #W2631563, I ordered it by mistake. "
         "Also, I'd like to return the kettle from order #W1234567."
     )
     calls = manager.decide(_manager_conversation(both))
-    assert [c.arguments["coworker"] for c in calls] == ["Order Specialist", "Returns Specialist"]
+    # two changes go one at a time (none is made after one needs an answer), the return first
+    assert [c.arguments["coworker"] for c in calls] == ["Returns Specialist"]
     assert not any(c.arguments.get("final") for c in calls)
     # the cancellation may credit the gift card the exchange pays with: one after the other
     paying = (
