@@ -67,10 +67,6 @@ def ticket_reading(ticket: TicketView) -> Reading:
     return reading
 
 
-def ticket_requests(ticket: TicketView) -> list[Request]:
-    return ticket_reading(ticket).requests
-
-
 _TEAM_FIT = 0.35  # cosine between a question and a coworker's role and goal, to send it there
 
 
