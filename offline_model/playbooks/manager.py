@@ -17,7 +17,7 @@ from offline_model.playbooks.assignment import render_assignment
 from offline_model.playbooks.roster import Coworker, can_handle, choose, holder_of, parse_roster
 from offline_model.protocol import ASK_TOOL, DELEGATE_TOOL, Conversation, ToolCall
 from offline_model.replies.render import letter, say
-from offline_model.schema import RequestResult, SpecialistReport, TicketResolution
+from offline_model.schema import RequestResult, RequestStatus, SpecialistReport, TicketResolution
 from offline_model.understanding import embedder, extract, intents, safety
 from offline_model.understanding.reading import Reading, read
 from offline_model.understanding.requests import QUESTION_WORDS, Request
@@ -226,44 +226,41 @@ def _independent(plan: Plan) -> bool:
     return not (refunds and pays) and changes <= 1
 
 
+def _settle(plan: Plan, number: int, status: RequestStatus, reply_key: str, detail: str) -> None:
+    """End a request without delegating it: its one result, in the customer's language."""
+    plan.results[number] = [
+        RequestResult(
+            request=number,
+            intent=plan.requests[number - 1].intent,
+            status=status,
+            reply=say(reply_key, plan.ticket.language),
+            detail=detail,
+        )
+    ]
+
+
 def _initial_queue(plan: Plan) -> None:
     anonymous = plan.customer_id is None and not identity_attempts(plan.ticket)
     assigned: dict[int, Coworker] = {}
     waiting = _waiting_for_answer(plan)
     for number, request in enumerate(plan.requests, start=1):
         if number in waiting:
-            plan.results[number] = [
-                RequestResult(
-                    request=number,
-                    intent=request.intent,
-                    status="needs_info",
-                    reply=say("write.waiting", plan.ticket.language),
-                    detail="held: another change of the ticket needs an answer first",
-                )
-            ]
+            _settle(
+                plan, number, "needs_info", "write.waiting", "held: another change of the ticket needs an answer first"
+            )
             continue
         if anonymous and needs_identity(request):
-            plan.results[number] = [
-                RequestResult(
-                    request=number,
-                    intent=request.intent,
-                    status="needs_info",
-                    reply=say("identity.needed", plan.ticket.language),
-                    detail="no e-mail or name with zip code to identify the customer",
-                )
-            ]
+            _settle(
+                plan,
+                number,
+                "needs_info",
+                "identity.needed",
+                "no e-mail or name with zip code to identify the customer",
+            )
             continue
         coworker = choose(request, plan.team)
         if coworker is None:
-            plan.results[number] = [
-                RequestResult(
-                    request=number,
-                    intent=request.intent,
-                    status="failed",
-                    reply=say("failed", plan.ticket.language),
-                    detail="no coworker can handle it",
-                )
-            ]
+            _settle(plan, number, "failed", "failed", "no coworker can handle it")
             continue
         assigned[number] = coworker
     _co_locate(plan, assigned)
@@ -322,15 +319,9 @@ def _waits_for_answer(plan: Plan, delegation: Delegation) -> bool:
         return False
     held = [n for n in delegation.numbers if plan.requests[n - 1].intent in intents.ACTIONS]
     for number in held:
-        plan.results[number] = [
-            RequestResult(
-                request=number,
-                intent=plan.requests[number - 1].intent,
-                status="needs_info",
-                reply=say("write.waiting", plan.ticket.language),
-                detail="held: an earlier request of the ticket needs an answer first",
-            )
-        ]
+        _settle(
+            plan, number, "needs_info", "write.waiting", "held: an earlier request of the ticket needs an answer first"
+        )
     delegation.numbers = [n for n in delegation.numbers if n not in held]
     return not delegation.numbers
 
