@@ -157,6 +157,7 @@ class SimStore:
                     "status": order["status"],
                     "items": [{k: i[k] for k in ("name", "item_id", "price", "options")} for i in order["items"]],
                     "total": round(sum(i["price"] for i in order["items"]), 2),
+                    "ship_to": {k: order["address"][k] for k in ("address1", "city", "state")},
                 }
             )
         return {"orders": out}
@@ -563,6 +564,8 @@ def run_case(
     want_actions = sorted(_canonical(a) for a in expected["actions"])
     if got_actions != want_actions:
         reasons.append(f"actions: got {got_actions} want {want_actions}")
+    # a write the expected actions do not hold (a rough stand-in for evaluation's wrong_writes)
+    unasked = [a for a in got_actions if a not in want_actions]
     if answer.get("outcome") != expected["outcome"]:
         reasons.append(f"outcome: got {answer.get('outcome')} want {expected['outcome']}")
     reply = " ".join(str(answer.get("reply", "")).split()).lower()
@@ -577,6 +580,7 @@ def run_case(
         "tags": case.get("tags", []),
         "passed": not reasons,
         "reasons": reasons,
+        "unasked": unasked,
         "answer": answer,
         "llm_calls": crew.llm_calls,
         "tool_calls": len(store.calls),
@@ -626,7 +630,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(json.dumps(result["answer"], indent=1)[:3000])
         passed = sum(r["passed"] for r in results)
         calls = sum(r["llm_calls"] for r in results) / max(1, len(results))
-        print(f"{path}: {passed}/{len(results)} = {passed / max(1, len(results)):.1%}  (llm calls/ticket {calls:.2f})")
+        unasked = [r["id"] for r in results if r["unasked"]]
+        print(
+            f"{path}: {passed}/{len(results)} = {passed / max(1, len(results)):.1%}  (llm calls/ticket {calls:.2f})"
+            f"  unasked writes: {len(unasked)} {' '.join(unasked)}"
+        )
         for tag, counter in sorted(by_tag.items()):
             print(f"  {tag:20s} {counter['passed']:4d}/{counter['total']:<4d}")
     print(f"elapsed {time.time() - started:.1f}s", file=sys.stderr)

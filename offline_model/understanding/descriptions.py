@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from offline_model.understanding import matching
+from offline_model.understanding import intents, matching
 from offline_model.understanding.text import fold
 
 Order = dict[str, Any]
@@ -29,7 +29,7 @@ _LEAVE_ALONE = re.compile(
     r"is\s+fine|are\s+fine|nothing\s+to\s+change|don'?t\s+(?:touch|change|cancel)|do\s+not\s+(?:touch|change|cancel)|"
     r"still\s+want)\b|"
     r"\b(?:fica|ficam|mantem|manter|deixe|reste|restent|garde|laissez|bleibt|bleiben|behalte|lassen|"
-    r"queda|quedan|mantener|dejen|deja|resta|restano|lasciate|tengo|rester|restar|restare|ficar)\b|"
+    r"queda|quedan|mantener|dejen|deja|resta|restano|lasciate|rester|restar|restare|ficar)\b|"
     r"\bcomme\s+elle\s+est\b|\bcomo\s+esta\b|\btel(?:le)?\s+quel(?:le)?\b|\bwie\s+(?:sie|es)\s+ist\b|\bcosi\s+com|"
     r"\bnicht\s+die\b|\bno\s+(?:el|la)\s+(?:de|que)\b|\bpas\s+(?:celle|la\s+commande)\b|\bnon\s+quell[oa]\b"
 )
@@ -41,6 +41,14 @@ _OTHER_ORDER = re.compile(
 _ASKS_ITSELF = re.compile(
     r"\?|\b(?:please|could\s+you|can\s+you|i'?d\s+like|bitte|pourriez|por\s+favor|per\s+favore)\b"
 )
+
+
+def _asks_itself(clause: str, folded: str) -> bool:
+    """'For my other order, I'd rather pay with my Mastercard': the clause asks for something of its
+    own (a question, a request form, words of an action), so the other order is the one meant."""
+    return bool(_ASKS_ITSELF.search(folded)) or bool(intents.cue_hits(clause) & set(intents.ACTIONS))
+
+
 # Words that make a clause about an order (not one item): 'the one with', 'my other order'.
 _ORDER_WORD = re.compile(
     r"\b(?:order|orders|one|delivery|shipment|package|parcel|encomenda|pedido|commande|bestellung|ordine|"
@@ -144,7 +152,7 @@ def split_negative(text: str) -> tuple[str, list[str]]:
     for clause in clauses(text):
         folded = fold(clause)
         match = _LEAVE_ALONE.search(folded)
-        if match is None and _OTHER_ORDER.search(folded) and not _ASKS_ITSELF.search(folded):
+        if match is None and _OTHER_ORDER.search(folded) and not _asks_itself(clause, folded):
             match = _OTHER_ORDER.search(folded)
         if match and _ORDER_WORD.search(folded):
             # 'cancel the kettle one, not the one with the helmet': the words before the marker still count

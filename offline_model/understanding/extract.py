@@ -399,11 +399,24 @@ _PAYMENT = re.compile(
     r"|(?P<card>(?:credit|debit)\s+card|\bcard\b)(?:\s*\(?(?:ending|that\s+ends|which\s+ends|ends)\s*(?:in|with|:)?\s*(?:\*+|x+)?\s*(?P<last2>\d{4})\)?)?",
     re.IGNORECASE,
 )
+# Words before a method that make it the one being replaced: 'instead of my Visa', 'I paid with
+# PayPal, but ...', 'it went on my Mastercard', 'off my Mastercard and onto PayPal', 'stop using my
+# Visa', 'lo pagué con la Visa', 'plutôt qu'avec la Visa'.
+PAYMENT_WORDS = _PAYMENT  # for removing the methods from a sentence before reading the rest
 _NEGATORS = re.compile(
     r"(?:rather\s+than|instead\s+of|not\s+(?:on\s+|to\s+)?(?:the|my)?|no\s+longer\s+(?:on|with)|from|"
     r"away\s+from|replace|replacing|currently\s+(?:on|with)|currently\s+paid\s+with|"
-    r"(?:don'?t|do\s+not|never|won'?t)\s+(?:really\s+)?(?:want|need|like|use)(?:\s+(?:any|it|a|the))?)\s+"
-    r"(?:the\s+|my\s+|our\s+)?$",
+    r"(?:don'?t|do\s+not|never|won'?t)\s+(?:really\s+)?(?:want|need|like|use)(?:\s+(?:any|it|a|the))?|"
+    r"(?:i|we)\s+(?:originally\s+|already\s+)?paid\s+(?:for\s+(?:it|this|that|them|(?:the|this|that|my)\s+[\w\s-]{1,60}?)\s+)?"
+    r"(?:with|using|by|on|via)|(?:went|was\s+(?:charged|billed|put))\s+(?:on|to)|off(?:\s+of)?|"
+    r"stop\s+using|no\s+longer\s+using|"
+    r"pagu[eé]\s+con|(?:lo\s+|la\s+)?pagado\s+con|en\s+vez\s+de|en\s+lugar\s+de|"
+    r"pay[ée]e?s?\s+avec|plut[oô]t\s+qu'?\s*avec|au\s+lieu\s+de|"
+    r"bezahlt\s+mit|statt|anstatt|"
+    r"paguei\s+com|em\s+vez\s+d[oae]|ao\s+inv[eé]s\s+d[oae]|"
+    r"pagato\s+con|invece\s+d(?:i|ella|el|ello))\s+"
+    r"(?:the\s+|my\s+|our\s+|la\s+|el\s+|mi\s+|ma\s+|mon\s+|le\s+|meiner\s+|meine\s+|der\s+|minha\s+|meu\s+|"
+    r"o\s+|a\s+|il\s+|mia\s+)?$",
     re.IGNORECASE,
 )
 _ORIGINAL = re.compile(

@@ -51,21 +51,28 @@ class ItemMention:
     quantifier: bool
 
 
-def _name_forms(name: str) -> list[tuple[str, bool]]:
-    """Ways to write a product name (regex over folded text), each with whether it is plural."""
+def _name_forms(name: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
+    """Ways to write a product name (regex over folded text), each with whether it is plural: the
+    full forms (the name, its other-language names), then the short ones (its head word, everyday
+    aliases), used only when no other item shares the head word."""
     folded = fold(name)
     words = [re.escape(w) for w in re.split(r"[\s-]+", folded)]
     joined = r"[\s-]*".join(words)
     forms = [(rf"{joined}(?:es|s)", True), (joined, False)]
-    head = words[-1]
-    if len(words) > 1 and head not in _HEAD_EXCEPTIONS:
-        forms += [(rf"{head}(?:es|s)", True), (head, False)]
-    if len(words) > 1 and head in _HEAD_EXCEPTIONS:
-        forms += [(rf"{words[-2]}(?:es|s)", True), (words[-2], False)]
-    for alias in (*_ALIASES.get(folded, ()), *lexicon.NAMES.get(folded, ())):
+    # another language's full name ('bouilloire électrique') is as telling as the name itself
+    for alias in lexicon.NAMES.get(folded, ()):
         alias_words = r"[\s-]*".join(re.escape(w) for w in alias.split())
         forms += [(rf"{alias_words}(?:es|s)", True), (alias_words, False)]
-    return forms
+    short: list[tuple[str, bool]] = []
+    head = words[-1]
+    if len(words) > 1 and head not in _HEAD_EXCEPTIONS:
+        short += [(rf"{head}(?:es|s)", True), (head, False)]
+    if len(words) > 1 and head in _HEAD_EXCEPTIONS:
+        short += [(rf"{words[-2]}(?:es|s)", True), (words[-2], False)]
+    for alias in _ALIASES.get(folded, ()):
+        alias_words = r"[\s-]*".join(re.escape(w) for w in alias.split())
+        short += [(rf"{alias_words}(?:es|s)", True), (alias_words, False)]
+    return forms, short
 
 
 # Everyday words for catalog products (matched only against names the tools returned).
@@ -115,12 +122,12 @@ def item_mentions(text: str, names: list[str]) -> list[ItemMention]:
             taken.append((match.start(), match.end()))
 
     for name in distinct:
-        for pattern, plural in _name_forms(name)[:2]:
+        for pattern, plural in _name_forms(name)[0]:
             add(name, pattern, plural)
     for name in distinct:
         if sum(1 for other in distinct if _short_form(other) == _short_form(name)) > 1:
             continue
-        for pattern, plural in _name_forms(name)[2:]:
+        for pattern, plural in _name_forms(name)[1]:
             add(name, pattern, plural)
     found.sort(key=lambda m: m.start)
     return found

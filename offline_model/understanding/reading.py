@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from offline_model.understanding import conditions, extract, intents, preferences
+from offline_model.understanding import conditions, extract, intents, language, preferences
 from offline_model.understanding.requests import Request, sentence_intent, split_requests
 from offline_model.understanding.text import blocks, fold, sentence_units
 
@@ -194,10 +194,11 @@ def read(text: str, subject: str | None = None) -> Reading:
     """The reading of a message: its requests, and every conditioning, excepting, standing or
     asking part with what reads it."""
     reading = Reading(split_requests(text, subject))
+    lang = language.detect(text)
     for block in blocks(text):
         for sentence, _ in sentence_units(block):
             number = _owner(reading.requests, sentence)
-            reading.parts.extend(_parts_of(sentence, number, reading.requests))
+            reading.parts.extend(_parts_of(sentence, number, reading.requests, lang))
     return reading
 
 
@@ -211,12 +212,12 @@ def _owner(requests: list[Request], sentence: str) -> int | None:
     return None
 
 
-def _parts_of(sentence: str, number: int | None, requests: list[Request]) -> list[Part]:
+def _parts_of(sentence: str, number: int | None, requests: list[Request], lang: str = "en") -> list[Part]:
     folded = fold(" ".join(sentence.split()))
     intent = requests[number - 1].intent if number else None
     parts: list[Part] = []
     for match in _CONDITION.finditer(folded):
-        if _courtesy(folded, match):
+        if _courtesy(folded, match) or _other_language(match.group(0), lang):
             continue
         parts.append(_part(CONDITION, sentence, folded, match.start(), number, intent))
     for match in _EXCEPTION.finditer(folded):
@@ -238,6 +239,16 @@ def _part(kind: str, sentence: str, folded: str, at: int, number: int | None, in
     return Part(kind, words, number, read_by)
 
 
+# Short markers that are no 'if' in a ticket known to be in these languages: Spanish or French
+# 'se' is reflexive ('mi amigo se ha mudado'), Italian 'si' too; 'caso' is 'case' but in
+# Portuguese. Where the language is not known (English detected), they stay conditions.
+_NOT_IF_IN = {"se": ("es", "fr", "de"), "si": ("it", "pt", "de"), "caso": ("es", "it", "fr", "de")}
+
+
+def _other_language(marker: str, lang: str) -> bool:
+    return lang in _NOT_IF_IN.get(marker, ())
+
+
 def _courtesy(folded: str, match: re.Match[str]) -> bool:
     """'if possible', 'let me know if ...', 'not sure if it shipped': no condition on the request."""
     before, after = folded[: match.start()], folded[match.end() :]
@@ -256,7 +267,7 @@ def _looks_conditional(after: str) -> bool:
     return bool(
         re.match(
             r"\s*(?:\w+\s+){0,4}?(?:es|est|esta|estan|e|sono|ha|hay|il\s+y\s+a|tem|tiver|estiver|for|fosse|"
-            r"disponible|disponibile|disponivel|cuesta|coute|costa|custa|n'?est|no\s+|non\s+|nao\s+|ne\s+)",
+            r"disponible|disponibile|disponivel|cuesta|coute|costa|custa|n'?est|no\s+|non\s+|nao\s+|ne\s+)(?!\w)",
             after,
         )
     )

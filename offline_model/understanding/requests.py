@@ -125,10 +125,10 @@ def _change_intent(sentence: str, folded: str, hits: set[str]) -> str | None:
         return intents.USER_ADDRESS
     if _is_address_change(folded, has_address, hits):
         return intents.ORDER_ADDRESS
+    if _is_payment_change(sentence, folded):
+        return intents.PAYMENT
     if intents.RETURN in hits and not _EXCHANGE_VERB.search(folded):
         return intents.RETURN
-    if intents.PAYMENT in hits and _is_payment_change(sentence, folded):
-        return intents.PAYMENT
     return None
 
 
@@ -214,17 +214,59 @@ def _is_address_change(folded: str, has_address: bool, hits: set[str]) -> bool:
 
 
 def _is_payment_change(sentence: str, folded: str) -> bool:
-    """'Please bill #W1 to my Visa', 'switch the payment on #W1 to PayPal' - but not where a refund
-    or a price difference should go, which belong to returns and item changes."""
-    if _DIFFERENCE.search(folded) or re.search(r"\b(?:exchang|swap|return|send\s+back)", folded):
+    """'Please bill #W1 to my Visa', 'I paid with PayPal, but I'd like to move that payment to my
+    Visa', 'charge it to my Mastercard instead of the gift card' - decided on the payment methods
+    the sentence names and their roles (extract.payment_refs marks the one being replaced): a method
+    to move to, and words of paying or of preference. Not where a refund or a price difference
+    should go (returns and item changes), nor a sentence that also names what an item should become."""
+    if _DIFFERENCE.search(folded) or _PRICE_GAP.search(folded) or _RETURN_OR_EXCHANGE.search(folded):
         return False
-    if _REFUND_DESTINATION.search(folded) and not re.search(r"\bbill|\bpay\s+for|\bpayment\s+method", folded):
-        return False
-    refs = [r for r in extract.payment_refs(sentence) if not r.negated and not r.original]
+    refs = extract.payment_refs(sentence)
+    targets = [r for r in refs if not r.negated and not r.original]
     has_order = bool(extract.order_ids(sentence))
-    verb = bool(_PAYMENT_CHANGE_VERB.search(folded))
-    word = bool(_PAYMENT_WORD.search(folded))
-    return (has_order and bool(refs or verb) and (word or verb)) or (verb and word and bool(refs or "method" in folded))
+    if not targets:
+        # 'Could you change the payment method?', 'update the payment for #W1': the method comes later
+        named = _METHOD_WORDS.search(folded) or (has_order and _PAYMENT_WORD.search(folded))
+        return bool(named and _PAYMENT_CHANGE_VERB.search(folded))
+    if _REFUND_DESTINATION.search(folded) and not _CHARGING.search(folded):
+        return False
+    if _ITEM_OPTION_WORDS.search(_without_payment_words(folded)):
+        return False
+    moving = bool(_PAYMENT_CHANGE_VERB.search(folded) or _PREFERRING.search(folded) or any(r.negated for r in refs))
+    # 'charge it to my Visa' moves a payment; 'can I pay with PayPal?' alone asks about the store
+    return moving or (bool(_CHARGING.search(folded)) and (has_order or bool(_AN_ORDER.search(folded))))
+
+
+_RETURN_OR_EXCHANGE = re.compile(
+    r"\b(?:exchang\w*|return\w*|send\s+(?:\w+\s+){0,3}back|devol\w*|retourn\w*|renvoy\w*|zuruck\w*|"
+    r"umtausch\w*|restitu\w*|rimand\w*)\b"
+)
+# 'charge my Visa if it costs more': where a price difference goes, in an item change
+_PRICE_GAP = re.compile(r"\b(?:costs?\s+(?:more|less)|more\s+expensive|cheaper|extra|owe|higher|pricier)\b")
+_METHOD_WORDS = re.compile(
+    r"\bpayment\s+method|\bmethod\s+of\s+payment|\bmetodo\s+de\s+pago|\bforma\s+de\s+pago|\bmoyen\s+de\s+paiement|"
+    r"\bmode\s+de\s+paiement|\bzahlungs(?:methode|art|mittel)|\bmetodo\s+di\s+pagamento|\bforma\s+de\s+pagamento|"
+    r"\bmetodo\s+de\s+pagamento"
+)
+# Paying for the order with a method: the verbs of charging in the six languages.
+_CHARGING = re.compile(
+    r"\b(?:charg\w*|bill\w*|pay|paying|pay\s+for|payment|put\s+(?:it|that|this|the\s+order|#w\d+)\s+on|onto|"
+    r"cobr\w*|pag\w*|pay[eé]\w*|paie\w*|factur\w*|zahl\w*|bezahl\w*|belast\w*|abbuch\w*|addebit\w*)\b"
+)
+_PREFERRING = re.compile(
+    r"\b(?:instead|rather|prefer\w*|plutot|lieber|invece|en\s+vez|en\s+lugar|em\s+vez|ao\s+inves)\b"
+)
+# What an item becomes ('to the silver one', 'in size L', 'for the blue one'): such a sentence changes an item,
+# and the method it names pays the difference.
+_ITEM_OPTION_WORDS = re.compile(
+    r"\b(?:to|for|into|in|by)\s+(?:the\s+|a\s+|an\s+|one\s+)?(?:[\w-]+\s+){0,2}?(?:size|colou?r|version|model|variant|material|capacity|black|white|red|blue|green|silver|gold|grey|gray|"
+    r"pink|purple|yellow|orange|brown|beige|\d+\s*(?:ml|l|liters?|litres?|inch(?:es)?|mm|cm|gb|tb|w|pieces?))\b"
+)
+_AN_ORDER = re.compile(r"\b(?:order|it|that|this|commande|pedido|bestellung|ordine|encomenda)\b")
+
+
+def _without_payment_words(folded: str) -> str:
+    return extract.PAYMENT_WORDS.sub(" ", folded)
 
 
 _FIRST_PERSON_WISH = re.compile(

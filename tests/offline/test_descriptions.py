@@ -108,3 +108,10 @@ def test_figure_questions_are_questions_not_writes() -> None:
 def test_what_a_return_refunds_stays_with_the_return() -> None:
     ticket = "I'd like to return the jacket and the helmet. How much will I get refunded for the two together?"
     assert [r.intent for r in split_requests(ticket)] == ["return_items"]
+
+
+def test_the_other_order_is_meant_when_its_clause_asks_for_something() -> None:
+    fr = "Pour mon autre commande, celle avec la bouilloire électrique, je préfère payer avec PayPal."
+    assert _resolve(fr, ("pending",)).order_ids == ["#W2"]
+    es = "Tengo un pedido pendiente que va a Austin, el de la tetera."  # 'tengo': I have, not 'I keep'
+    assert _resolve(es, ("pending",)).order_ids == ["#W4"]

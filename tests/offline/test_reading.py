@@ -86,3 +86,11 @@ def test_a_part_read_by_the_playbook_of_its_request_is_understood() -> None:
 def test_an_unread_part_in_a_ticket_that_changes_nothing_does_not_stop_it() -> None:
     reading = read("Where is my order #W1234567? If it has shipped, what is the tracking number?")
     assert not reading.writes and reading.understood
+
+
+def test_short_if_words_are_read_in_the_ticket_language() -> None:
+    # Spanish reflexive 'se' is no Italian 'se' (if); an Italian 'se' still conditions the request
+    es = "Hola, mi hermana se ha mudado, así que por favor cambien la dirección de envío del pedido #W1234567."
+    assert [p for p in read(es).parts if p.kind == CONDITION] == []
+    it = "Ciao, per favore annullate l'ordine #W1234567 se non è ancora stato spedito. Grazie mille!"
+    assert [p.kind for p in read(it).parts] == [CONDITION]

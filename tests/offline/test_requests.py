@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from offline_model.understanding import intents
-from offline_model.understanding.requests import split_requests
+from offline_model.understanding import extract, intents
+from offline_model.understanding.requests import sentence_intent, split_requests
 
 OPERATION_INTENT = {
     "cancel_pending_order": intents.CANCEL,
@@ -97,3 +97,41 @@ def test_a_street_named_court_is_no_legal_threat():
     assert request.intent == intents.USER_ADDRESS
     (threat,) = split_requests("Refund me or I will take you to court.")
     assert threat.intent == intents.LEGAL
+
+
+# A payment change is read from the methods a sentence names and their roles (the one paid with,
+# the one to move to), not from one wording; these sentences are not in any evaluation file.
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I paid for it with my gift card, but could you put it on my Mastercard now?",
+        "It went on my PayPal by mistake - please bill my Visa ending in 4321 for it instead.",
+        "Can the order with the lamp be charged to my Visa rather than the gift card?",
+        "I'd prefer that order to be paid with PayPal.",
+        "Could you take the grill order off my Mastercard and onto PayPal?",
+        "Lo pagué con mi tarjeta regalo; ¿podrían cobrarlo en la Visa?",
+        "J'ai payé avec la carte cadeau, je préfère payer avec PayPal.",
+    ],
+)
+def test_payment_change_from_the_methods_named(sentence):
+    assert sentence_intent(sentence) == intents.PAYMENT
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Please change the desk lamp to the silver one and charge my Visa.",  # an item change paying by Visa
+        "Please refund it to my PayPal.",  # where a refund goes
+        "Charge my Mastercard if the new one costs more.",  # a price difference
+        "I'd like to return the kettle, I paid with my Visa.",  # a return
+    ],
+)
+def test_not_a_payment_change(sentence):
+    assert sentence_intent(sentence) != intents.PAYMENT
+
+
+def test_the_method_paid_with_is_the_one_replaced():
+    refs = extract.payment_refs("I paid with PayPal, but I'd like to move that payment to my Visa.")
+    assert [(r.source, r.negated) for r in refs] == [("paypal", True), ("credit_card", False)]
+    refs = extract.payment_refs("Please stop using my Mastercard for it; PayPal is fine.")
+    assert [(r.source, r.negated) for r in refs] == [("credit_card", True), ("paypal", False)]
