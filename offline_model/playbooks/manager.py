@@ -8,7 +8,6 @@ conversation gives the same next step every time."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from core.json_text import first_json_model
@@ -82,14 +81,19 @@ def _team_can_answer(text: str, team: list[Coworker]) -> bool:
     return float((profiles @ embedder.encode_cached([" ".join(text.split())[:500]])[0]).max()) >= _TEAM_FIT
 
 
-_ACCOUNT_ADDRESS = re.compile(r"\b(?:account|profile|saved|default|on\s+file|home\s+address|usual\s+address)\b")
+HELD = "held:"  # the detail of a change held back until the customer answers another request's question
 
 
 def _lacks_information(request: Request, ticket: TicketView) -> bool:
     """A change the words cannot make yet: no new address, no reason to cancel, no payment method."""
     text = request.text
     if request.intent == intents.ORDER_ADDRESS:
-        return not extract.addresses(text) and not _ACCOUNT_ADDRESS.search(fold(text))
+        given = set(extract.addresses(ticket.customer_text))
+        return not (
+            extract.addresses(text)
+            or extract.names_account_address(text)
+            or (extract.names_new_address(text) and len(given) == 1)
+        )
     if request.intent == intents.CANCEL:
         return not (extract.cancel_reason(text) or extract.cancel_reason(ticket.customer_text, any_cause=False))
     if request.intent == intents.PAYMENT:
@@ -246,7 +250,11 @@ def _initial_queue(plan: Plan) -> None:
     for number, request in enumerate(plan.requests, start=1):
         if number in waiting:
             _settle(
-                plan, number, "needs_info", "write.waiting", "held: another change of the ticket needs an answer first"
+                plan,
+                number,
+                "needs_info",
+                "write.waiting",
+                f"{HELD} another change of the ticket needs an answer",
             )
             continue
         if anonymous and needs_identity(request):
@@ -315,12 +323,16 @@ def _effects_first(order: list[str], groups: dict[str, list[int]], plan: Plan) -
 def _waits_for_answer(plan: Plan, delegation: Delegation) -> bool:
     """After a request ended with a question back, the changes still queued wait for the answer:
     nothing more is written on a partial reading. Returns whether the whole delegation waits."""
-    if not any(r.status == "needs_info" for rs in plan.results.values() for r in rs):
-        return False
+    if not any(r.status == "needs_info" and not r.detail.startswith(HELD) for rs in plan.results.values() for r in rs):
+        return False  # a change held itself asks nothing: the one that asks still goes out
     held = [n for n in delegation.numbers if plan.requests[n - 1].intent in intents.ACTIONS]
     for number in held:
         _settle(
-            plan, number, "needs_info", "write.waiting", "held: an earlier request of the ticket needs an answer first"
+            plan,
+            number,
+            "needs_info",
+            "write.waiting",
+            f"{HELD} an earlier request of the ticket needs an answer",
         )
     delegation.numbers = [n for n in delegation.numbers if n not in held]
     return not delegation.numbers

@@ -231,6 +231,8 @@ def order_address(unit: Unit, ctx: Context) -> Step:
     if isinstance(resolved, Step):
         return resolved
     address = _address_for(unit, ctx, intents.ORDER_ADDRESS)
+    if isinstance(address, Step):
+        return address
     if address is None:
         return Step(
             result=result(
@@ -260,15 +262,40 @@ def order_address(unit: Unit, ctx: Context) -> Step:
     return write_step(unit, ctx, call, None, done, error)
 
 
-def _address_for(unit: Unit, ctx: Context, intent: str) -> extract.Address | None:
+def _address_for(unit: Unit, ctx: Context, intent: str) -> extract.Address | Step | None:
+    """The address a change asks for: written out in the request; else the one the ticket gives
+    for another change when the request points at it ('send that one to the new address as
+    well'); for an order, the account's saved address when that is what the request names ('ship
+    it to my home address, the one on my account'); else the ticket's address when this is the
+    only change of its kind. None: ask for it."""
     found = extract.addresses(unit.text)
-    if not found and sum(1 for u in ctx.units if u.intent == intent) == 1:
-        found = extract.addresses(ctx.ticket.customer_text)
-    return found[-1] if found else None
+    if found:
+        return found[-1]
+    given = list({a: None for a in extract.addresses(ctx.ticket.customer_text)})
+    if extract.names_new_address(unit.text) and len(given) == 1:
+        return given[0]
+    if intent == intents.ORDER_ADDRESS and extract.names_account_address(unit.text) and not given:
+        need = need_customer(unit, ctx)
+        return need if need is not None else _account_address(ctx)
+    if given and sum(1 for u in ctx.units if u.intent == intent) == 1:
+        return given[-1]
+    return None
+
+
+def _account_address(ctx: Context) -> extract.Address | None:
+    saved = (ctx.facts.customer or {}).get("address")
+    if not isinstance(saved, dict):
+        return None
+    fields = {name: str(saved.get(name) or "") for name in ("address1", "address2", "city", "state", "country", "zip")}
+    if not (fields["address1"] and fields["city"] and fields["zip"]):
+        return None
+    return extract.Address(**fields)
 
 
 def account_address(unit: Unit, ctx: Context) -> Step:
     address = _address_for(unit, ctx, intents.USER_ADDRESS)
+    if isinstance(address, Step):
+        return address
     if address is None:
         return Step(result=result(unit, "needs_info", say("user_address.missing", ctx.language), "no complete address"))
     call = ToolCall("modify_user_address", {"user_id": ctx.facts.customer_id, **address.as_kwargs()})

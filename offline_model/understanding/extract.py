@@ -280,6 +280,33 @@ class Address:
         }
 
 
+# The account's saved address named instead of written out: 'my home address (the one saved on my
+# account)', 'my own address', 'the address you have on file'.
+_ACCOUNT_ADDRESS = re.compile(
+    r"\b(?:home|default|usual|own|saved|regular|permanent|primary|main|normal)\s+address\b|"
+    r"\baddress\s+(?:on|in|from|of|you\s+have\s+(?:on|in))\s+(?:my\s+|the\s+)?(?:account|profile|file)\b|"
+    r"\b(?:one|address)\s+(?:that'?s\s+|that\s+is\s+|which\s+is\s+|you\s+have\s+)?(?:saved|stored|on\s+file|"
+    r"(?:on|in)\s+(?:my|the)\s+(?:account|profile))\b|\b(?:account|profile)(?:'s)?\s+address\b|"
+    r"\bdireccion\s+(?:de\s+(?:mi\s+)?(?:casa|cuenta|perfil)|habitual|principal)\b|"
+    r"\badresse\s+(?:de\s+(?:mon\s+)?compte|habituelle|principale|personnelle)\b|"
+    r"\b(?:heim|haupt|standard|konto)adresse\b|\bindirizzo\s+(?:di\s+casa|del\s+(?:mio\s+)?(?:account|profilo)|abituale)\b|"
+    r"\bendereco\s+(?:de\s+casa|da\s+(?:minha\s+)?conta|habitual|principal)\b"
+)
+# The address the ticket gives for another change: 'send that one to the new address as well'.
+_NEW_ADDRESS = re.compile(
+    r"\b(?:new|same|that|this|above)\s+address\b|\baddress\s+above\b|\bnueva\s+direccion\b|\bnouvelle\s+adresse\b|"
+    r"\bneue[nr]?\s+adresse\b|\bnuovo\s+indirizzo\b|\bnovo\s+endereco\b"
+)
+
+
+def names_account_address(text: str) -> bool:
+    return bool(_ACCOUNT_ADDRESS.search(fold(text)))
+
+
+def names_new_address(text: str) -> bool:
+    return bool(_NEW_ADDRESS.search(fold(text)))
+
+
 _US_STATE_CODES = (
     "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY "
     "NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR"

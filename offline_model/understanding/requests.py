@@ -86,6 +86,8 @@ def sentence_intent(sentence: str) -> str | None:
     """The intent a sentence expresses, or None for context, greetings and sign-offs."""
     hits = intents.cue_hits(sentence)
     folded = fold(sentence)
+    if _only_leaves_alone(folded):
+        return None
     escalation = next((e for e in _SENTENCE_ESCALATIONS if e in hits), None)
     if escalation is not None:
         return escalation
@@ -97,6 +99,29 @@ def sentence_intent(sentence: str) -> str | None:
     if intent is None and not (hits - {intents.TROUBLE_HINT}) and _worth_embedding(sentence):
         intent = _embedded_intent(sentence, folded)
     return intent
+
+
+# Words saying an order or item stays as it is: 'so nothing to change there', 'can stay on PayPal'.
+_LEAVES_ALONE = re.compile(
+    r"\bnothing\s+to\s+(?:change|do|fix)\b|\bno\s+need\s+to\s+(?:change|touch|do\s+anything)\b|\bno\s+changes?\b|"
+    r"\b(?:can|should|will|may)\s+(?:just\s+)?stay\b|\bstays?\s+(?:as\s+(?:it\s+is|is)|the\s+same|unchanged)\b|"
+    r"\bleave\s+(?:it|that|them|this|the\s+rest|everything\s+else)\s+(?:as\s+(?:it\s+is|is)|alone|unchanged)\b|"
+    r"\b(?:don'?t|do\s+not)\s+(?:touch|change)\b"
+)
+_ANY_ACTION = re.compile(
+    r"\b(?:cancel|return|exchange|swap|send\s+(?:\w+\s+){0,3}back|change|replace|switch|modify|refund|ship|update|"
+    r"charge|bill|move)\w*"
+)
+
+
+def _only_leaves_alone(folded: str) -> bool:
+    """A sentence that only says what stays as it is asks for nothing (the reading of the
+    request it stands beside takes it as a description of what to leave alone)."""
+    match = _LEAVES_ALONE.search(folded)
+    if match is None:
+        return False
+    rest = folded[: match.start()] + " " + folded[match.end() :]
+    return not _ANY_ACTION.search(rest)
 
 
 # A request form with an action verb: 'could you return it and tell me what I get back' asks for the return.
@@ -121,7 +146,11 @@ def _change_intent(sentence: str, folded: str, hits: set[str]) -> str | None:
     if intents.CANCEL in hits:
         return intents.CANCEL
     has_address = bool(extract.addresses(sentence))
-    if intents.USER_ADDRESS in hits and not extract.order_ids(sentence):
+    if (
+        intents.USER_ADDRESS in hits
+        and _changes_account_address(folded, has_address)
+        and not extract.order_ids(sentence)
+    ):
         return intents.USER_ADDRESS
     if _is_address_change(folded, has_address, hits):
         return intents.ORDER_ADDRESS
@@ -130,6 +159,23 @@ def _change_intent(sentence: str, folded: str, hits: set[str]) -> str | None:
     if intents.RETURN in hits and not _EXCHANGE_VERB.search(folded):
         return intents.RETURN
     return None
+
+
+# An order as what is shipped: 'ship it to my home address', 'send that order to the one on my account'.
+_SHIPS_AN_ORDER = re.compile(
+    r"\b(?:ship|send|deliver|redirect|reroute|forward)\s+(?:it|them|that|this|everything|the\s+order|my\s+order|"
+    r"(?:that|this|the|my)\s+(?:one|order|package|parcel))\b"
+)
+_ADDRESS_WORD = re.compile(r"\bad+res+|\bdireccion|\bendereco|\bindirizzo|\banschrift|\bdomicilio")
+
+
+def _changes_account_address(folded: str, has_address: bool) -> bool:
+    """The account's address is what changes: it is named ('the address on my account', a new
+    address written out), and no order is what gets shipped somewhere ('ship it to my home address'
+    changes the order's address, taking the account's; 'the operation got moved' is a story)."""
+    if _SHIPS_AN_ORDER.search(folded):
+        return False
+    return has_address or bool(_ADDRESS_WORD.search(folded))
 
 
 def _item_intent(folded: str, hits: set[str]) -> str | None:

@@ -248,3 +248,56 @@ def test_final_answer_when_crewai_asks_for_it_without_tools():
     conversation.tool_names = []
     final = manager.decide(conversation, final_now=True)
     assert isinstance(final, TicketResolution) and final.outcome == "escalated"
+
+
+_ADDRESS_TOOLS = {"get_customer_details", "get_order_details", "modify_pending_order_address", "modify_user_address"}
+_SAVED = {
+    "address1": "12 Saved Road",
+    "address2": "Apt 3",
+    "city": "Denver",
+    "state": "CO",
+    "country": "USA",
+    "zip": "80201",
+}
+
+
+def _pending_order(order_id: str) -> dict:
+    return {
+        "order_id": order_id,
+        "user_id": "ana_1",
+        "status": "pending",
+        "address": {**_SAVED, "address1": "9 Old Street", "city": "Boise", "state": "ID", "zip": "83702"},
+        "items": [{"name": "Tea Kettle", "item_id": "1", "price": 10.0, "options": {}}],
+        "payment_history": [],
+    }
+
+
+def test_an_order_shipped_to_the_saved_address_takes_the_account_address():
+    text = "Please ship #W1000001 to my home address instead, the one saved on my account."
+    ticket = TicketView(body=text, structured=True)
+    assignment = _assignment((intents.ORDER_ADDRESS, ["#W1000001"], text))
+    order = _exchange("get_order_details", {"order_id": "#W1000001"}, _pending_order("#W1000001"))
+    first = specialist.decide(_ADDRESS_TOOLS, Facts.build([order], "ana_1"), ticket, assignment)
+    assert first == [ToolCall("get_customer_details", {"customer_id": "ana_1"})]
+    details = _exchange("get_customer_details", {"customer_id": "ana_1"}, {"customer_id": "ana_1", "address": _SAVED})
+    write = specialist.decide(_ADDRESS_TOOLS, Facts.build([order, details], "ana_1"), ticket, assignment)
+    assert write == [ToolCall("modify_pending_order_address", {"order_id": "#W1000001", **_SAVED})]
+
+
+def test_the_new_address_given_for_the_account_serves_the_order_too():
+    account = "Please change the address on my account to 40 New Lane, Unit 2, Austin, TX 78701, USA."
+    order_text = "And please send #W1000001 to the new address as well."
+    ticket = TicketView(body=f"{account}\n\n{order_text}", structured=True)
+    assignment = _assignment((intents.USER_ADDRESS, [], account), (intents.ORDER_ADDRESS, ["#W1000001"], order_text))
+    order = _exchange("get_order_details", {"order_id": "#W1000001"}, _pending_order("#W1000001"))
+    details = _exchange("get_customer_details", {"customer_id": "ana_1"}, {"customer_id": "ana_1", "address": _SAVED})
+    calls = specialist.decide(_ADDRESS_TOOLS, Facts.build([order, details], "ana_1"), ticket, assignment)
+    new = {
+        "address1": "40 New Lane",
+        "address2": "Unit 2",
+        "city": "Austin",
+        "state": "TX",
+        "country": "USA",
+        "zip": "78701",
+    }
+    assert ToolCall("modify_pending_order_address", {"order_id": "#W1000001", **new}) in calls

@@ -135,3 +135,17 @@ def test_the_method_paid_with_is_the_one_replaced():
     assert [(r.source, r.negated) for r in refs] == [("paypal", True), ("credit_card", False)]
     refs = extract.payment_refs("Please stop using my Mastercard for it; PayPal is fine.")
     assert [(r.source, r.negated) for r in refs] == [("credit_card", True), ("paypal", False)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "intent"),
+    [
+        ("Could you send it to my home address instead, the one you have on file?", intents.ORDER_ADDRESS),
+        ("Please change the address on my account to 4 Elm Street, Apt 1, Reno, NV 89501.", intents.USER_ADDRESS),
+        ("My flight got moved to Tuesday, which is annoying.", None),  # a story, no address named
+        ("The order with the lamp already goes to Boston, so nothing to change there.", None),
+        ("The other one can stay on my Visa for now.", None),
+    ],
+)
+def test_address_changes_and_what_stays(sentence, intent):
+    assert sentence_intent(sentence) == intent
