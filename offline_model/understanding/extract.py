@@ -519,9 +519,11 @@ _NOT_NEEDED = re.compile(
     r"bought\s+(?:it|one)\s+elsewhere|no\s+use\s+for|not\s+necessary|unnecessary|"
     r"ya\s+no\s+(?:lo|la|los|las)\s+(?:necesito|quiero|necesitamos)|no\s+(?:lo|la)\s+necesito|"
     r"n'en\s+ai\s+plus\s+besoin|plus\s+besoin|n'ai\s+plus\s+besoin|"
-    r"nicht\s+mehr\s+(?:ben[oö]tig|gebraucht|n[oö]tig)|brauche\s+(?:es|sie|ihn)?\s*nicht\s+mehr|"
-    r"n[aã]o\s+(?:preciso|necessito)\s+mais|j[aá]\s+n[aã]o\s+preciso|"
-    r"non\s+(?:mi\s+)?serve\s+pi[uù]|non\s+ne\s+ho\s+pi[uù]\s+bisogno",
+    r"nicht\s+mehr\s+(?:ben[oö]tig|gebraucht|n[oö]tig)|brauche\s+(?:\w+\s+){0,3}?nicht\s+mehr|"
+    r"n[aã]o\s+(?:\w+\s+)?(?:preciso|necessito)\s+(?:\w+\s+){0,2}?mais|j[aá]\s+n[aã]o\s+(?:\w+\s+)?preciso|"
+    r"non\s+(?:mi\s+|ci\s+)?serv(?:e|ono)\s+pi[uù]|non\s+(?:ne\s+)?ho\s+pi[uù]\s+bisogno|"
+    r"ya\s+no\s+(?:me\s+)?(?:hace|hacen)\s+falta|ya\s+no\s+(?:\w+\s+)?necesito|"
+    r"(?:je\s+)?n'?(?:en\s+)?ai\s+plus\s+besoin",
     re.IGNORECASE,
 )
 

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from offline_model.understanding import conditions, extract, intents, language, preferences
-from offline_model.understanding.requests import Request, sentence_intent, split_requests
+from offline_model.understanding.requests import Request, announces_change, sentence_intent, split_requests
 from offline_model.understanding.text import blocks, fold, sentence_units
 
 CONDITION = "condition"
@@ -317,4 +317,6 @@ def _asks_for_action(sentence: str, folded: str) -> bool:
         return False
     if re.search(r"\b(?:let\s+me\s+know|get\s+back\s+to\s+me|reply|respond|confirm|thank)", folded):
         return False
+    if announces_change(folded):
+        return False  # 'I'd like to ask for a change to my order': the change is said after it
     return not extract.addresses(sentence)

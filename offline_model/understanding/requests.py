@@ -190,9 +190,44 @@ def _item_intent(folded: str, hits: set[str]) -> str | None:
         intents.CHANGE_ITEMS in hits
         and (_STRONG_CHANGE.search(folded) or not _DIFFERENCE.search(folded))
         and not re.search(r"\bupdate\s+me\b|\bkeep\s+me\s+updated", folded)
+        and not _tells_or_announces(folded)
     ):
         return intents.CHANGE_ITEMS
     return None
+
+
+# 'I recently switched banks': what the customer did, told as a story.
+_STORY = re.compile(r"\b(?:i|we)\s+(?:\w+\s+){0,2}?(?:switched|changed|swapped|replaced|moved|exchanged|upgraded)\b")
+# 'I'd like to ask for a change to my order', 'un cambio en mi pedido': a change named, not said.
+_A_CHANGE = re.compile(
+    r"\b(?:a|one|some|two|few|couple\s+of|un|une|uno|una|eine|um|uma)\s+(?:small\s+|quick\s+|little\s+|pequeno\s+)?"
+    r"(?:changes?|cambios?|changements?|modifications?|anderung(?:en)?|modifich?e|modifica|alterac\w+|mudancas?)\b"
+)
+
+
+_CONTRAST_ONLY = re.compile(r"^(?:rather\s+than|instead(?:\s+of)?)$")
+
+
+def _tells_or_announces(folded: str) -> bool:
+    """A sentence that tells what the customer did, announces that a change follows, or contrasts
+    things that are no items ('a request rather than a complaint'), without saying what an item
+    should become: the request, if any, is in the sentences after it."""
+    if _ITEM_OPTION_WORDS.search(folded) or OPTION_VALUE_WORDS.search(folded):
+        return False
+    if _STORY.search(folded) and "?" not in folded and not _FIRST_PERSON_WISH.search(folded):
+        return True
+    strong = [m.group(0).strip() for m in _STRONG_CHANGE.finditer(folded)]
+    if strong and all(_CONTRAST_ONLY.match(w) for w in strong):
+        return True
+    return announces_change(folded)
+
+
+def announces_change(folded: str) -> bool:
+    """'I'd like to ask for a change to my order', 'un cambio en mi pedido': a change named as a
+    noun with nothing said of what it is."""
+    if _ITEM_OPTION_WORDS.search(folded) or OPTION_VALUE_WORDS.search(folded):
+        return False
+    return bool(_A_CHANGE.search(folded))
 
 
 def _question_intent(folded: str, hits: set[str]) -> str | None:
@@ -224,6 +259,15 @@ _SHIP_TO = re.compile(
 )
 
 
+# Where an order goes now ('is set to ship to', 'goes to'), as against where it should go.
+_CURRENT_DESTINATION = re.compile(
+    r"\b(?:set|scheduled|supposed|due)\s+to\s+(?:ship|go|be\s+(?:shipped|delivered|sent))\s+to\b|"
+    r"\b(?:is|are|was|were|it'?s)\s+(?:going|headed|heading|being\s+(?:shipped|sent)|shipping)\s+to\b|\b(?:goes|ships)\s+to\b"
+)
+_TO_A_NEW_PLACE = re.compile(
+    r"\b(?:instead|chang\w*|updat\w*|correct\w*|redirect\w*|reroute\w*|new\s+address|should\s+(?:go|be\s+(?:shipped|sent))|"
+    r"please\s+(?:ship|send)|(?:can|could|would)\s+you\s+(?:ship|send|deliver))\b"
+)
 _ADDRESS_VERBS = re.compile(
     r"\b(?:ship|send|deliver|redirect|reroute|go|change|update|correct|move|moved|should|new|instead|use|set|put|make|"
     r"ad+res+|direccion|adresse|endereco|indirizzo|anschrift)\w*\b"
@@ -238,6 +282,8 @@ def _is_address_change(folded: str, has_address: bool, hits: set[str]) -> bool:
     """'Please ship #W1 to 1 Main St ...', 'change the shipping address on #W1', 'It should go to:'."""
     if re.search(r"\brefund|\bdifference\b|\bmoney|\be-?mail\s+address", folded) and not has_address:
         return False
+    if _CURRENT_DESTINATION.search(folded) and not _TO_A_NEW_PLACE.search(folded):
+        return False  # 'the tablet is set to ship to 388 Spruce Street': where it goes now, a description
     if has_address and len(_ADDRESS_LINE_WORDS.sub(" ", folded).split()) >= 2 and _ADDRESS_VERBS.search(folded):
         # a full address inside a sentence that asks for it ('It should be 1 Main St, ...'); a
         # bare address block is a detail of the request before it, and one under a name is a
@@ -301,6 +347,12 @@ _CHARGING = re.compile(
 )
 _PREFERRING = re.compile(
     r"\b(?:instead|rather|prefer\w*|plutot|lieber|invece|en\s+vez|en\s+lugar|em\s+vez|ao\s+inves)\b"
+)
+# Words of an item's options: colours, sizes, materials, measures.
+OPTION_VALUE_WORDS = re.compile(
+    r"\b(?:size|colou?r|version|model|variant|material|capacity|black|white|red|blue|green|silver|gold|grey|gray|"
+    r"pink|purple|yellow|orange|brown|beige|leather|cotton|polyester|wool|steel|glass|plastic|wood(?:en)?|"
+    r"\d+\s*(?:ml|l|liters?|litres?|inch(?:es)?|mm|cm|gb|tb|w|pieces?|oz))\b"
 )
 # What an item becomes ('to the silver one', 'in size L', 'for the blue one'): such a sentence changes an item,
 # and the method it names pays the difference.

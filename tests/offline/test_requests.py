@@ -149,3 +149,19 @@ def test_the_method_paid_with_is_the_one_replaced():
 )
 def test_address_changes_and_what_stays(sentence, intent):
     assert sentence_intent(sentence) == intent
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We recently changed banks, which was a whole saga.",  # a story
+        "I'd like to ask for a couple of changes to my orders, please:",  # an announcement
+        "Think of this as a suggestion rather than a complaint.",  # a contrast of no items
+    ],
+)
+def test_no_item_change_without_saying_what_changes(sentence):
+    assert sentence_intent(sentence) != intents.CHANGE_ITEMS
+
+
+def test_an_item_change_still_says_what_the_item_becomes():
+    assert sentence_intent("Could the lamp be the white one rather than the black one?") == intents.CHANGE_ITEMS
