@@ -166,7 +166,7 @@ def _refundable_to(method_id: Any, original: str | None, ctx: Context) -> bool:
 def _bad_refund_method(unit: Unit, ctx: Context, original: str | None, detail: str) -> RequestResult:
     return result(
         unit,
-        "needs_info",
+        "refused",
         say(
             "return.bad_method",
             ctx.language,

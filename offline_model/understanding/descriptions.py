@@ -398,6 +398,10 @@ def resolve_by_any_item(text: str, orders: list[Order], statuses: tuple[str, ...
     pool = [o for o in orders if o["order_id"] not in description.excluded]
     in_status = [o for o in pool if not statuses or o.get("status") in statuses]
     fitting = [o for o in in_status if any(_holds_all(o, (name,)) for name in description.items)]
+    if not fitting and description.items:
+        # the one order holding the item, whatever its status: the playbook then says why it can't
+        # act on it ('your yoga mat's order hasn't been delivered yet') instead of asking which order
+        fitting = [o for o in pool if any(_holds_all(o, (name,)) for name in description.items)]
     if not fitting and not description.items and len(in_status) == 1:
         fitting = in_status
     if len(fitting) == 1:

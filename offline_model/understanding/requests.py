@@ -320,13 +320,17 @@ def _is_payment_change(sentence: str, folded: str) -> bool:
         # 'Could you change the payment method?', 'update the payment for #W1': the method comes later
         named = _METHOD_WORDS.search(folded) or (has_order and _PAYMENT_WORD.search(folded))
         return bool(named and _PAYMENT_CHANGE_VERB.search(folded))
-    if _REFUND_DESTINATION.search(folded) and not _CHARGING.search(folded):
+    if (_REFUND_DESTINATION.search(folded) or _MONEY_BACK.search(folded)) and not _CHARGING.search(folded):
         return False
     if _ITEM_OPTION_WORDS.search(_without_payment_words(folded)):
         return False
-    moving = bool(_PAYMENT_CHANGE_VERB.search(folded) or _PREFERRING.search(folded) or any(r.negated for r in refs))
+    charging = bool(_CHARGING.search(folded))
+    # a method replaced ('I paid with the gift card') is a move only with a verb of charging or changing
+    moving = bool(_PAYMENT_CHANGE_VERB.search(folded) or _PREFERRING.search(folded)) or (
+        charging and any(r.negated for r in refs)
+    )
     # 'charge it to my Visa' moves a payment; 'can I pay with PayPal?' alone asks about the store
-    return moving or (bool(_CHARGING.search(folded)) and (has_order or bool(_AN_ORDER.search(folded))))
+    return moving or (charging and (has_order or bool(_AN_ORDER.search(folded))))
 
 
 _RETURN_OR_EXCHANGE = re.compile(
@@ -335,6 +339,7 @@ _RETURN_OR_EXCHANGE = re.compile(
 )
 # 'charge my Visa if it costs more': where a price difference goes, in an item change
 _PRICE_GAP = re.compile(r"\b(?:costs?\s+(?:more|less)|more\s+expensive|cheaper|extra|owe|higher|pricier)\b")
+_MONEY_BACK = re.compile(r"\b(?:credit|money|refund|it)\s+back\b|\brefund\w*\b")
 _METHOD_WORDS = re.compile(
     r"\bpayment\s+method|\bmethod\s+of\s+payment|\bmetodo\s+de\s+pago|\bforma\s+de\s+pago|\bmoyen\s+de\s+paiement|"
     r"\bmode\s+de\s+paiement|\bzahlungs(?:methode|art|mittel)|\bmetodo\s+di\s+pagamento|\bforma\s+de\s+pagamento|"

@@ -115,3 +115,9 @@ def test_the_other_order_is_meant_when_its_clause_asks_for_something() -> None:
     assert _resolve(fr, ("pending",)).order_ids == ["#W2"]
     es = "Tengo un pedido pendiente que va a Austin, el de la tetera."  # 'tengo': I have, not 'I keep'
     assert _resolve(es, ("pending",)).order_ids == ["#W4"]
+
+
+def test_an_item_in_an_order_of_another_status_still_names_that_order() -> None:
+    # the blender's order is pending: a return of it is refused by the playbook, not asked about
+    found = descriptions.resolve_by_any_item("please return the blender", ORDERS, ("delivered",))
+    assert found.order_ids == ["#W3"]
