@@ -25,6 +25,7 @@ from memory.commands import knowledge_app, memory_app
 from redteam.commands import redteam
 from runner.commands import kickoff, store_app, trace, validate
 from safety.approval_commands import approvals_app
+from service.commands import bench_service, serve, tokens_app
 
 app = typer.Typer(
     help="Multi-agent customer support on a CrewAI crew declared in YAML.",
@@ -64,8 +65,10 @@ command: Callable[..., None]  # each command function has its own options
 for command in (kickoff, batch):
     app.command()(command)
 app.command("eval")(evaluate)
-for command in (validate, trace, report, bench, redteam):
+for command in (validate, trace, report, bench, redteam, serve):
     app.command()(command)
+app.command("bench-service")(bench_service)
+app.add_typer(tokens_app, name="tokens")
 app.add_typer(store_app, name="store")
 app.add_typer(approvals_app, name="approvals")
 app.add_typer(memory_app, name="memory")

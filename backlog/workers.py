@@ -6,6 +6,10 @@ memory, the embedder) against the store its parent started, then runs the ticket
 sends, one at a time, over its own pipe. The parent alone writes the journal and the output file;
 a worker only runs tickets and writes their traces.
 
+The pool runs a finite backlog (`run`, for `batch`) or a feed that never runs dry while the
+process lives (`serve`, for `support-crew serve`): both hand a ticket to a worker only when it is
+idle, so what waits stays in the caller's durable queue, not in a pipe.
+
 The runner is any module with `open_environment(settings, *, api_url)` and
 `run_ticket(ticket, env, *, trace, plain=...)` (by default runner.ticket_run); it is named by its
 import path so a spawned worker can import it.
@@ -20,6 +24,7 @@ import multiprocessing.connection
 import os
 import resource
 import signal
+import socket
 import sys
 import threading
 import time
@@ -148,6 +153,34 @@ class PoolStats:
 
 Dispatch = Callable[[str, int], int]  # (ticket id, pid) -> attempt number
 Deliver = Callable[[Result], None]
+# (pid of an idle worker) -> the ticket it should run and its attempt number; None: nothing now
+Take = Callable[[int], tuple[Ticket, int] | None]
+
+
+class Wakeup:
+    """Wakes a pool's `serve` loop from any thread (new work arrived, or stop): a socket pair
+    the loop waits on beside its workers' pipes. Setting it twice before it is read wakes once."""
+
+    def __init__(self) -> None:
+        self._reader, self._writer = socket.socketpair()
+        self._reader.setblocking(False)
+        self._writer.setblocking(False)
+
+    def set(self) -> None:
+        with contextlib.suppress(BlockingIOError, OSError):  # full: a wake-up is already pending
+            self._writer.send(b"\0")
+
+    def clear(self) -> None:
+        with contextlib.suppress(BlockingIOError, OSError):
+            while self._reader.recv(4096):
+                pass
+
+    def fileno(self) -> int:
+        return self._reader.fileno()
+
+    def close(self) -> None:
+        self._reader.close()
+        self._writer.close()
 
 
 class WorkerPool:
@@ -155,7 +188,8 @@ class WorkerPool:
     gets outcome failed, a new worker takes the dead one's place).
 
     Use as a context manager: entering starts the processes (they import while the parent opens
-    its environment), `run` hands them the store URL and the tickets, leaving stops them."""
+    its environment), `run` (a backlog) or `serve` (a feed) hands them the store URL and the
+    tickets, leaving stops them."""
 
     def __init__(self, *, size: int, settings: Settings, runner: str = DEFAULT_RUNNER, plain: bool = False):
         self.size = size
@@ -191,7 +225,7 @@ class WorkerPool:
         worker = _Worker(process, parent_end)
         self._workers[worker.pid] = worker
         if self._api_url is not None:
-            parent_end.send(self._api_url)
+            self._send(worker, self._api_url)
 
     def run(
         self,
@@ -204,30 +238,107 @@ class WorkerPool:
     ) -> PoolStats:
         """Run every ticket against the store at `api_url`; `dispatch` is called just before a
         ticket is sent (the journal marks it running), `deliver` with each result as it arrives."""
-        self._api_url = api_url
-        for worker in self._workers.values():
-            worker.conn.send(api_url)
+        self._connect(api_url)
         pending = iter(tickets)
         exhausted = False
+
+        def take(pid: int) -> tuple[Ticket, int] | None:
+            nonlocal exhausted
+            ticket = next(pending, None)
+            if ticket is None:
+                exhausted = True
+                return None
+            return ticket, dispatch(ticket.id, pid)
+
         self._await_ready()
         on_ready()
+        self._drive(take, deliver, done=lambda: exhausted)
+        self._finished = True
+        return self.stats
+
+    def serve(
+        self,
+        take: Take,
+        *,
+        api_url: str,
+        deliver: Deliver,
+        stopping: Callable[[], bool],
+        wakeup: Wakeup,
+        poll_s: float = 1.0,
+        grace_s: float = 10.0,
+    ) -> PoolStats:
+        """Feed the workers from `take` until `stopping()`: a worker is offered work as soon as it
+        is ready or idle, and `wakeup` (or every `poll_s`) makes the loop ask `take` again. Once
+        stopping, running tickets get `grace_s` to finish; the workers of those that do not are
+        terminated when the pool stops (their tickets are still running in the caller's queue,
+        which runs them again at its next start)."""
+        self._connect(api_url)
+        deadline: float | None = None
+
+        def done() -> bool:
+            nonlocal deadline
+            if deadline is None and stopping():
+                deadline = time.monotonic() + grace_s
+            return deadline is not None
+
+        self._drive(
+            take,
+            deliver,
+            done=done,
+            wakeup=wakeup,
+            poll_s=poll_s,
+            give_up=lambda: time.monotonic() > (deadline or float("inf")),
+        )
+        self._finished = not self.busy
+        return self.stats
+
+    @property
+    def ready(self) -> int:
+        """Workers that have opened their environment (a snapshot: another thread drives the pool)."""
+        return sum(1 for w in list(self._workers.values()) if w.ready)
+
+    @property
+    def busy(self) -> int:
+        return sum(1 for w in list(self._workers.values()) if w.ticket_id is not None)
+
+    def _connect(self, api_url: str) -> None:
+        self._api_url = api_url
+        for worker in self._workers.values():
+            self._send(worker, api_url)
+
+    @staticmethod
+    def _send(worker: _Worker, message: Any) -> None:
+        """A worker that died (one that could not even start, say) has closed its end of the pipe:
+        its death is handled when its sentinel fires, so a failed send is not an error here."""
+        with contextlib.suppress(OSError):
+            worker.conn.send(message)
+
+    def _drive(
+        self,
+        take: Take,
+        deliver: Deliver,
+        *,
+        done: Callable[[], bool],
+        wakeup: Wakeup | None = None,
+        poll_s: float | None = None,
+        give_up: Callable[[], bool] = lambda: False,
+    ) -> None:
+        """Offer work to idle workers until `done()`, then wait for the busy ones (or `give_up()`)."""
         while True:
-            for worker in list(self._workers.values()):
-                if worker.ready and worker.ticket_id is None and not exhausted:
-                    ticket = next(pending, None)
-                    if ticket is None:
-                        exhausted = True
-                        break
-                    attempt = dispatch(ticket.id, worker.pid)
-                    worker.ticket_id = ticket.id
-                    worker.conn.send((ticket.model_dump_json(), attempt))
-            busy = [w for w in self._workers.values() if w.ticket_id is not None]
-            if exhausted and not busy:
-                self._finished = True
-                return self.stats
+            if not done():
+                for worker in list(self._workers.values()):
+                    if worker.ready and worker.ticket_id is None:
+                        job = take(worker.pid)
+                        if job is None:
+                            break
+                        ticket, attempt = job
+                        worker.ticket_id = ticket.id
+                        self._send(worker, (ticket.model_dump_json(), attempt))
+            if done() and (not self.busy or give_up()):
+                return
             if not self._workers:
                 raise PoolError("every worker has died; " + self._startup_summary())
-            self._wait_and_handle(deliver, respawn=not exhausted)
+            self._wait_and_handle(deliver, respawn=not done(), wakeup=wakeup, timeout=poll_s)
 
     def _await_ready(self) -> None:
         while any(not w.ready for w in self._workers.values()):
@@ -240,14 +351,20 @@ class WorkerPool:
             return "no error was reported"
         return "the last error was:\n" + self._startup_errors[-1]
 
-    def _wait_and_handle(self, deliver: Deliver, *, respawn: bool) -> None:
+    def _wait_and_handle(
+        self, deliver: Deliver, *, respawn: bool, wakeup: Wakeup | None = None, timeout: float | None = None
+    ) -> None:
         by_conn = {w.conn: w for w in self._workers.values()}
         by_sentinel = {w.process.sentinel: w for w in self._workers.values()}
         # wait() answers with either kind, typed as their union
         by_ready: dict[object, _Worker] = {
             key: w for w in self._workers.values() for key in (w.conn, w.process.sentinel)
         }
-        for ready in multiprocessing.connection.wait([*by_conn, *by_sentinel]):
+        extra: list[Any] = [wakeup] if wakeup is not None else []  # wait() takes anything with fileno()
+        for ready in multiprocessing.connection.wait([*by_conn, *by_sentinel, *extra], timeout):
+            if ready is wakeup and wakeup is not None:
+                wakeup.clear()
+                continue
             worker = by_ready.get(ready)
             if worker is None or worker.process.pid not in self._workers:
                 continue

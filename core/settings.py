@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     api_timeout_s: float = Field(2.0, gt=0, description="per-request timeout of the store clients")
     llm_timeout_s: float = Field(60.0, gt=0, description="per-request timeout of a real model's client")
     llm_retries: int = Field(2, ge=0, le=10, description="retries of a real model's client (errors, 429, timeouts)")
+    webhook_url: str | None = Field(
+        None, description="`serve` POSTs each finished ticket's result here, signed with webhook_secret"
+    )
+    webhook_secret: SecretStr | None = Field(
+        None, description="the HMAC-SHA256 key of the webhook's X-Support-Crew-Signature header"
+    )
 
     @field_validator("llm")
     @classmethod
@@ -46,6 +52,15 @@ class Settings(BaseSettings):
         if len(set(names)) != len(names):
             raise ValueError(f"SUPPORT_CREW_LLM / --llm {value.strip()!r} names a model twice")
         return ",".join(names)
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url_is_http(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            return None
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(f"SUPPORT_CREW_WEBHOOK_URL {value!r} must be an http:// or https:// URL")
+        return value
 
     @property
     def tiers(self) -> list[str]:

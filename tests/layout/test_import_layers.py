@@ -22,6 +22,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("crews", "intake"),
     ("runner",),
     ("backlog",),
+    ("service",),
     ("evaluation",),
     ("redteam",),
     ("main",),
