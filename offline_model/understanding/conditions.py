@@ -72,6 +72,8 @@ _UNSHIPPED = re.compile(
     rf"(?:has|have|is|are|was|were|it|they|s|re)?\s*{_NOT}\s+(?:yet\s+|already\s+)?(?:been\s+)?"
     r"(?:shipped|sent(?:\s+out)?|dispatched|gone\s+out|left|gone|processed)"
     r"|can\s+still\s+be\s+(?:cancel+ed|stopped)|(?:is|are)\s+still\s+pending|still\s+(?:pending|open)"
+    rf"|still\s+(?:\w+\s+){{0,2}}?(?:in|at)\s+(?:the|your)\s+(?:warehouse|depot|stock)|{_NOT}\s+(?:yet\s+)?left\s+(?:the|your)\s+"
+    r"(?:warehouse|depot)|still\s+(?:being\s+)?(?:processed|prepared|packed)"
     r"|(?:pas\s+encore|noch\s+nicht|todavia\s+no|aun\s+no|non\s+ancora|ainda\s+nao)\s+(?:\w+\s+){0,2}"
     r"(?:expedi|versandt|verschickt|enviad|spedit|envi)\w*"
     r"|^\s*(?:it|they)\s+(?:hasn'?t|hasnt|haven'?t|havent|has\s+not|have\s+not)\b"
@@ -79,6 +81,7 @@ _UNSHIPPED = re.compile(
 _SHIPPED = re.compile(
     r"(?:has|have|is|are|s|re|it|they)\s+(?:already\s+)?(?:been\s+)?(?:shipped|sent|dispatched|gone\s+out)"
     r"|(?:already|is|are|s|re|its|it)\s+(?:already\s+)?on\s+(?:its|their|the)\s+way|too\s+late|already\s+(?:out|left)"
+    r"|(?:already\s+)?in\s+transit|out\s+for\s+delivery|(?:has|have|s|re)\s+(?:already\s+)?left\s+(?:the|your)\s+warehouse"
     r"|^\s*(?:it|they)\s+(?:has|have)\s*(?:already)?\s*[,.;-]"
 )
 _AMOUNT = r"\$?\s*(?P<amount>\d+(?:[.,]\d{1,2})?)\s*(?:\$|dollars?|usd|dolares|dollari|euros?)?"
@@ -93,6 +96,8 @@ _MORE = r"(?:more(?:\s+expensive)?|pricier|dearer|higher)"
 _NOT_ABOVE_PAID = re.compile(
     rf"(?:{_NOT}|doesn'?t|don'?t|isn'?t|aren'?t|won'?t)\s+(?:\w+\s+){{0,2}}?{_MORE}\s+than\s+"
     r"(?:what\s+i\s+paid|i\s+paid|the\s+(?:current|old|original)\s+one|mine|my\s+current|(?:what\s+)?(?:it|they)\s+cost)"
+    r"|(?:costs?|is|are|priced|comes?\s+to)\s+(?:\w+\s+)?the\s+same\s+(?:as\s+(?:mine|what\s+i\s+paid|the\s+(?:current|old|"
+    r"original)\s+one|my\s+\w+)\s+)?or\s+(?:less|cheaper|lower)"
 )
 _NOT_ABOVE_ITEM = re.compile(
     rf"(?:{_NOT}|doesn'?t|don'?t|isn'?t|aren'?t|won'?t)\s+(?:\w+\s+){{0,2}}?{_MORE}\s+than\s+the\s+"

@@ -431,6 +431,12 @@ def select_payment(
     wanted = [r for r in refs if not r.negated]
     if not wanted:
         return Match(problem="missing", detail="payment method")
+    if current_id:
+        # 'I used my gift card ... charge it to PayPal instead': the method moved to is never the
+        # one being replaced, whichever the customer names first
+        others = [r for r in wanted if not r.original and _only_fit(r, methods) not in (None, current_id)]
+        if others and len(others) < len(wanted):
+            wanted = others
     problems: list[Match] = []
     for ref in wanted:
         if ref.original:
@@ -452,6 +458,11 @@ def select_payment(
             )
         )
     return problems[0] if problems else Match(problem="missing", detail="payment method")
+
+
+def _only_fit(ref: PaymentRef, methods: list[dict[str, Any]]) -> str | None:
+    fits = [m for m in methods if _method_matches(ref, m)]
+    return str(fits[0].get("id")) if len(fits) == 1 else None
 
 
 def payment_alternatives(

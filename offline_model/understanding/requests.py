@@ -461,7 +461,9 @@ class _Paragraph:
                 or intent == current.intent
                 or (not ids and intent not in (intents.CANCEL, *intents.ESCALATIONS))
             )
-            and not (intent in intents.QUESTIONS and current.intent in intents.QUESTIONS)  # '- and its status?'
+            # '- and its status?' under a question is a question of its own, and so is a question
+            # under a change ('- how much was the laptop?' under a return is not an item to return)
+            and intent not in intents.QUESTIONS
         ):
             # '- the Kettle for the glass one' under 'Could I exchange these items:'
             current.sentences.append(sentence)

@@ -165,3 +165,14 @@ def test_no_item_change_without_saying_what_changes(sentence):
 
 def test_an_item_change_still_says_what_the_item_becomes():
     assert sentence_intent("Could the lamp be the white one rather than the black one?") == intents.CHANGE_ITEMS
+
+
+def test_a_question_in_a_list_under_a_change_is_its_own_request():
+    body = (
+        "A couple of things:\n- From #W1234567, the blue scarf is going back.\n"
+        "- How much was the lamp in that same order?\n"
+    )
+    requests = split_requests(body)
+    assert requests[0].intent == intents.RETURN
+    assert [r.intent in intents.QUESTIONS for r in requests[1:]] == [True]
+    assert not any("lamp" in s for s in requests[0].sentences)
