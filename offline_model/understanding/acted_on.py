@@ -54,7 +54,7 @@ def acted_on_text(text: str, *, with_story: bool = False) -> str:
             if _TOLD.search(folded) and not _ASKS.search(folded) and not with_story:
                 out = _without(out, sentence)
                 continue
-            for part in _kept_parts(sentence):
+            for part in _kept_parts(sentence) + _asked_about(sentence):
                 out = _without(out, part)
     return _SAME_DELIVERY.sub(" ", _DESCRIBING.sub(" ", out))
 
@@ -75,6 +75,13 @@ def _kept_parts(sentence: str) -> list[str]:
     return [part for part in _CONTRAST.split(sentence) if part and _keeps(fold(" ".join(part.split())))]
 
 
+def _asked_about(sentence: str) -> list[str]:
+    """The clauses that only ask about something ('how much was the laptop?', 'I wonder what the
+    laptop cost'): what they name is asked about, not acted on."""
+    clauses = [c for c in _CLAUSE_CUT.split(sentence) if c and c.strip()]
+    return [c for c in clauses if _ASKS_TO_KNOW.search(fold(c)) and not _ACTION_WORD.search(fold(c))]
+
+
 def _keeps(folded: str) -> bool:
     return bool(_KEEPS.search(folded) or (len(folded.split()) <= 12 and _PRAISED.search(folded)))
 
@@ -87,7 +94,18 @@ _SAME_DELIVERY = re.compile(
 )
 
 
-_PRAISED = re.compile(r"\b(?:is|are|'s)\s+(?:great|perfect|lovely|fine|a\s+joy|wonderful)\b")
+_PRAISED = re.compile(
+    r"\b(?:is|are|'s|was|were|works|worked)\s+(?:\w+\s+)?(?:great|perfect|lovely|fine|a\s+joy|wonderful|excellent|"
+    r"amazing|fantastic|brilliant)\b"
+)
+_CLAUSE_CUT = re.compile(r";|\s[-\u2013\u2014]\s")
+_ASKS_TO_KNOW = re.compile(
+    r"\b(?:know|wonder\w*|curious|how\s+much|what\s+(?:\w+\s+){0,4}(?:cost|costs|price|paid|pay))\b"
+)
+_ACTION_WORD = re.compile(
+    r"\b(?:return\w*|send\w*\s+(?:\w+\s+){0,3}back|exchang\w*|swap\w*|refund\w*|cancel\w*|replac\w*|switch\w*|"
+    r"chang\w*|going\s+back|retourn\w*|devol\w*|zuruck\w*|restitu\w*|renvoy\w*)\b"
+)
 _CONTRAST = re.compile(r"[,;]?\s*\b(?:but|mais|aber|pero|ma|mas|however|whereas|while)\b", re.IGNORECASE)
 
 

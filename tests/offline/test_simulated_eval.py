@@ -45,6 +45,19 @@ def test_hand_written_cases(name, harness):
     assert rate >= 0.9, failed
 
 
+def test_no_write_nobody_asked_for(harness):
+    """Across every hand-written file (traps.jsonl: items named in questions and remarks beside
+    the request), no case changes the store in a way its expected actions do not."""
+    llm, agents, tasks, data = harness
+    unasked = []
+    for path in sorted(HERE.glob("*.jsonl")):
+        for line in path.read_text().splitlines():
+            if line.strip():
+                result = simulate.run_case(llm, json.loads(line), data, agents, tasks)
+                unasked += [f"{result['id']}: {a}" for a in result["unasked"]]
+    assert unasked == []
+
+
 def test_same_ticket_same_result(extra_cases, harness):
     llm, agents, tasks, data = harness
     case = next(c for c in extra_cases if c["id"] == "X-006")
