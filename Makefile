@@ -14,6 +14,8 @@ help:  ## list the targets
 install: $(STAMP)  ## create .venv and install the project (CPU torch first, then pinned deps)
 
 $(STAMP): pyproject.toml
+	# The console's browser tests drive Debian's Chromium (Playwright downloads no browser of its own).
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 	$(PYTHON) -m venv $(VENV)
 	# CPU build from the machine's local wheel; installed first so sentence-transformers does not pull CUDA.
 	$(BIN)/pip install --quiet torch==2.13.0

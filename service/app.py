@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from core.settings import Settings
+from service import console
 from service.body_limit import BodyLimit
 from service.routes import approvals, escalations, health, tickets, tokens
 from service.state import open_service
@@ -43,6 +44,7 @@ def create_app(settings: Settings, *, workers: int = 1) -> FastAPI:
     app = FastAPI(title="Support Crew", version="1", description=DESCRIPTION, lifespan=lifespan)
     for router in (health.router, tickets.router, approvals.router, escalations.router, tokens.router):
         app.include_router(router)
+    console.mount(app)  # the reviewers' console at / (service/console/)
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
     app.add_exception_handler(sqlite3.OperationalError, _database_busy)  # type: ignore[arg-type]
     app.add_middleware(BodyLimit)

@@ -78,6 +78,12 @@ class TicketSummary(BaseModel):
     tags: list[str]
 
 
+class FinishedRun(BaseModel):
+    finished_at: str
+    result: Result
+    tags: list[str]
+
+
 def request_hash(ticket: Ticket) -> str:
     """The ticket as the service understood it (defaults filled in, unknown fields kept), so the
     same ticket sent with other spacing or key order is recognised as the same request."""
@@ -262,18 +268,28 @@ class TicketQueue:
         submitted_by: str | None = None,
         status: RunStatus | None = None,
         outcome: Outcome | None = None,
+        tag: str | None = None,
+        day: str | None = None,
         limit: int = 100,
     ) -> builtins.list[TicketSummary]:
-        """Newest first; each ticket with its latest run's status and outcome."""
+        """Newest first; each ticket with its latest run's status and outcome (`day`: YYYY-MM-DD,
+        UTC, of its creation)."""
         query = (
             "SELECT t.ticket_id, t.submitted_by, t.created_at, t.updated_at, t.ticket, r.status, r.outcome"
             " FROM tickets t JOIN runs r ON r.ticket_id = t.ticket_id"
             " AND r.seq = (SELECT max(seq) FROM runs WHERE ticket_id = t.ticket_id) WHERE 1 = 1"
         )
         params: builtins.list[Any] = []
-        for column, value in (("t.submitted_by", submitted_by), ("r.status", status), ("r.outcome", outcome)):
+        filters = (
+            ("t.submitted_by = ?", submitted_by),
+            ("r.status = ?", status),
+            ("r.outcome = ?", outcome),
+            ("EXISTS (SELECT 1 FROM json_each(t.ticket, '$.tags') WHERE value = ?)", tag),
+            ("substr(t.created_at, 1, 10) = ?", day),
+        )
+        for condition, value in filters:
             if value is not None:
-                query, params = f"{query} AND {column} = ?", [*params, value]
+                query, params = f"{query} AND {condition}", [*params, value]
         with self.db.reading() as db:
             rows = db.execute(f"{query} ORDER BY t.created_at DESC, t.ticket_id LIMIT ?", [*params, limit]).fetchall()
         return [
@@ -284,6 +300,27 @@ class TicketQueue:
                 submitted_by=row["submitted_by"],
                 created_at=row["created_at"],
                 updated_at=row["updated_at"],
+                tags=json.loads(row["ticket"]).get("tags") or [],
+            )
+            for row in rows
+        ]
+
+    def finished(self, *, submitted_by: str | None = None) -> builtins.list[FinishedRun]:
+        """Each ticket's latest finished run, oldest first: what the console's dashboard reports on."""
+        query = (
+            "SELECT r.finished_at, r.result, t.ticket FROM runs r JOIN tickets t ON t.ticket_id = r.ticket_id"
+            " WHERE r.status = 'done' AND r.result IS NOT NULL"
+            " AND r.seq = (SELECT max(seq) FROM runs WHERE ticket_id = r.ticket_id AND status = 'done')"
+        )
+        params: builtins.list[Any] = []
+        if submitted_by is not None:
+            query, params = query + " AND t.submitted_by = ?", [submitted_by]
+        with self.db.reading() as db:
+            rows = db.execute(query + " ORDER BY r.finished_at", params).fetchall()
+        return [
+            FinishedRun(
+                finished_at=row["finished_at"],
+                result=Result.model_validate_json(row["result"]),
                 tags=json.loads(row["ticket"]).get("tags") or [],
             )
             for row in rows
