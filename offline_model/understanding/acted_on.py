@@ -37,7 +37,10 @@ _KEEPS = re.compile(
 _DESCRIBING = re.compile(
     r"\b(?:order|delivery|shipment|package|parcel|box|commande|celle|celui|bestellung|pedido|encomenda|"
     r"aquela|ordine|quella|quello)\s+(?:that\s+|which\s+|que\s+|che\s+)?(?:had|has|with|containing|contained|"
-    r"came\s+with|including|avec|contenant|mit|con|com|tiene|tinha|tem|aveva)\s+[^.;:!?()\n]*",
+    r"came\s+with|including|avec|contenant|mit|con|com|tiene|tinha|tem|aveva)\s+[^.;:!?()\n]*"
+    # 'el de la tableta y el lector', 'celle du barbecue', 'quello con il monitor', 'o da chaleira': the one of
+    r"|\b(?:el|la|los|las)\s+de(?:l|\s+(?:la|el|los|las))\s+[^.;:!?()\n]*|\b(?:celle|celui|ceux)\s+(?:de|du|des|d')\s*[^.;:!?()\n]*"
+    r"|\bquell[oaie]\s+(?:di|del|della|dei|delle|con)\s+[^.;:!?()\n]*|\b(?:aquel[ae]|o|a)\s+d[oa]s?\s+[^.;:!?()\n]*",
     re.IGNORECASE,
 )
 

@@ -29,7 +29,7 @@ _LEAVE_ALONE = re.compile(
     r"is\s+fine|are\s+fine|nothing\s+to\s+change|don'?t\s+(?:touch|change|cancel)|do\s+not\s+(?:touch|change|cancel)|"
     r"still\s+want)\b|"
     r"\b(?:fica|ficam|mantem|manter|deixe|reste|restent|garde|laissez|bleibt|bleiben|behalte|lassen|"
-    r"queda|quedan|mantener|dejen|deja|resta|restano|lasciate|rester|restar|restare|ficar)\b|"
+    r"(?<!me\s)(?<!te\s)(?<!le\s)(?:queda|quedan)|mantener|dejen|deja|resta|restano|lasciate|rester|restar|restare|ficar)\b|"
     r"\bcomme\s+elle\s+est\b|\bcomo\s+esta\b|\btel(?:le)?\s+quel(?:le)?\b|\bwie\s+(?:sie|es)\s+ist\b|\bcosi\s+com|"
     r"\bnicht\s+die\b|\bno\s+(?:el|la)\s+(?:de|que)\b|\bpas\s+(?:celle|la\s+commande)\b|\bnon\s+quell[oa]\b"
 )

@@ -205,7 +205,16 @@ NAMES: dict[str, tuple[str, ...]] = {
         "orologio intelligente",
         "relogio inteligente",
     ),
-    "smartphone": (),
+    "smartphone": (
+        "telephone portable",
+        "telephone",
+        "telefono movil",
+        "telefono",
+        "handy",
+        "telemovel",
+        "celular",
+        "cellulare",
+    ),
     "sneakers": ("scarpe da ginnastica",),
     "sunglasses": (
         "lunettes de soleil",
@@ -217,7 +226,7 @@ NAMES: dict[str, tuple[str, ...]] = {
     ),
     "t-shirt": ("tee-shirt", "t-shirts", "camiseta", "maglietta", "magliette"),
     "tablet": ("tablette", "tableta"),
-    "tea kettle": ("bouilloire", "teekessel", "hervidor", "bollitore per te", "chaleira"),
+    "tea kettle": ("bouilloire", "teekessel", "hervidor", "tetera", "bollitore per te", "teiera", "chaleira"),
     "vacuum cleaner": ("aspirateur", "staubsauger", "aspiradora", "aspirapolvere"),
     "wall clock": ("horloge murale", "wanduhr", "reloj de pared", "orologio da parete", "relogio de parede"),
     "water bottle": (

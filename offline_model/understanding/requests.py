@@ -320,7 +320,7 @@ def _is_payment_change(sentence: str, folded: str) -> bool:
         # 'Could you change the payment method?', 'update the payment for #W1': the method comes later
         named = _METHOD_WORDS.search(folded) or (has_order and _PAYMENT_WORD.search(folded))
         return bool(named and _PAYMENT_CHANGE_VERB.search(folded))
-    if (_REFUND_DESTINATION.search(folded) or _MONEY_BACK.search(folded)) and not _CHARGING.search(folded):
+    if (_REFUND_DESTINATION.search(folded) or _MONEY_BACK.search(folded)) and not _charging_now(folded):
         return False
     if _ITEM_OPTION_WORDS.search(_without_payment_words(folded)):
         return False
@@ -339,7 +339,10 @@ _RETURN_OR_EXCHANGE = re.compile(
 )
 # 'charge my Visa if it costs more': where a price difference goes, in an item change
 _PRICE_GAP = re.compile(r"\b(?:costs?\s+(?:more|less)|more\s+expensive|cheaper|extra|owe|higher|pricier)\b")
-_MONEY_BACK = re.compile(r"\b(?:credit|money|refund|it)\s+back\b|\brefund\w*\b")
+_MONEY_BACK = re.compile(
+    r"\b(?:credit|money|refund|it)\s+back\b|\brefund\w*\b|\bde\s+vuelta\b|\bdevuel\w*|\breembols\w*|\brembours\w*|"
+    r"\bzuruck\w*|\berstatt\w*|\brimbors\w*|\bde\s+volta\b|\bdevolv\w*"
+)
 _METHOD_WORDS = re.compile(
     r"\bpayment\s+method|\bmethod\s+of\s+payment|\bmetodo\s+de\s+pago|\bforma\s+de\s+pago|\bmoyen\s+de\s+paiement|"
     r"\bmode\s+de\s+paiement|\bzahlungs(?:methode|art|mittel)|\bmetodo\s+di\s+pagamento|\bforma\s+de\s+pagamento|"
@@ -350,6 +353,26 @@ _CHARGING = re.compile(
     r"\b(?:charg\w*|bill\w*|pay|paying|pay\s+for|payment|put\s+(?:it|that|this|the\s+order|#w\d+)\s+on|onto|"
     r"cobr\w*|pag\w*|pay[eé]\w*|paie\w*|factur\w*|zahl\w*|bezahl\w*|belast\w*|abbuch\w*|addebit\w*)\b"
 )
+# What was paid ('lo que pagué', 'what I paid with') names the original method, not a charge to make.
+_PAID_BEFORE = {
+    "pague",
+    "paid",
+    "paye",
+    "payee",
+    "bezahlt",
+    "paguei",
+    "pagato",
+    "pagado",
+    "charged",
+    "billed",
+    "pagaste",
+}
+
+
+def _charging_now(folded: str) -> bool:
+    return any(m.group(0) not in _PAID_BEFORE for m in _CHARGING.finditer(folded))
+
+
 _PREFERRING = re.compile(
     r"\b(?:instead|rather|prefer\w*|plutot|lieber|invece|en\s+vez|en\s+lugar|em\s+vez|ao\s+inves)\b"
 )
@@ -451,6 +474,8 @@ class _Paragraph:
         current = self.requests[-1] if self.requests else None
         # 'Only do it if it costs no more than I paid': a branch of the request before, not a request
         intent = None if current is not None and conditions.branch_of_request(sentence) else sentence_intent(sentence)
+        if current is not None and intent in intents.ACTIONS and _asks_it_again(sentence):
+            intent = current.intent  # '¿Pueden cambiarlo?' after the change it asks for: the same request
         if intent == intents.BILLING and current is not None and _asks_what_change_comes_to(current, sentence):
             intent = None  # answered by the change's own report (its refund or price difference)
         if (
@@ -497,6 +522,19 @@ class _Paragraph:
             request.order_ids = list(self.carried_orders)
         self.carried_orders = []
         return request
+
+
+# A change asked of a bare pronoun: 'can you change it?', '¿pueden cambiarlo?', 'pouvez-vous le faire ?'.
+_IT_AGAIN = re.compile(
+    r"^\W*(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?|please\s+|(?:pueden|podrian|puede|pouvez-vous|"
+    r"pourriez-vous|konnen\s+sie|potete|podem|poderiam)\s+)?(?:\w+\s+)?(?:chang|switch|updat|do|make|cambi|modific|"
+    r"chang|modifi|ander|fa|alter|mud)\w*\s*(?:it|that|this|lo|la|le|es|lo\s+por\s+favor)?\s*(?:for\s+me|please|por\s+favor|"
+    r"s'il\s+vous\s+plait|bitte|per\s+favore)?\W*$"
+)
+
+
+def _asks_it_again(sentence: str) -> bool:
+    return bool(_IT_AGAIN.match(fold(sentence)))
 
 
 def _asks_what_change_comes_to(current: Request, sentence: str) -> bool:

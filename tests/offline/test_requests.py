@@ -176,3 +176,12 @@ def test_a_question_in_a_list_under_a_change_is_its_own_request():
     assert requests[0].intent == intents.RETURN
     assert [r.intent in intents.QUESTIONS for r in requests[1:]] == [True]
     assert not any("lamp" in s for s in requests[0].sentences)
+
+
+def test_a_change_asked_of_it_again_stays_with_its_request():
+    body = "Mi pedido del teléfono todavía no ha salido. Lo pagué con la Visa, pero prefiero PayPal. ¿Pueden cambiarlo?"
+    assert [r.intent for r in split_requests(body)] == [intents.PAYMENT]
+
+
+def test_where_a_refund_goes_is_no_payment_change():
+    assert sentence_intent("El dinero, de vuelta a PayPal, que es con lo que pagué ese pedido.") != intents.PAYMENT
