@@ -16,7 +16,7 @@ from typing import Any
 
 from offline_model.playbooks.facts import original_payment
 from offline_model.protocol import ToolCall
-from offline_model.understanding import extract, matching
+from offline_model.understanding import conditions, extract, matching
 from offline_model.understanding.acted_on import acted_on_text, kept_clauses, until_contrast
 from offline_model.understanding.text import fold
 
@@ -65,6 +65,8 @@ def _kept_items(text: str, order: dict[str, Any], call: ToolCall) -> list[str]:
 def _only_describing(text: str, order: dict[str, Any], call: ToolCall) -> list[str]:
     """Written items whose name appears only where the request says which order it means ('the one
     with the laptop'), not where it can name what to act on (understanding/acted_on.py)."""
+    if conditions.exception_in(text) is not None:
+        return []  # 'everything except the phone': the items written are the ones not named (kept: above)
     items = {str(i.get("item_id")): str(i.get("name", "")) for i in order.get("items") or []}
     names = list(dict.fromkeys(items.values()))
     everywhere = {m.name for m in matching.item_mentions(text, names)}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from offline_model.understanding import extract
 from offline_model.understanding.text import blocks, fold, sentence_units
 
 _ASKS = re.compile(
@@ -35,6 +36,9 @@ _KEEPS = re.compile(
     r"je\s+(?:garde|conserve)|behalte|bleibt|me\s+quedo|mi\s+tengo|fico\s+com|vou\s+ficar)\b"
 )
 _DESCRIBING = re.compile(
+    # 'my big delivery (the one with the keyboard and the phone)', 'my earlier delivery, the one with ...'
+    r"\b(?:order|delivery|shipment|package|parcel|box|purchase)\b[^.;:!?\n]{0,40}?[(,\u2013\u2014-]\s*(?:the\s+)?"
+    r"one\s+(?:with|that\s+(?:had|has)|containing|including)\s+[^.;:!?()\n]*|"
     r"\b(?:order|delivery|shipment|package|parcel|box|commande|celle|celui|bestellung|pedido|encomenda|"
     r"aquela|ordine|quella|quello)\s+(?:that\s+|which\s+|que\s+|che\s+)?(?:had|has|with|containing|contained|"
     r"came\s+with|including|avec|contenant|mit|con|com|tiene|tinha|tem|aveva)\s+[^.;:!?()\n]*"
@@ -75,7 +79,21 @@ def until_contrast(clause: str) -> str:
 def _kept_parts(sentence: str) -> list[str]:
     """The parts of a sentence, cut at its contrasts ('I keep the phone, but return the perfume'),
     that keep something: a keeping verb, or praise in a short clause ('the black one is great')."""
-    return [part for part in _CONTRAST.split(sentence) if part and _keeps(fold(" ".join(part.split())))]
+    parts = [part for part in _CONTRAST.split(sentence) if part and _keeps(fold(" ".join(part.split())))]
+    # praise is a clause of its own: 'the makeup kit was great, my daughter loves it, and the ...'
+    praised = [
+        piece
+        for piece in _PRAISE_CUT.split(sentence)
+        if piece and _praises(fold(" ".join(piece.split()))) and not any(piece in part for part in parts)
+    ]
+    return parts + praised
+
+
+def _praises(folded: str) -> bool:
+    """An item praised ('the watch is fantastic'), not a payment method found fine ('PayPal is fine')."""
+    if extract.payment_refs(folded):
+        return False
+    return len(folded.split()) <= 14 and bool(_PRAISED.search(folded)) and not _ACTION_WORD.search(folded)
 
 
 def _asked_about(sentence: str) -> list[str]:
@@ -98,9 +116,12 @@ _SAME_DELIVERY = re.compile(
 
 
 _PRAISED = re.compile(
-    r"\b(?:is|are|'s|was|were|works|worked)\s+(?:\w+\s+)?(?:great|perfect|lovely|fine|a\s+joy|wonderful|excellent|"
-    r"amazing|fantastic|brilliant)\b"
+    r"\b(?:is|are|'s|was|were|works|worked|work)\s+(?:\w+\s+)?(?:great|perfect|perfectly|lovely|fine|a\s+joy|wonderful|"
+    r"excellent|amazing|fantastic|brilliant|well)\b|"
+    r"\b(?:ist|sind|war|waren|est|sont|etait|es|son|era|sono|e)\s+(?:\w+\s+)?(?:super|toll|prima|klasse|genial|parfaite?s?|"
+    r"geniale?s?|perfect[oa]s?|ottim[oaie]|fantastic[oaie]s?|excelentes?|otim[oa]s?)\b"
 )
+_PRAISE_CUT = re.compile(r",|;|\s[-\u2013\u2014]\s")
 _CLAUSE_CUT = re.compile(r";|\s[-\u2013\u2014]\s")
 _ASKS_TO_KNOW = re.compile(
     r"\b(?:know|wonder\w*|curious|how\s+much|what\s+(?:\w+\s+){0,4}(?:cost|costs|price|paid|pay))\b"

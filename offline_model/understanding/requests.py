@@ -268,6 +268,11 @@ _TO_A_NEW_PLACE = re.compile(
     r"\b(?:instead|chang\w*|updat\w*|correct\w*|redirect\w*|reroute\w*|new\s+address|should\s+(?:go|be\s+(?:shipped|sent))|"
     r"please\s+(?:ship|send)|(?:can|could|would)\s+you\s+(?:ship|send|deliver))\b"
 )
+# 'it needs to go to the new place instead', 'ship it to my new apartment': a new address, not given yet.
+_TO_A_NEW_HOME = re.compile(
+    r"\b(?:go|goes|ship|send|deliver|sent|shipped|delivered|redirect\w*|forward\w*)\s+(?:it\s+|them\s+)?to\s+(?:the|my|our)\s+"
+    r"new\s+(?:place|address|apartment|home|house|flat|office)\b"
+)
 _ADDRESS_VERBS = re.compile(
     r"\b(?:ship|send|deliver|redirect|reroute|go|change|update|correct|move|moved|should|new|instead|use|set|put|make|"
     r"ad+res+|direccion|adresse|endereco|indirizzo|anschrift)\w*\b"
@@ -293,7 +298,7 @@ def _is_address_change(folded: str, has_address: bool, hits: set[str]) -> bool:
         r"\bredirect|\breroute|\bsomewhere\s+else|\bsend\s+it\s+here|\bwhere\s+.{0,30}\bships?\s+to\b", folded
     ):
         return True
-    if _SHIP_TO.search(folded):
+    if _SHIP_TO.search(folded) or _TO_A_NEW_HOME.search(folded):
         return True
     return (
         intents.ORDER_ADDRESS in hits
@@ -476,6 +481,10 @@ class _Paragraph:
         intent = None if current is not None and conditions.branch_of_request(sentence) else sentence_intent(sentence)
         if current is not None and intent in intents.ACTIONS and _asks_it_again(sentence):
             intent = current.intent  # '¿Pueden cambiarlo?' after the change it asks for: the same request
+        if current is not None and current.intent == intents.PAYMENT and intent == intents.RETURN and not ids:
+            # 'Please refund the Mastercard once it's switched': what a payment change does to the old
+            # method, not a return (which sends items back)
+            intent = None if not _RETURN_OR_EXCHANGE.search(fold(sentence)) else intent
         if intent == intents.BILLING and current is not None and _asks_what_change_comes_to(current, sentence):
             intent = None  # answered by the change's own report (its refund or price difference)
         if (

@@ -45,12 +45,17 @@ def test_hand_written_cases(name, harness):
     assert rate >= 0.9, failed
 
 
+TRAPS = Path(__file__).resolve().parent / "traps"
+
+
 def test_no_write_nobody_asked_for(harness):
-    """Across every hand-written file (traps.jsonl: items named in questions and remarks beside
-    the request), no case changes the store in a way its expected actions do not."""
+    """Across every hand-written file and the trap files (tickets built to provoke a wrong write:
+    items named in questions, praise or descriptions beside the request, false conditions, old
+    payment methods, current addresses), no case changes the store in a way its expected actions
+    do not. Traps are not held to a pass rate: asking back is fine, writing wrongly is not."""
     llm, agents, tasks, data = harness
     unasked = []
-    for path in sorted(HERE.glob("*.jsonl")):
+    for path in sorted([*HERE.glob("*.jsonl"), *TRAPS.glob("*.jsonl")]):
         for line in path.read_text().splitlines():
             if line.strip():
                 result = simulate.run_case(llm, json.loads(line), data, agents, tasks)
