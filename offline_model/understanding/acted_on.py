@@ -35,16 +35,22 @@ _KEEPS = re.compile(
     r"i\s+want\s+to\s+keep|i'?d\s+like\s+to\s+keep|"
     r"je\s+(?:garde|conserve)|behalte|bleibt|me\s+quedo|mi\s+tengo|fico\s+com|vou\s+ficar)\b"
 )
+# The rest of a describing phrase: up to the end of its clause, or to a comma where the request
+# starts ('the order with the luggage set and the bookshelf, can you switch the kettle ...').
+_PHRASE = (
+    r"[^.;:!?()\n]*?(?=,\s*(?:can|could|would|will|please|pls|i'?d|i\s+(?:want|need|would)|kindly|"
+    r"pourriez|pouvez|podrian|pueden|konnen|potete|podem)\b|[.;:!?()\n]|$)"
+)
 _DESCRIBING = re.compile(
     # 'my big delivery (the one with the keyboard and the phone)', 'my earlier delivery, the one with ...'
     r"\b(?:order|delivery|shipment|package|parcel|box|purchase)\b[^.;:!?\n]{0,40}?[(,\u2013\u2014-]\s*(?:the\s+)?"
-    r"one\s+(?:with|that\s+(?:had|has)|containing|including)\s+[^.;:!?()\n]*|"
+    rf"one\s+(?:with|that\s+(?:had|has)|containing|including)\s+{_PHRASE}|"
     r"\b(?:order|delivery|shipment|package|parcel|box|commande|celle|celui|bestellung|pedido|encomenda|"
     r"aquela|ordine|quella|quello)\s+(?:that\s+|which\s+|que\s+|che\s+)?(?:had|has|with|containing|contained|"
-    r"came\s+with|including|avec|contenant|mit|con|com|tiene|tinha|tem|aveva)\s+[^.;:!?()\n]*"
+    rf"came\s+with|including|avec|contenant|mit|con|com|tiene|tinha|tem|aveva)\s+{_PHRASE}"
     # 'el de la tableta y el lector', 'celle du barbecue', 'quello con il monitor', 'o da chaleira': the one of
-    r"|\b(?:el|la|los|las)\s+de(?:l|\s+(?:la|el|los|las))\s+[^.;:!?()\n]*|\b(?:celle|celui|ceux)\s+(?:de|du|des|d')\s*[^.;:!?()\n]*"
-    r"|\bquell[oaie]\s+(?:di|del|della|dei|delle|con)\s+[^.;:!?()\n]*|\b(?:aquel[ae]|o|a)\s+d[oa]s?\s+[^.;:!?()\n]*",
+    rf"|\b(?:el|la|los|las)\s+de(?:l|\s+(?:la|el|los|las))\s+{_PHRASE}|\b(?:celle|celui|ceux)\s+(?:de|du|des|d')\s*{_PHRASE}"
+    rf"|\bquell[oaie]\s+(?:di|del|della|dei|delle|con)\s+{_PHRASE}|\b(?:aquel[ae]|o|a)\s+d[oa]s?\s+{_PHRASE}",
     re.IGNORECASE,
 )
 

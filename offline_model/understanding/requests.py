@@ -318,6 +318,7 @@ def _is_payment_change(sentence: str, folded: str) -> bool:
     should go (returns and item changes), nor a sentence that also names what an item should become."""
     if _DIFFERENCE.search(folded) or _PRICE_GAP.search(folded) or _RETURN_OR_EXCHANGE.search(folded):
         return False
+    folded = _BILL_NOUNS.sub(" ", folded)  # 'I need it for a bill that's due' charges nothing
     refs = extract.payment_refs(sentence)
     targets = [r for r in refs if not r.negated and not r.original]
     has_order = bool(extract.order_ids(sentence))
@@ -331,9 +332,10 @@ def _is_payment_change(sentence: str, folded: str) -> bool:
         return False
     charging = bool(_CHARGING.search(folded))
     # a method replaced ('I paid with the gift card') is a move only with a verb of charging or changing
-    moving = bool(_PAYMENT_CHANGE_VERB.search(folded) or _PREFERRING.search(folded)) or (
-        charging and any(r.negated for r in refs)
-    )
+    # a preference alone ('I'd rather have it as store credit') moves a payment only when it is about
+    # paying or about an order ('I'd prefer that order paid with PayPal')
+    preferring = bool(_PREFERRING.search(folded)) and (charging or has_order or bool(_ORDER_WORD.search(folded)))
+    moving = bool(_PAYMENT_CHANGE_VERB.search(folded)) or preferring or (charging and any(r.negated for r in refs))
     # 'charge it to my Visa' moves a payment; 'can I pay with PayPal?' alone asks about the store
     return moving or (charging and (has_order or bool(_AN_ORDER.search(folded))))
 
@@ -354,8 +356,12 @@ _METHOD_WORDS = re.compile(
     r"\bmetodo\s+de\s+pagamento"
 )
 # Paying for the order with a method: the verbs of charging in the six languages.
+_BILL_NOUNS = re.compile(r"\b(?:a|an|the|my|any|your|this|that|some|other)\s+(?:\w+\s+)?(?:bills?|charges?)\b")
+# English charging verbs with what they charge ('charge it to', 'bill my Visa', 'pay with'): the
+# nouns ('a bill that's due', 'a charge I don't recognise') charge nothing.
 _CHARGING = re.compile(
-    r"\b(?:charg\w*|bill\w*|pay|paying|pay\s+for|payment|put\s+(?:it|that|this|the\s+order|#w\d+)\s+on|onto|"
+    r"\b(?:(?:charge|bill)\s+(?:it|them|that|this|me|my|the|to|#w\d+|order)|charging|"
+    r"pay(?:ing)?\s+(?:with|for|by|using|via|on)|pay|payment|put\s+(?:it|that|this|the\s+order|#w\d+)\s+on|onto|"
     r"cobr\w*|pag\w*|pay[eé]\w*|paie\w*|factur\w*|zahl\w*|bezahl\w*|belast\w*|abbuch\w*|addebit\w*)\b"
 )
 # What was paid ('lo que pagué', 'what I paid with') names the original method, not a charge to make.
@@ -393,6 +399,7 @@ _ITEM_OPTION_WORDS = re.compile(
     r"\b(?:to|for|into|in|by)\s+(?:the\s+|a\s+|an\s+|one\s+)?(?:[\w-]+\s+){0,2}?(?:size|colou?r|version|model|variant|material|capacity|black|white|red|blue|green|silver|gold|grey|gray|"
     r"pink|purple|yellow|orange|brown|beige|\d+\s*(?:ml|l|liters?|litres?|inch(?:es)?|mm|cm|gb|tb|w|pieces?))\b"
 )
+_ORDER_WORD = re.compile(r"\b(?:order|commande|pedido|bestellung|ordine|encomenda)\b")
 _AN_ORDER = re.compile(r"\b(?:order|it|that|this|commande|pedido|bestellung|ordine|encomenda)\b")
 
 

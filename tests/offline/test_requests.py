@@ -185,3 +185,15 @@ def test_a_change_asked_of_it_again_stays_with_its_request():
 
 def test_where_a_refund_goes_is_no_payment_change():
     assert sentence_intent("El dinero, de vuelta a PayPal, que es con lo que pagué ese pedido.") != intents.PAYMENT
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "This time I want the money back on my Visa, please - I need it for a bill that's due.",  # wrote a payment once
+        "Honestly I'd rather have it as store credit anyway.",  # a wish about refunds
+        "Refund to the Visa it was charged on is fine.",
+    ],
+)
+def test_refund_wishes_and_bill_nouns_move_no_payment(sentence):
+    assert sentence_intent(sentence) != intents.PAYMENT
