@@ -89,7 +89,14 @@ def return_items(unit: Unit, ctx: Context) -> Step:
         return result(
             unit,
             "pending_approval",
-            say("return.pending_approval", ctx.language, items=labels, order=unit.order_id),
+            say(
+                "return.pending_approval",
+                ctx.language,
+                items=labels,
+                order=unit.order_id,
+                amount=money(amount),
+                method=matching.describe_method(method_id, ctx.facts.payment_methods),
+            ),
             f"return from {unit.order_id} awaiting approval {data.get('approval_id', '')}",
         )
 

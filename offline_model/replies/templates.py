@@ -55,8 +55,8 @@ EN = {
         "the refund of {amount} goes to {method}. You can ask us for the return label at any time."
     ),
     "return.pending_approval": (
-        "The return of {items} from order {order} needs a quick approval from our team; "
-        "we will confirm as soon as it is done."
+        "The return of {items} from order {order} (a refund of {amount} to {method}) needs a quick "
+        "approval from our team; we will confirm as soon as it is done."
     ),
     "return.not_delivered": "Order {order} is {status}, not delivered yet, so it can't be returned.",
     "return.not_delivered_pending": (
