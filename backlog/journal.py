@@ -18,7 +18,6 @@ twice.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -32,6 +31,7 @@ from typing import TextIO
 
 from pydantic import ValidationError
 
+from core.locks import immediate, pid_lock
 from core.models import Result, Ticket
 from intake.ticket_io import validation_message
 
@@ -108,13 +108,8 @@ class Journal:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        with immediate(self._db) as db:
+            yield db
 
     def close(self) -> None:
         self._db.close()
@@ -152,24 +147,15 @@ class Journal:
         lock_dir = self.data_dir / "locks"
         lock_dir.mkdir(exist_ok=True)
         lock_path = lock_dir / f"batch-{hashlib.sha256(key.encode()).hexdigest()[:16]}.lock"
-        with open(lock_path, "a+") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError as e:
-                handle.seek(0)
-                holder = handle.read().strip() or "another process"
-                raise BatchLocked(
-                    f"another batch is already writing {key} (pid {holder}); wait for it to finish "
-                    "or stop it, then run the same command again to resume"
-                ) from e
-            handle.seek(0)
-            handle.truncate()
-            handle.write(str(os.getpid()))
-            handle.flush()
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+
+        def busy(holder: str) -> BatchLocked:
+            return BatchLocked(
+                f"another batch is already writing {key} (pid {holder}); wait for it to finish "
+                "or stop it, then run the same command again to resume"
+            )
+
+        with pid_lock(lock_path, busy):
+            yield
 
 
 class BatchJournal:

@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from core.locks import immediate
 from core.models import ApprovalRecord
 from safety.policy import ApprovalPolicy, Policy
 from tools.context import ToolContext
@@ -182,13 +183,8 @@ class ApprovalQueue:
         against every other connection, in any process."""
         db = self._connect()
         try:
-            db.execute("BEGIN IMMEDIATE")
-            try:
+            with immediate(db):
                 yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
         finally:
             db.close()
 

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from core.locks import immediate
 from service.schema import MIGRATIONS
 
 DB_NAME = "service.db"
@@ -41,13 +42,8 @@ class ServiceDatabase:
         accept a ticket id once) is atomic against every other connection, in any process."""
         db = self._connect()
         try:
-            db.execute("BEGIN IMMEDIATE")
-            try:
+            with immediate(db):
                 yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
         finally:
             db.close()
 
