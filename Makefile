@@ -16,6 +16,9 @@ install: $(STAMP)  ## create .venv and install the project (CPU torch first, the
 $(STAMP): pyproject.toml
 	# The console's browser tests drive Debian's Chromium (Playwright downloads no browser of its own).
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	# The fleet's tests start real Redis and PostgreSQL servers on loopback (tests/live_servers.py).
+	command -v redis-server >/dev/null || (apt-get update && apt-get install -y redis-server)
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update && apt-get install -y postgresql)
 	$(PYTHON) -m venv $(VENV)
 	# CPU build from the machine's local wheel; installed first so sentence-transformers does not pull CUDA.
 	$(BIN)/pip install --quiet torch==2.13.0

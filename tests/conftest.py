@@ -14,6 +14,9 @@ import core.environment  # noqa: F401  (telemetry/tracing off before crewai is i
 
 import pytest
 
+# Real Redis and PostgreSQL servers on loopback for any test that asks (redis_url, postgres_url, ...).
+pytest_plugins = ["tests.live_fixtures"]
+
 _PROVIDER_KEYS = (
     "OPENAI_API_KEY",
     "ANTHROPIC_API_KEY",
