@@ -103,3 +103,26 @@ def store_replay(
 
     if replay_cases(settings, cases, stores_dir, console=out):
         raise typer.Exit(1)
+
+
+@store_app.command("serve")
+def store_serve(
+    ctx: typer.Context,
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback unless told otherwise)."),
+    port: int = typer.Option(8700, "--port", min=1, max=65535, help="Port to listen on."),
+    faults: str | None = typer.Option(
+        None, "--faults", help="Fault injection, e.g. error=0.2,timeout=0.05 (default: SUPPORT_CREW_FAULTS)."
+    ),
+) -> None:
+    """Run the sandbox store on its own, in the foreground, over <data-dir>/store.db (seeded on first
+    start, kept across restarts), for workers that share it through SUPPORT_CREW_API_URL."""
+    settings = settings_of(ctx, validate=False)  # serves the store only: config/ plays no part
+    from runner.store_commands import serve_store
+    from sandbox_store.standalone import CannotListen
+
+    try:
+        serve_store(settings, host=host, port=port, faults=settings.faults if faults is None else faults)
+    except ValueError as e:  # an unreadable --faults
+        raise fail(str(e), 2) from e
+    except CannotListen as e:
+        raise fail(str(e)) from e

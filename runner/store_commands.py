@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from pathlib import Path
 
 from rich.console import Console
 
+from core.cli import err
 from core.settings import Settings
 from sandbox_store.access import store_client
 
@@ -36,3 +38,38 @@ def replay_cases(settings: Settings, cases: Path, stores_dir: Path, *, console: 
         f"{len(report.failures)} failed; stores in {stores_dir}"
     )
     return len(report.failures)
+
+
+def serve_store(settings: Settings, *, host: str, port: int, faults: str) -> None:
+    """`store serve` in the foreground until SIGTERM or SIGINT (sandbox_store.standalone)."""
+    from sandbox_store.db import set_template_dir
+    from sandbox_store.faults import FaultPlan
+    from sandbox_store.standalone import bind, serve
+
+    plan = FaultPlan.parse(faults)  # ValueError before anything is started
+    sock = bind(host, port)  # CannotListen before anything is created
+    try:
+        data_dir = settings.resolved_data_dir
+        data_dir.mkdir(parents=True, exist_ok=True)
+        set_template_dir(settings.resolved_cache_dir)  # the seeded template stays inside the data directory
+    except BaseException:
+        sock.close()
+        raise
+    db_path = data_dir / "store.db"
+    state = "kept from before" if db_path.exists() else "seeded now"
+    err.print(f"support-crew store serve: http://{host}:{port}, database {db_path} ({state})", highlight=False)
+    if plan.active:
+        err.print(f"[yellow]note[/] faults injected: {faults}", highlight=False)
+    if not _is_loopback(host):
+        err.print(
+            f"[yellow]note[/] listening on {host}: the sandbox store has no authentication; keep it private",
+            highlight=False,
+        )
+    serve(sock, db_path, faults=plan)
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
