@@ -113,18 +113,22 @@ def _stop_all_left_running() -> None:
         _stop(process, sig, timeout_s=5.0)
 
 
-def _temp_folder(kind: str) -> Path:
-    """A temp folder for one server, marked with this process's id; folders left by runs that were
-    killed (whose servers the kernel stopped, see above) are removed first."""
-    prefix = f"support-crew-{kind}-"
-    for stale in Path(tempfile.gettempdir()).glob(f"{prefix}*"):
+def remove_stale_folders() -> None:
+    """Remove the temp folders of runs that were killed (the kernel stopped their servers, see
+    above; nothing ran to remove their folders)."""
+    for stale in Path(tempfile.gettempdir()).glob("support-crew-[rp]*-*"):
         try:
             owner = int((stale / "owner.pid").read_text())
         except (OSError, ValueError):
-            continue  # not ours, or still being set up
+            continue  # not a server's folder, or one still being set up
         if not _alive(owner):
             shutil.rmtree(stale, ignore_errors=True)
-    folder = Path(tempfile.mkdtemp(prefix=prefix))
+
+
+def _temp_folder(kind: str) -> Path:
+    """A temp folder for one server, marked with this process's id (see remove_stale_folders)."""
+    remove_stale_folders()
+    folder = Path(tempfile.mkdtemp(prefix=f"support-crew-{kind}-"))
     (folder / "owner.pid").write_text(str(os.getpid()))
     return folder
 

@@ -94,17 +94,19 @@ import sys, time
 sys.path.insert(0, sys.argv[1])
 from tests.live_servers import redis_server, postgres_server
 with redis_server() as r, postgres_server() as pg:
-    print(r.port, r.pid, pg.port, pg.pid, flush=True)
+    print(r.port, r.pid, pg.port, pg.pid, r.folder, pg.folder, flush=True)
     time.sleep(120)
 """
 
 
 def test_servers_die_with_a_test_run_killed_by_sigkill() -> None:
-    """No finally runs on SIGKILL: the kernel's parent-death signal stops the servers."""
+    """No finally runs on SIGKILL: the kernel's parent-death signal stops the servers, and the next
+    start removes their folders."""
     starter = subprocess.Popen([sys.executable, "-c", _STARTER, str(PROJECT_ROOT)], stdout=subprocess.PIPE, text=True)
     try:
         assert starter.stdout is not None
-        redis_port, redis_pid, pg_port, pg_pid = map(int, starter.stdout.readline().split())
+        *numbers, redis_folder, pg_folder = starter.stdout.readline().split()
+        redis_port, redis_pid, pg_port, pg_pid = map(int, numbers)
         assert live_servers._redis_answers(redis_port) and live_servers._postgres_answers(pg_port)
     finally:
         starter.send_signal(signal.SIGKILL)
@@ -113,6 +115,8 @@ def test_servers_die_with_a_test_run_killed_by_sigkill() -> None:
     while (_running(redis_pid) or _running(pg_pid)) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _running(redis_pid) and not _running(pg_pid)
+    live_servers.remove_stale_folders()  # what the next start does first
+    assert not Path(redis_folder).exists() and not Path(pg_folder).exists()
 
 
 def _running(pid: int) -> bool:
