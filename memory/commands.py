@@ -16,8 +16,9 @@ class MemoryCommandError(RuntimeError):
 
 def _memory(settings: Settings):
     from memory.customer_memory import open_customer_memory
+    from memory.service import memory_home
 
-    return open_customer_memory(settings.resolved_data_dir)
+    return open_customer_memory(memory_home(settings))
 
 
 def show_customer(settings: Settings, customer_id: str, *, console: Console) -> None:
@@ -56,16 +57,18 @@ def forget_customer(settings: Settings, customer_id: str, *, console: Console) -
 def knowledge_retrieval_check(settings: Settings, *, console: Console) -> bool:
     from memory.knowledge_base import open_knowledge_index
     from memory.knowledge_check import run_retrieval_check
+    from memory.service import knowledge_home
 
-    index = open_knowledge_index(settings.knowledge_index_dir or settings.resolved_data_dir, settings.knowledge_dir)
+    index = open_knowledge_index(knowledge_home(settings), settings.knowledge_dir)
     report = run_retrieval_check(index, echo=lambda line: console.print(line, markup=False, highlight=False))
     return report.passed
 
 
 def index_knowledge(settings: Settings, *, console: Console) -> None:
     from memory.knowledge_base import ensure_indexed
+    from memory.service import knowledge_home
 
-    report = ensure_indexed(settings.knowledge_index_dir or settings.resolved_data_dir, settings.knowledge_dir)
+    report = ensure_indexed(knowledge_home(settings), settings.knowledge_dir)
     console.print(report.summary())
 
 
@@ -96,11 +99,22 @@ def memory_forget(ctx: typer.Context, customer_id: str = typer.Argument(..., met
 @knowledge_app.command("check")
 def knowledge_check(ctx: typer.Context) -> None:
     """Retrieval check: is the right document in the top 3 for the written questions?"""
-    if not knowledge_retrieval_check(settings_of(ctx), console=out):
+    from memory.knowledge_base import KnowledgeUnavailable
+
+    try:
+        passed = knowledge_retrieval_check(settings_of(ctx), console=out)
+    except (KnowledgeUnavailable, ValueError) as e:  # ValueError: a malformed SUPPORT_CREW_CHROMA_URL
+        raise fail(str(e)) from e
+    if not passed:
         raise typer.Exit(1)
 
 
 @knowledge_app.command("index")
 def knowledge_index(ctx: typer.Context) -> None:
     """(Re)index the knowledge base; only changed documents are embedded again."""
-    index_knowledge(settings_of(ctx), console=out)
+    from memory.knowledge_base import KnowledgeUnavailable
+
+    try:
+        index_knowledge(settings_of(ctx), console=out)
+    except (KnowledgeUnavailable, ValueError) as e:
+        raise fail(str(e)) from e

@@ -31,7 +31,8 @@ from crewai.memory.utils import join_scope_paths, normalize_scope_path
 
 from core.models import Result, Ticket
 from memory.backend import ChromaStorageBackend
-from memory.chroma_store import LocalEmbeddingFunction, get_chroma_client
+from memory.chroma_http import ChromaServer, failure_reason
+from memory.chroma_store import ChromaHome, LocalEmbeddingFunction, get_chroma_client, handle_key
 from memory.customer_facts import Fact, describe_request, extract_customer_facts, summarize_resolution
 
 CUSTOMERS_SCOPE = "/customers"
@@ -164,7 +165,7 @@ def customer_scope(customer_id: str) -> str:
 
 
 def _degraded_note(action: str, exc: BaseException) -> str:
-    return f"memory unavailable ({action} failed: {type(exc).__name__}: {exc}); the ticket runs without memory"
+    return f"memory unavailable ({action} failed: {failure_reason(exc)}); the ticket runs without memory"
 
 
 def _format_customer(records: list[MemoryRecord]) -> list[str]:
@@ -203,13 +204,15 @@ def _compose(facts: list[str], resolutions: list[str]) -> str:
 
 
 class CustomerMemory:
-    """Entity and long-term memory of one installation (one data directory)."""
+    """Entity and long-term memory of one installation: one data directory, or one ChromaDB
+    server shared by every worker of a fleet (what one worker learns, the others recall)."""
 
     def __init__(
-        self, data_dir: Path, *, backend_factory: Callable[[Path], ChromaStorageBackend] | None = None
+        self, home: ChromaHome, *, backend_factory: Callable[[ChromaHome], ChromaStorageBackend] | None = None
     ) -> None:
-        self._data_dir = Path(data_dir)
-        self._backend_factory = backend_factory or (lambda d: ChromaStorageBackend(get_chroma_client(d)))
+        """`home`: a data directory, or the ChromaDB server that a fleet's workers share."""
+        self._home: ChromaHome = home if isinstance(home, ChromaServer) else Path(home)
+        self._backend_factory = backend_factory or (lambda h: ChromaStorageBackend(get_chroma_client(h)))
         self._memory: LocalMemory | None = None
         self._backend: ChromaStorageBackend | None = None
         self._lock = threading.Lock()
@@ -217,7 +220,7 @@ class CustomerMemory:
     def _open(self) -> tuple[LocalMemory, ChromaStorageBackend]:
         with self._lock:
             if self._memory is None or self._backend is None:
-                backend = self._backend_factory(self._data_dir)
+                backend = self._backend_factory(self._home)
                 self._memory = LocalMemory(
                     storage=backend,
                     embedder=LocalEmbeddingFunction(),
@@ -229,6 +232,15 @@ class CustomerMemory:
                 )
                 self._backend = backend
             return self._memory, self._backend
+
+    def _failed(self, action: str, exc: BaseException) -> str:
+        """The note for a failure. On a server the handles are dropped, so the next ticket opens
+        the collection again (a server restarted on a fresh volume gives it a new id)."""
+        if not isinstance(self._home, ChromaServer):
+            return _degraded_note(action, exc)
+        with self._lock:
+            self._memory = self._backend = None
+        return _degraded_note(f"{action} at {self._home}", exc)
 
     # --- the runner's two calls -----------------------------------------------------------------
     def recall(self, customer_id: str | None, ticket_text: str) -> Recalled:
@@ -256,7 +268,7 @@ class CustomerMemory:
             ]
             return Recalled(text=_compose(facts, resolutions), customer_facts=facts, resolutions=resolutions)
         except Exception as exc:  # never block a ticket on memory
-            return Recalled(degraded=_degraded_note("recall", exc))
+            return Recalled(degraded=self._failed("recall", exc))
 
     def remember(self, customer_id: str | None, ticket: Ticket, result: Result) -> str | None:
         """Save what this ticket taught; returns None, or the degraded note for the trace."""
@@ -279,7 +291,7 @@ class CustomerMemory:
             )
             return None
         except Exception as exc:
-            return _degraded_note("remember", exc)
+            return self._failed("remember", exc)
 
     @staticmethod
     def _save_fact(memory: LocalMemory, scope: str, customer_id: str, fact: Fact) -> None:
@@ -311,7 +323,7 @@ class CustomerMemory:
             _, backend = self._open()
             records = backend.find(scope) + backend.find(RESOLUTIONS_SCOPE, {"customer_id": customer_id})
         except Exception as exc:
-            raise MemoryUnavailable(_degraded_note("show", exc)) from exc
+            raise MemoryUnavailable(self._failed("show", exc)) from exc
         return sorted(records, key=lambda r: r.created_at, reverse=True)
 
     def forget(self, customer_id: str) -> int:
@@ -322,23 +334,24 @@ class CustomerMemory:
             deleted = memory.forget(scope=scope)
             deleted += memory.forget(scope=RESOLUTIONS_SCOPE, metadata_filter={"customer_id": customer_id})
         except Exception as exc:
-            raise MemoryUnavailable(_degraded_note("forget", exc)) from exc
+            raise MemoryUnavailable(self._failed("forget", exc)) from exc
         return deleted
 
 
-_instances: dict[Path, CustomerMemory] = {}
+_instances: dict[tuple[ChromaHome, int], CustomerMemory] = {}  # by handle_key
 _instances_lock = threading.Lock()
 
 
-def open_customer_memory(data_dir: Path) -> CustomerMemory:
-    """The process-wide CustomerMemory of a data directory (opening it touches nothing yet)."""
-    path = Path(data_dir).expanduser().resolve()
+def open_customer_memory(home: ChromaHome) -> CustomerMemory:
+    """The process-wide CustomerMemory of a data directory or ChromaDB server (opening it
+    touches nothing yet)."""
+    key = handle_key(home)
     with _instances_lock:
-        if path not in _instances:
-            _instances[path] = CustomerMemory(path)
-        return _instances[path]
+        if key not in _instances:
+            _instances[key] = CustomerMemory(key[0])
+        return _instances[key]
 
 
-def release_customer_memory(data_dir: Path) -> None:
+def release_customer_memory(home: ChromaHome) -> None:
     with _instances_lock:
-        _instances.pop(Path(data_dir).expanduser().resolve(), None)
+        _instances.pop(handle_key(home), None)

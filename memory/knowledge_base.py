@@ -3,7 +3,8 @@ into its own ChromaDB collection under the data directory, and searched by meani
 
 Indexing is keyed by a content hash per document: `ensure_indexed` embeds only documents that
 were added or changed and drops those removed, so a start-up with unchanged knowledge costs one
-metadata read, not a re-embedding.
+metadata read, not a re-embedding. On a ChromaDB server shared by a fleet, the index is built
+once per version of the knowledge instead (memory.knowledge_shared).
 """
 
 from __future__ import annotations
@@ -11,12 +12,24 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
 
-from memory.chroma_store import LocalEmbeddingFunction, get_chroma_client, included
+from memory.chroma_http import ChromaServer, failure_reason
+from memory.chroma_store import (
+    ChromaHome,
+    LocalEmbeddingFunction,
+    describe,
+    get_chroma_client,
+    handle_key,
+    included,
+)
 from memory.embedder import MODEL_NAME
 
 COLLECTION = "support-crew-knowledge"
@@ -138,12 +151,7 @@ class KnowledgeIndex:
     def __init__(self, data_dir: Path, knowledge_dir: Path, *, client: ClientAPI | None = None) -> None:
         self.knowledge_dir = Path(knowledge_dir)
         self._client = client or get_chroma_client(Path(data_dir))
-        self._collection = self._client.get_or_create_collection(
-            name=COLLECTION,
-            # chromadb wants an EmbeddingFunction[Documents | Images]; a text-only one is its documented use
-            embedding_function=LocalEmbeddingFunction(),  # type: ignore[arg-type]
-            configuration={"hnsw": {"space": "cosine"}},
-        )
+        self._collection = open_passages(self._client, COLLECTION)
         self._lock = threading.Lock()
 
     def indexed_hashes(self) -> dict[str, str]:
@@ -177,58 +185,82 @@ class KnowledgeIndex:
             return report
 
     def _add(self, document: Document) -> None:
-        self._collection.upsert(  # upsert: another process may have indexed the same version
-            ids=[f"{document.name}#{i}" for i in range(len(document.sections))],
-            documents=[_passage_text(document, s) for s in document.sections],
-            metadatas=[
-                {
-                    "document": document.name,
-                    "title": document.title,
-                    "section": s.heading,
-                    "content_hash": document.content_hash,
-                    "position": i,
-                }
-                for i, s in enumerate(document.sections)
-            ],
-        )
+        add_passages(self._collection, document)
 
     def search(self, query: str, top_k: int = 3) -> list[Passage]:
         """The `top_k` best passages, at most PASSAGES_PER_DOCUMENT from one document."""
-        if not query.strip() or top_k <= 0:
-            return []
-        total = self._collection.count()
-        if total == 0:
-            return []
-        result = self._collection.query(
-            query_texts=[query],
-            n_results=min(total, top_k * 4),
-            include=["documents", "metadatas", "distances"],
-        )
-        passages: list[Passage] = []
-        per_document: dict[str, int] = {}
-        for text, meta, distance in zip(
-            included(result["documents"], "documents")[0],
-            included(result["metadatas"], "metadatas")[0],
-            included(result["distances"], "distances")[0],
-            strict=False,
-        ):
-            name = str(meta["document"])
-            if per_document.get(name, 0) >= PASSAGES_PER_DOCUMENT:
-                continue
-            per_document[name] = per_document.get(name, 0) + 1
-            body = text.split("\n", 1)[1] if "\n" in text else text  # drop the embedded title line
-            passages.append(
-                Passage(
-                    document=name,
-                    title=str(meta["title"]),
-                    section=str(meta["section"]),
-                    text=body,
-                    score=round(1.0 - float(distance), 4),
-                )
+        return search_passages(self._collection, query, top_k)
+
+
+def open_passages(
+    client: ClientAPI, name: str, *, create: bool = False, metadata: dict[str, str | int | float] | None = None
+) -> Collection:
+    """The collection of knowledge passages `name`, created when missing (with `metadata`). With
+    `create`, only created: ChromaError if it exists (how a worker claims building it)."""
+    make = client.create_collection if create else client.get_or_create_collection
+    return make(
+        name=name,
+        # chromadb wants an EmbeddingFunction[Documents | Images]; a text-only one is its documented use
+        embedding_function=LocalEmbeddingFunction(),  # type: ignore[arg-type]
+        configuration={"hnsw": {"space": "cosine"}},
+        metadata=metadata,
+    )
+
+
+def add_passages(collection: Collection, document: Document) -> None:
+    collection.upsert(  # upsert: another process may have indexed the same version
+        ids=[f"{document.name}#{i}" for i in range(len(document.sections))],
+        documents=[_passage_text(document, s) for s in document.sections],
+        metadatas=[
+            {
+                "document": document.name,
+                "title": document.title,
+                "section": s.heading,
+                "content_hash": document.content_hash,
+                "position": i,
+            }
+            for i, s in enumerate(document.sections)
+        ],
+    )
+
+
+def search_passages(collection: Collection, query: str, top_k: int = 3) -> list[Passage]:
+    """The `top_k` best passages of a collection, at most PASSAGES_PER_DOCUMENT from one document."""
+    if not query.strip() or top_k <= 0:
+        return []
+    total = collection.count()
+    if total == 0:
+        return []
+    result = collection.query(
+        query_texts=[query],
+        n_results=min(total, top_k * 4),
+        include=["documents", "metadatas", "distances"],
+    )
+    passages: list[Passage] = []
+    per_document: dict[str, int] = {}
+    for text, meta, distance in zip(
+        included(result["documents"], "documents")[0],
+        included(result["metadatas"], "metadatas")[0],
+        included(result["distances"], "distances")[0],
+        strict=False,
+    ):
+        name = str(meta["document"])
+        if per_document.get(name, 0) >= PASSAGES_PER_DOCUMENT:
+            continue
+        per_document[name] = per_document.get(name, 0) + 1
+        body = text.split("\n", 1)[1] if "\n" in text else text  # drop the embedded title line
+        passages.append(
+            Passage(
+                document=name,
+                title=str(meta["title"]),
+                section=str(meta["section"]),
+                text=body,
+                score=round(1.0 - float(distance), 4),
             )
-            if len(passages) == top_k:
-                break
-        return passages
+        )
+        if len(passages) == top_k:
+            break
+    return passages
 
 
 class UnavailableKnowledge:
@@ -242,36 +274,59 @@ class UnavailableKnowledge:
         raise KnowledgeUnavailable(self.reason)
 
 
-_indexes: dict[tuple[Path, Path], KnowledgeIndex] = {}
+class Index(Protocol):
+    def ensure_indexed(self) -> IndexReport: ...
+    def search(self, query: str, top_k: int = 3) -> list[Passage]: ...
+
+
+def index_for(home: ChromaHome, knowledge_dir: Path) -> Index:
+    """The index under a data directory (incremental), or on a fleet's shared ChromaDB server."""
+    if isinstance(home, ChromaServer):
+        from memory.knowledge_shared import SharedKnowledgeIndex
+
+        return SharedKnowledgeIndex(home, knowledge_dir)
+    return KnowledgeIndex(home, knowledge_dir)
+
+
+_indexes: dict[tuple[tuple[ChromaHome, int], Path], Index] = {}  # by handle_key and knowledge directory
 _indexes_lock = threading.Lock()
 
 
-def open_knowledge_index(data_dir: Path, knowledge_dir: Path) -> KnowledgeIndex:
-    """The process-wide, up-to-date index for a data directory (indexes on first open)."""
-    key = (Path(data_dir).expanduser().resolve(), Path(knowledge_dir).expanduser().resolve())
+def open_knowledge_index(home: ChromaHome, knowledge_dir: Path) -> Index:
+    """The process-wide, up-to-date index of a data directory or ChromaDB server (indexes on
+    first open)."""
+    key = (handle_key(home), Path(knowledge_dir).expanduser().resolve())
+    where = key[0][0]
     with _indexes_lock:
         index = _indexes.get(key)
         if index is None:
-            try:
-                index = KnowledgeIndex(key[0], key[1])
+            with _unavailable_on_failure(where):
+                index = index_for(where, key[1])
                 index.ensure_indexed()
-            except KnowledgeUnavailable:
-                raise
-            except Exception as exc:
-                raise KnowledgeUnavailable(
-                    f"knowledge index under {key[0]} unavailable: {type(exc).__name__}: {exc}"
-                ) from exc
             _indexes[key] = index
         return index
 
 
-def ensure_indexed(data_dir: Path, knowledge_dir: Path) -> IndexReport:
-    """(Re)index the knowledge directory into the data directory; reports what changed."""
-    return KnowledgeIndex(data_dir, knowledge_dir).ensure_indexed()
+def ensure_indexed(home: ChromaHome, knowledge_dir: Path) -> IndexReport:
+    """(Re)index the knowledge directory into the data directory or server; reports what changed."""
+    with _unavailable_on_failure(home):
+        return index_for(home, knowledge_dir).ensure_indexed()
+
+
+@contextmanager
+def _unavailable_on_failure(home: ChromaHome) -> Iterator[None]:
+    """Any failure (ChromaDB, the server, the embedder) as KnowledgeUnavailable saying where."""
+    try:
+        yield
+    except KnowledgeUnavailable:
+        raise
+    except Exception as exc:
+        reason = failure_reason(exc)
+        raise KnowledgeUnavailable(f"knowledge index {describe(home)} unavailable: {reason}") from exc
 
 
 def release_knowledge_index(data_dir: Path) -> None:
-    resolved = Path(data_dir).expanduser().resolve()
+    home = handle_key(data_dir)
     with _indexes_lock:
-        for key in [k for k in _indexes if k[0] == resolved]:
+        for key in [k for k in _indexes if k[0] == home]:
             del _indexes[key]

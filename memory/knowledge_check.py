@@ -1,7 +1,7 @@
 """Retrieval check of the knowledge base: for questions written for the purpose, is the document
 that answers them among the top results of search_knowledge_base?
 
-    python -m memory.knowledge_check [--data-dir DIR] [--questions FILE] [--top-k 3]
+    python -m memory.knowledge_check [--data-dir DIR | --chroma-url URL] [--questions FILE] [--top-k 3]
 """
 
 from __future__ import annotations
@@ -98,6 +98,7 @@ def run_retrieval_check(
 
 def main(argv: list[str] | None = None) -> int:
     from core.settings import Settings
+    from memory.chroma_store import chroma_home
     from memory.knowledge_base import open_knowledge_index
 
     settings = Settings()
@@ -106,8 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--knowledge-dir", type=Path, default=settings.knowledge_dir)
     parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
     parser.add_argument("--top-k", type=int, default=3)
+    parser.add_argument("--chroma-url", default=settings.chroma_url, help="a ChromaDB server instead of --data-dir")
     args = parser.parse_args(argv)
-    index = open_knowledge_index(args.data_dir, args.knowledge_dir)
+    index = open_knowledge_index(chroma_home(args.data_dir, args.chroma_url), args.knowledge_dir)
     report = run_retrieval_check(index, args.questions, top_k=args.top_k)
     return 0 if report.passed else 1
 
