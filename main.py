@@ -18,6 +18,7 @@ import typer
 from pydantic import ValidationError
 
 from backlog.commands import batch, bench, report
+from backlog.fleet.commands import bench_fleet, worker
 from core.cli import CommandState, fail
 from core.settings import Settings
 from evaluation.commands import evaluate
@@ -65,9 +66,10 @@ command: Callable[..., None]  # each command function has its own options
 for command in (kickoff, batch):
     app.command()(command)
 app.command("eval")(evaluate)
-for command in (validate, trace, report, bench, redteam, serve):
+for command in (validate, trace, report, bench, redteam, serve, worker):
     app.command()(command)
 app.command("bench-service")(bench_service)
+app.command("bench-fleet")(bench_fleet)
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(store_app, name="store")
 app.add_typer(approvals_app, name="approvals")

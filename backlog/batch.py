@@ -124,8 +124,11 @@ def run_batch(
     console: Console | None = None,
     runner: str = DEFAULT_RUNNER,
     plain: bool = False,
+    queue: bool = False,
 ) -> BatchSummary:
     """Run (or resume) the backlog `in_path` into `out_path`; see the module docstring.
+
+    `queue` hands the tickets to the fleet's workers through the broker (fleet/) instead.
 
     `workers` > 1 runs tickets in that many processes (never more than there are tickets left);
     1 runs them in this process. Skipped lines, repairs and the progress bar go to `console`
@@ -144,7 +147,7 @@ def run_batch(
         tickets=len(ticket_file.tickets),
         skipped_lines=[str(e) for e in ticket_file.errors],
     )
-    with Journal(settings.resolved_data_dir) as journal, journal.lock(out_path):
+    with Journal(settings.resolved_data_dir, database_url=settings.database_url) as journal, journal.lock(out_path):
         batch = journal.batch(out_path, in_path)
         results_file = ResultsFile(out_path)
         try:
@@ -157,7 +160,18 @@ def run_batch(
             summary.already_done = summary.tickets - len(todo)
             summary.resumed = [t.id for t in todo if attempts.get(t.id, 0) > 0]
             _report_repairs(summary, console)
-            if todo:
+            if todo and queue:
+                _run_on_fleet(
+                    todo,
+                    summary,
+                    batch=batch,
+                    results_file=results_file,
+                    settings=settings,
+                    progress=progress,
+                    console=console,
+                    plain=plain,
+                )
+            elif todo:
                 _run(
                     todo,
                     summary,
@@ -239,6 +253,33 @@ def _run(
                 pool.stop()  # while the store is still up
         summary.peak_rss_mb_per_worker = stats.peak_rss_mb
         summary.crashed_workers = stats.crashed
+
+
+def _run_on_fleet(
+    todo: list[Ticket],
+    summary: BatchSummary,
+    *,
+    batch: BatchJournal,
+    results_file: ResultsFile,
+    settings: Settings,
+    progress: bool,
+    console: Console,
+    plain: bool,
+) -> None:
+    """The workers write the journal; this process only appends their results to OUT."""
+    from backlog.fleet.dispatch import run_backlog_on_fleet
+
+    started = time.monotonic()
+    with _progress(console, progress) as bar:
+        task = bar.add_task(f"queued {len(todo)} ticket(s) for the fleet…", total=len(todo))
+
+        def deliver(result: Result, line: str) -> None:
+            results_file.append(line)
+            summary.results.append(result)
+            summary.run_s = time.monotonic() - started
+            bar.update(task, advance=1, description=_outcome_line(summary.outcomes))
+
+        run_backlog_on_fleet(todo, batch=batch, settings=settings, deliver=deliver, plain=plain)
 
 
 def _report_repairs(summary: BatchSummary, console: Console) -> None:

@@ -36,7 +36,7 @@ from backlog.batch import BatchSummary, run_batch
 from backlog.report import percentile
 from backlog.workers import DEFAULT_RUNNER
 from core.models import Result, Ticket
-from core.settings import Settings
+from core.settings import ISOLATED, Settings
 from intake.ticket_io import read_tickets
 from runner.prices import ModelPrice, load_prices
 
@@ -100,7 +100,7 @@ def _fresh(settings: Settings, run_dir: Path) -> Settings:
     # The knowledge index is read-only content built once for the installation (run_bench), as on a
     # real deployment: runs must not measure re-embedding the knowledge base.
     index_dir = settings.knowledge_index_dir or settings.resolved_data_dir
-    return settings.model_copy(update={"data_dir": run_dir, "api_url": None, "knowledge_index_dir": index_dir})
+    return settings.model_copy(update={**ISOLATED, "data_dir": run_dir, "knowledge_index_dir": index_dir})
 
 
 def _batch(
@@ -190,7 +190,7 @@ def run_bench(
 
     root = settings.resolved_data_dir / "bench"
     shutil.rmtree(root, ignore_errors=True)
-    from memory.knowledge_base import ensure_indexed
+    from memory.knowledge_indexes import ensure_indexed
 
     ensure_indexed(settings.knowledge_index_dir or settings.resolved_data_dir, settings.knowledge_dir)
     common = (tickets_path, root, settings)

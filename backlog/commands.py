@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from core.cli import err, fail, out, require_file, settings_of
+from core.settings import Settings
 
 
 def batch(
@@ -15,17 +16,23 @@ def batch(
     in_path: Path = typer.Argument(..., metavar="IN.jsonl", help="Tickets, one JSON object per line."),
     out_path: Path = typer.Option(..., "--out", help="Results, one JSON object per line (appended as they finish)."),
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="Parallel worker processes."),
+    queue: bool = typer.Option(
+        False, "--queue", help="Hand the tickets to the fleet's `support-crew worker` processes through the broker."
+    ),
 ) -> None:
     """Run a backlog; re-running the same command resumes where it stopped."""
     require_file(in_path)
     settings = settings_of(ctx)
     from backlog.batch import run_batch
+    from backlog.fleet.app import FleetConfigError
+    from backlog.fleet.dispatch import BrokerUnreachable
     from backlog.journal import JournalError
     from intake.ticket_io import JsonlFileError
+    from storage.database import DatabaseError
 
     try:
-        summary = run_batch(in_path, out_path, settings=settings, workers=workers, progress=True)
-    except (JournalError, JsonlFileError) as e:
+        summary = run_batch(in_path, out_path, settings=settings, workers=workers, progress=True, queue=queue)
+    except (JournalError, JsonlFileError, FleetConfigError, BrokerUnreachable, DatabaseError) as e:
         raise fail(str(e)) from e
     except KeyboardInterrupt:
         err.print("interrupted: run the same command again to finish the backlog", highlight=False)
@@ -35,16 +42,53 @@ def batch(
 
 def report(
     ctx: typer.Context,
-    results: Path = typer.Argument(..., metavar="OUT.jsonl"),
+    results: Path | None = typer.Argument(None, metavar="OUT.jsonl"),
     tickets: Path | None = typer.Option(None, "--tickets", help="The input tickets, to group by tag."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    fleet: bool = typer.Option(
+        False,
+        "--fleet",
+        help="The fleet now: tickets waiting on the broker, tickets by state, each worker's throughput.",
+    ),
 ) -> None:
-    """Outcomes, rates, latency and tokens of a batch's results."""
+    """Outcomes, rates, latency and tokens of a batch's results; or, with --fleet, the fleet's state."""
+    settings = settings_of(ctx, validate=False)
+    if fleet:
+        _report_fleet(settings, as_json=as_json)
+        return
+    if results is None:
+        raise fail("give the batch's OUT.jsonl, or --fleet for the fleet's state", 2)
     require_file(results)
     from backlog.report import print_report
 
-    data_dir = settings_of(ctx, validate=False).resolved_data_dir
-    print_report(results, tickets_path=tickets, data_dir=data_dir, as_json=as_json, console=out)
+    print_report(results, tickets_path=tickets, data_dir=settings.resolved_data_dir, as_json=as_json, console=out)
+
+
+def _report_fleet(settings: Settings, *, as_json: bool) -> None:
+    from rich.table import Table
+
+    from backlog.fleet.status import fleet_status
+    from storage.database import DATABASE_ERRORS, DatabaseError
+
+    if not settings.database_url:
+        raise fail("--fleet reads the fleet's shared journal: set SUPPORT_CREW_DATABASE_URL", 2)
+    unreadable: tuple[type[Exception], ...] = (DatabaseError, *DATABASE_ERRORS)
+    try:
+        status = fleet_status(settings)
+    except unreadable as e:
+        raise fail(f"cannot read the fleet's journal: {e}") from e
+    if as_json:
+        print(json.dumps(status.as_json()))
+        return
+    waiting = status.waiting_on_broker if status.waiting_on_broker is not None else f"unknown ({status.broker_error})"
+    states = ", ".join(f"{state} {count}" for state, count in status.states.items())
+    out.print(f"waiting on the broker: {waiting}\ntickets in the journal: {states}", highlight=False)
+    table = Table(title=f"workers, last {status.window_minutes} minutes")
+    for column in ("worker", "finished", "per minute", "running now", "last seen"):
+        table.add_column(column)
+    for w in status.workers:
+        table.add_row(w.worker, str(w.finished), f"{w.per_minute:.2f}", w.running or "", w.last_seen or "")
+    out.print(table)
 
 
 def bench(

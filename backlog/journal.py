@@ -21,44 +21,57 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sqlite3
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, Literal, TextIO
 
 from pydantic import ValidationError
 
-from core.locks import immediate, pid_lock
+from core.locks import pid_lock
 from core.models import Result, Ticket
 from intake.ticket_io import validation_message
+from storage.database import Database, open_database
 
-# Numbered migrations, applied in order and recorded in PRAGMA user_version.
-_MIGRATIONS: list[str] = [
-    """
-    CREATE TABLE batches (
-        key TEXT PRIMARY KEY,          -- resolved OUT path
-        in_path TEXT,                  -- the input file of the last run
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-    );
-    CREATE TABLE tickets (
-        batch_key TEXT NOT NULL REFERENCES batches(key),
-        ticket_id TEXT NOT NULL,
-        state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done')),
-        attempts INTEGER NOT NULL DEFAULT 0,
-        pid INTEGER,                   -- process running it (state running)
-        ticket_sha TEXT,               -- content hash of the ticket as queued
-        tags TEXT NOT NULL DEFAULT '[]',
-        outcome TEXT,
-        result TEXT,                   -- the Result JSON line (state done)
-        started_at TEXT,
-        finished_at TEXT,
-        PRIMARY KEY (batch_key, ticket_id)
-    );
-    """,
+# Numbered migrations (storage.database): SQLite files of earlier releases numbered them in
+# PRAGMA user_version, which the SQLite backend adopts.
+_MIGRATIONS: list[tuple[int, str]] = [
+    (
+        1,
+        """
+        CREATE TABLE batches (
+            key TEXT PRIMARY KEY,          -- resolved OUT path
+            in_path TEXT,                  -- the input file of the last run
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE tickets (
+            batch_key TEXT NOT NULL REFERENCES batches(key),
+            ticket_id TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            pid INTEGER,                   -- process running it (state running)
+            ticket_sha TEXT,               -- content hash of the ticket as queued
+            tags TEXT NOT NULL DEFAULT '[]',
+            outcome TEXT,
+            result TEXT,                   -- the Result JSON line (state done)
+            started_at TEXT,
+            finished_at TEXT,
+            PRIMARY KEY (batch_key, ticket_id)
+        );
+        """,
+    ),
+    (
+        2,
+        # the fleet (fleet/): which worker (host:pid) runs or ran a ticket, and when it last said it
+        # was alive; a running ticket whose worker went quiet may be claimed by another
+        """
+        ALTER TABLE tickets ADD COLUMN worker TEXT;
+        ALTER TABLE tickets ADD COLUMN heartbeat_at TEXT
+        """,
+    ),
 ]
 
 
@@ -78,6 +91,12 @@ class BatchLocked(JournalError):
     pass
 
 
+@dataclass(frozen=True)
+class Claim:
+    status: Literal["claimed", "busy", "done"]
+    attempt: int = 0
+
+
 @dataclass
 class EnqueueReport:
     new: list[str] = field(default_factory=list)
@@ -85,34 +104,17 @@ class EnqueueReport:
 
 
 class Journal:
-    """One SQLite file, `<data_dir>/journal.db`. Only the batch's parent process writes to it."""
+    """The batches' journal: `<data_dir>/journal.db`, or schema `journal` of the fleet's PostgreSQL
+    database when `database_url` is set (then every machine's batch and workers share it)."""
 
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, *, database_url: str | None = None):
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.path = self.data_dir / "journal.db"
-        # WAL + synchronous NORMAL: a commit survives the process being killed at any moment
-        # (it is lost only on power failure, which the batch does not claim to survive).
-        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._migrate()
-
-    def _migrate(self) -> None:
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        for number, script in enumerate(_MIGRATIONS[version:], start=version + 1):
-            with self._transaction():
-                for statement in filter(str.strip, script.split(";")):
-                    self._db.execute(statement)
-                self._db.execute(f"PRAGMA user_version = {number}")
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with immediate(self._db) as db:
-            yield db
+        self.db: Database = open_database("journal", data_dir=self.data_dir, url=database_url)
+        self.db.migrate(_MIGRATIONS)
 
     def close(self) -> None:
-        self._db.close()
+        """Nothing stays open between calls (each opens its connection); kept for `with`."""
 
     def __enter__(self) -> Journal:
         return self
@@ -124,19 +126,25 @@ class Journal:
     def batch(self, out_path: Path, in_path: Path | None = None) -> BatchJournal:
         """The journal of the batch writing to `out_path` (created on first use)."""
         key = str(Path(out_path).expanduser().resolve())
+        return self.named_batch(key, in_path=str(Path(in_path).resolve()) if in_path else None)
+
+    def named_batch(self, key: str, *, in_path: str | None = None) -> BatchJournal:
+        """The batch called `key` (created on first use): an output path, or the service's
+        `service:<ticket id>:<run>` for a run it hands to the fleet."""
         now = _now()
-        with self._transaction() as db:
+        with self.db.transaction() as db:
             db.execute(
                 "INSERT INTO batches(key, in_path, created_at, updated_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET in_path = coalesce(excluded.in_path, in_path), "
+                "ON CONFLICT(key) DO UPDATE SET in_path = coalesce(excluded.in_path, batches.in_path), "
                 "updated_at = excluded.updated_at",
-                (key, str(Path(in_path).resolve()) if in_path else None, now, now),
+                (key, in_path, now, now),
             )
         return BatchJournal(self, key)
 
     def find_batch(self, out_path: Path) -> BatchJournal | None:
         key = str(Path(out_path).expanduser().resolve())
-        row = self._db.execute("SELECT 1 FROM batches WHERE key = ?", (key,)).fetchone()
+        with self.db.reading() as db:
+            row = db.execute("SELECT 1 FROM batches WHERE key = ?", (key,)).fetchone()
         return BatchJournal(self, key) if row else None
 
     @contextmanager
@@ -166,24 +174,33 @@ class BatchJournal:
         self.key = key
 
     @property
-    def _db(self) -> sqlite3.Connection:
-        return self._journal._db
+    def _db(self) -> Database:
+        return self._journal.db
+
+    def _column(self, column: str, where: str = "") -> dict[str, Any]:
+        with self._db.reading() as db:
+            return dict(
+                db.execute(
+                    f"SELECT ticket_id, {column} FROM tickets WHERE batch_key = ? {where}", (self.key,)
+                ).fetchall()
+            )
 
     @property
     def in_path(self) -> Path | None:
-        row = self._db.execute("SELECT in_path FROM batches WHERE key = ?", (self.key,)).fetchone()
+        with self._db.reading() as db:
+            row = db.execute("SELECT in_path FROM batches WHERE key = ?", (self.key,)).fetchone()
         return Path(row[0]) if row and row[0] else None
 
     def enqueue(self, tickets: list[Ticket]) -> EnqueueReport:
         """Queue the tickets not seen before; report finished ones whose content has changed."""
         report = EnqueueReport()
-        known = {
-            tid: (state, sha)
-            for tid, state, sha in self._db.execute(
-                "SELECT ticket_id, state, ticket_sha FROM tickets WHERE batch_key = ?", (self.key,)
-            )
-        }
-        with self._journal._transaction() as db:
+        with self._db.transaction() as db:
+            known = {
+                tid: (state, sha)
+                for tid, state, sha in db.execute(
+                    "SELECT ticket_id, state, ticket_sha FROM tickets WHERE batch_key = ?", (self.key,)
+                ).fetchall()
+            }
             for ticket in tickets:
                 sha = ticket_sha(ticket)
                 if ticket.id not in known:
@@ -211,50 +228,108 @@ class BatchJournal:
         return report
 
     def states(self) -> dict[str, str]:
-        return dict(self._db.execute("SELECT ticket_id, state FROM tickets WHERE batch_key = ?", (self.key,)))
+        return self._column("state")
 
     def attempts(self) -> dict[str, int]:
-        return dict(self._db.execute("SELECT ticket_id, attempts FROM tickets WHERE batch_key = ?", (self.key,)))
+        return self._column("attempts")
 
     def tags(self) -> dict[str, list[str]]:
-        return {
-            tid: json.loads(tags)
-            for tid, tags in self._db.execute("SELECT ticket_id, tags FROM tickets WHERE batch_key = ?", (self.key,))
-        }
+        return {tid: json.loads(tags) for tid, tags in self._column("tags").items()}
 
     def start(self, ticket_id: str, pid: int) -> int:
         """Mark the ticket running in process `pid`; returns its attempt number (1 for the first)."""
-        with self._journal._transaction() as db:
+        attempt = self.claim(ticket_id, pid)
+        if attempt is None:
+            raise JournalError(f"ticket {ticket_id} is not queued in batch {self.key}")
+        return attempt
+
+    def claim(self, ticket_id: str, pid: int) -> int | None:
+        """Mark the ticket running in process `pid` and return its attempt number, or None when it
+        is done (or not in the batch): a redelivered task finds its ticket finished and stops."""
+        with self._db.transaction() as db:
             row = db.execute(
                 "UPDATE tickets SET state = 'running', attempts = attempts + 1, pid = ?, started_at = ? "
                 "WHERE batch_key = ? AND ticket_id = ? AND state != 'done' RETURNING attempts",
                 (pid, _now(), self.key, ticket_id),
             ).fetchone()
-        if row is None:
-            raise JournalError(f"ticket {ticket_id} is not queued in batch {self.key}")
-        return int(row[0])
+        return int(row[0]) if row is not None else None
 
-    def finish(self, result: Result) -> str:
-        """Record the result (committed before anything else sees it); returns its JSON line."""
+    def claim_lease(self, ticket_id: str, *, worker: str, pid: int, stale_before: str) -> Claim:
+        """A fleet worker's claim: like `claim`, but a ticket another worker runs and heartbeats
+        after `stale_before` stays that worker's ("busy": try again later); one whose worker went
+        quiet (killed, its machine gone) is taken over."""
+        now = _now()
+        with self._db.transaction() as db:
+            row = db.execute(
+                "SELECT state, worker, heartbeat_at FROM tickets WHERE batch_key = ? AND ticket_id = ?",
+                (self.key, ticket_id),
+            ).fetchone()
+            if row is None or row["state"] == "done":
+                return Claim("done")
+            held = row["state"] == "running" and row["worker"] not in (None, worker)
+            if held and (row["heartbeat_at"] or "") > stale_before:
+                return Claim("busy")
+            attempts = db.execute(
+                "UPDATE tickets SET state = 'running', attempts = attempts + 1, pid = ?, worker = ?, started_at = ?, "
+                "heartbeat_at = ? WHERE batch_key = ? AND ticket_id = ? RETURNING attempts",
+                (pid, worker, now, now, self.key, ticket_id),
+            ).fetchone()[0]
+        return Claim("claimed", int(attempts))
+
+    def heartbeat(self, ticket_id: str, *, worker: str) -> None:
+        with self._db.transaction() as db:
+            db.execute(
+                "UPDATE tickets SET heartbeat_at = ? WHERE batch_key = ? AND ticket_id = ? AND worker = ? "
+                "AND state = 'running'",
+                (_now(), self.key, ticket_id, worker),
+            )
+
+    def finish(self, result: Result, *, keep_first: bool = False) -> str:
+        """Record the result (committed before anything else sees it); returns the JSON line the
+        journal holds. With `keep_first`, a ticket already done keeps its first result (two
+        workers that both ran it: the journal decides which result counts)."""
         line = result.model_dump_json()
-        with self._journal._transaction() as db:
+        keep = " WHERE tickets.state != 'done'" if keep_first else ""
+        with self._db.transaction() as db:
             db.execute(
                 "INSERT INTO tickets(batch_key, ticket_id, state, outcome, result, finished_at) "
                 "VALUES (?, ?, 'done', ?, ?, ?) ON CONFLICT(batch_key, ticket_id) DO UPDATE SET "
                 "state = 'done', pid = NULL, outcome = excluded.outcome, result = excluded.result, "
-                "finished_at = excluded.finished_at",
+                f"finished_at = excluded.finished_at{keep}",
                 (self.key, result.ticket_id, result.outcome, line, _now()),
             )
-        return line
+            stored = db.execute(
+                "SELECT result FROM tickets WHERE batch_key = ? AND ticket_id = ?", (self.key, result.ticket_id)
+            ).fetchone()
+        return str(stored[0])
+
+    def done_ids(self) -> set[str]:
+        with self._db.reading() as db:
+            rows = db.execute(
+                "SELECT ticket_id FROM tickets WHERE batch_key = ? AND state = 'done'", (self.key,)
+            ).fetchall()
+        return {row[0] for row in rows}
+
+    def result_lines(self, ticket_ids: list[str]) -> dict[str, str]:
+        """The Result JSON lines of these finished tickets (a batch waiting on the fleet asks for
+        the ones it has not seen yet, not for every result each time)."""
+        found: dict[str, str] = {}
+        with self._db.reading() as db:
+            for start in range(0, len(ticket_ids), 500):
+                chunk = ticket_ids[start : start + 500]
+                marks = ", ".join("?" * len(chunk))
+                found.update(
+                    db.execute(
+                        f"SELECT ticket_id, result FROM tickets WHERE batch_key = ? AND state = 'done' "
+                        f"AND ticket_id IN ({marks})",
+                        (self.key, *chunk),
+                    ).fetchall()
+                )
+        return found
 
     def done_lines(self) -> dict[str, str]:
         """ticket id -> Result JSON line, for every finished ticket of the batch."""
-        return dict(
-            self._db.execute(
-                "SELECT ticket_id, result FROM tickets WHERE batch_key = ? AND state = 'done'",
-                (self.key,),
-            )
-        )
+        return self._column("result", "AND state = 'done'")
 
 
 @dataclass

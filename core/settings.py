@@ -10,6 +10,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+# What an isolated run (an evaluation case, a benchmark, the red team) overrides: its own sandbox
+# store and its own state files, whatever fleet the environment points at.
+ISOLATED: dict[str, None] = {"api_url": None, "database_url": None, "broker_url": None, "chroma_url": None}
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SUPPORT_CREW_", extra="ignore")
 
@@ -34,6 +39,31 @@ class Settings(BaseSettings):
     api_timeout_s: float = Field(2.0, gt=0, description="per-request timeout of the store clients")
     llm_timeout_s: float = Field(60.0, gt=0, description="per-request timeout of a real model's client")
     llm_retries: int = Field(2, ge=0, le=10, description="retries of a real model's client (errors, 429, timeouts)")
+    database_url: str | None = Field(
+        None,
+        description="shared state (batch journal, approvals, ticket state, the service's queue and tokens) in "
+        "PostgreSQL, postgresql://user:password@host:port/db; unset = SQLite files under the data directory",
+    )
+    broker_url: str | None = Field(
+        None,
+        description="a Celery broker (redis://host:port/0): `batch --queue` and `serve` hand tickets to "
+        "`support-crew worker` processes instead of the local pool",
+    )
+    broker_visibility_timeout_s: float = Field(
+        300.0,
+        gt=0,
+        description="a ticket taken by a worker that died without acknowledging it is handed out again after this",
+    )
+    worker_lease_s: float = Field(
+        30.0,
+        gt=0,
+        description="a fleet worker heartbeats its ticket every third of this; a ticket whose worker stayed quiet "
+        "this long may be taken over by another worker",
+    )
+    chroma_url: str | None = Field(
+        None,
+        description="a ChromaDB server (http://host:8000) for memory and knowledge; unset = files in the data dir",
+    )
     webhook_url: str | None = Field(
         None, description="`serve` POSTs each finished ticket's result here, signed with webhook_secret"
     )
@@ -61,6 +91,20 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError(f"SUPPORT_CREW_WEBHOOK_URL {value!r} must be an http:// or https:// URL")
         return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_is_postgres(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError(f"SUPPORT_CREW_DATABASE_URL {value!r} must be a postgresql:// URL (unset: SQLite files)")
+        return value
+
+    @field_validator("broker_url", "chroma_url")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return value if value is not None and value.strip() else None
 
     @property
     def tiers(self) -> list[str]:

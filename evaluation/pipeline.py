@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from core.models import EvalCase, Result
-from core.settings import Settings
+from core.settings import ISOLATED, Settings
 from evaluation.cases import ticket_of
 
 APPROVER = "eval"
@@ -134,7 +134,7 @@ class StorePipeline:
 
     def __init__(self, settings: Settings, *, work_dir: Path, shared_memory: bool = False) -> None:
         # The evaluation always runs on the bundled sandbox: a fresh store per case is the contract.
-        self.settings = settings.model_copy(update={"api_url": None})
+        self.settings = settings.model_copy(update=ISOLATED)
         self.work_dir = work_dir
         self.shared_memory = shared_memory
         self._scratch: Path | None = None

@@ -55,8 +55,8 @@ def forget_customer(settings: Settings, customer_id: str, *, console: Console) -
 
 
 def knowledge_retrieval_check(settings: Settings, *, console: Console) -> bool:
-    from memory.knowledge_base import open_knowledge_index
     from memory.knowledge_check import run_retrieval_check
+    from memory.knowledge_indexes import open_knowledge_index
     from memory.service import knowledge_home
 
     index = open_knowledge_index(knowledge_home(settings), settings.knowledge_dir)
@@ -65,7 +65,7 @@ def knowledge_retrieval_check(settings: Settings, *, console: Console) -> bool:
 
 
 def index_knowledge(settings: Settings, *, console: Console) -> None:
-    from memory.knowledge_base import ensure_indexed
+    from memory.knowledge_indexes import ensure_indexed
     from memory.service import knowledge_home
 
     report = ensure_indexed(knowledge_home(settings), settings.knowledge_dir)

@@ -99,7 +99,7 @@ def run_retrieval_check(
 def main(argv: list[str] | None = None) -> int:
     from core.settings import Settings
     from memory.chroma_store import chroma_home
-    from memory.knowledge_base import open_knowledge_index
+    from memory.knowledge_indexes import open_knowledge_index
 
     settings = Settings()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)

@@ -37,7 +37,7 @@ def open_memory(settings: Settings) -> tuple[Any | None, str | None]:
 
 def open_knowledge(settings: Settings) -> tuple[Any | None, str | None]:
     try:
-        from memory.knowledge_base import open_knowledge_index
+        from memory.knowledge_indexes import open_knowledge_index
 
         return open_knowledge_index(knowledge_home(settings), settings.knowledge_dir), None
     except Exception as e:
@@ -50,7 +50,7 @@ def release(settings: Settings) -> None:
     handles are kept: one per process, reused by every run."""
     from memory.chroma_store import release_chroma_client
     from memory.customer_memory import release_customer_memory
-    from memory.knowledge_base import release_knowledge_index
+    from memory.knowledge_indexes import release_knowledge_index
 
     data_dir = settings.resolved_data_dir
     release_customer_memory(data_dir)

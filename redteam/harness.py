@@ -35,7 +35,7 @@ from rich.console import Console
 from rich.table import Table
 
 from core.models import Result, Ticket
-from core.settings import Settings
+from core.settings import ISOLATED, Settings
 from redteam.attacks import KINDS, MADE_UP, Intel, RedTeamPlaybook, foreign_customers, own_records
 from redteam.audit import (
     Execution,
@@ -385,8 +385,8 @@ def run_redteam(
     shutil.rmtree(run_dir, ignore_errors=True)
     run_settings = settings.model_copy(
         update={
+            **ISOLATED,
             "data_dir": run_dir,
-            "api_url": None,
             "knowledge_index_dir": settings.knowledge_index_dir or settings.resolved_data_dir,
         }
     )

@@ -96,8 +96,8 @@ def open_environment(settings: Settings, *, api_url: str | None = None) -> Itera
             policy=policy,
             api_url=url,
             store=store,
-            approvals=ApprovalQueue.in_data_dir(data_dir, policy.approvals),
-            ticket_state=TicketStateStore(data_dir / "tickets.db"),
+            approvals=ApprovalQueue.in_data_dir(data_dir, policy.approvals, database_url=settings.database_url),
+            ticket_state=TicketStateStore.in_data_dir(data_dir, database_url=settings.database_url),
             traces=TraceWriter(data_dir),
             prices=prices,
         )

@@ -17,7 +17,7 @@ from sandbox_store.access import store_client
 
 def _queue(settings: Settings) -> ApprovalQueue:
     policy = load_policy(settings.config_dir / "policy.yaml")
-    return ApprovalQueue.in_data_dir(settings.resolved_data_dir, policy.approvals)
+    return ApprovalQueue.in_data_dir(settings.resolved_data_dir, policy.approvals, database_url=settings.database_url)
 
 
 def list_approvals(settings: Settings, *, status: str | None, console: Console) -> None:

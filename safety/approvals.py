@@ -12,7 +12,6 @@ from __future__ import annotations
 import builtins
 import json
 import secrets
-import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,9 +21,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from core.locks import immediate
 from core.models import ApprovalRecord
 from safety.policy import ApprovalPolicy, Policy
+from storage.database import Connection, Database, SqliteDatabase, open_database
 from tools.context import ToolContext
 from tools.errors import ReadOnlyTicket, ToolError
 
@@ -34,8 +33,10 @@ ApprovalStatus = Literal["pending", "approved", "executed", "denied", "expired",
 Executor = Callable[[str, dict[str, Any], str], dict[str, Any]]
 Clock = Callable[[], datetime]
 
-_MIGRATIONS = [
-    """
+_MIGRATIONS: list[tuple[int, str]] = [
+    (
+        1,
+        """
     CREATE TABLE approvals (
         id TEXT PRIMARY KEY,
         created_at TEXT NOT NULL,
@@ -68,6 +69,7 @@ _MIGRATIONS = [
     );
     CREATE INDEX events_ticket ON events (ticket_id, seq);
     """,
+    ),
 ]
 
 
@@ -148,82 +150,60 @@ class ApprovalQueue:
 
     def __init__(
         self,
-        path: Path,
+        database: Database | Path,
         *,
         expiry: timedelta = timedelta(hours=72),
         stale_execution: timedelta = timedelta(minutes=10),
         clock: Clock = utc_now,
     ) -> None:
-        self.path = Path(path)
+        self.db = database if isinstance(database, Database) else SqliteDatabase(Path(database), "approvals")
         self.expiry = expiry
         self.stale_execution = stale_execution
         self.clock = clock
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._migrate()
+        self.db.migrate(_MIGRATIONS)
 
     @classmethod
-    def in_data_dir(cls, data_dir: Path, policy: ApprovalPolicy, *, clock: Clock = utc_now) -> ApprovalQueue:
+    def in_data_dir(
+        cls, data_dir: Path, policy: ApprovalPolicy, *, clock: Clock = utc_now, database_url: str | None = None
+    ) -> ApprovalQueue:
+        """`<data_dir>/approvals.db`, or schema `approvals` of the fleet's PostgreSQL database."""
         return cls(
-            Path(data_dir) / "approvals.db",
+            open_database("approvals", data_dir=Path(data_dir), url=database_url),
             expiry=timedelta(hours=policy.expiry_hours),
             stale_execution=timedelta(minutes=policy.stale_execution_minutes),
             clock=clock,
         )
 
     # --- storage ----------------------------------------------------------------------------------
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        db.row_factory = sqlite3.Row
-        db.execute("PRAGMA busy_timeout = 30000")
-        return db
-
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE: the write lock is taken at the start, so read-then-update is atomic
-        against every other connection, in any process."""
-        db = self._connect()
-        try:
-            with immediate(db):
-                yield db
-        finally:
-            db.close()
-
-    def _migrate(self) -> None:
-        db = self._connect()
-        try:
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("BEGIN IMMEDIATE")
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            for number, script in enumerate(_MIGRATIONS[version:], start=version + 1):
-                for statement in filter(str.strip, script.split(";")):
-                    db.execute(statement)
-                db.execute(f"PRAGMA user_version = {number}")
-            db.execute("COMMIT")
-        finally:
-            db.close()
+    def _transaction(self) -> Iterator[Connection]:
+        """Read-then-update is atomic against every other connection, in any process (see
+        storage.database: BEGIN IMMEDIATE, or PostgreSQL's advisory transaction lock)."""
+        with self.db.transaction() as db:
+            yield db
 
     @staticmethod
-    def _row(row: sqlite3.Row) -> HeldOperation:
+    def _row(row: Any) -> HeldOperation:
         data = dict(row)
         data["arguments"] = json.loads(data["arguments"])
         data["result"] = json.loads(data["result"]) if data["result"] else None
         return HeldOperation.model_validate(data)
 
-    def _get(self, db: sqlite3.Connection, approval_id: str) -> HeldOperation:
+    def _get(self, db: Connection, approval_id: str) -> HeldOperation:
         row = db.execute("SELECT * FROM approvals WHERE id = ?", (approval_id,)).fetchone()
         if row is None:
             raise ApprovalNotFound(approval_id)
         return self._row(row)
 
     def _event(
-        self, db: sqlite3.Connection, *, ticket_id: str, approval_id: str | None, event: str, actor: str, **detail: Any
+        self, db: Connection, *, ticket_id: str, approval_id: str | None, event: str, actor: str, **detail: Any
     ) -> None:
         db.execute(
             "INSERT INTO events (at, ticket_id, approval_id, event, actor, detail) VALUES (?, ?, ?, ?, ?, ?)",
             (self.clock().isoformat(), ticket_id, approval_id, event, actor, json.dumps(detail, default=str)),
         )
 
-    def _set(self, db: sqlite3.Connection, approval_id: str, **fields: Any) -> None:
+    def _set(self, db: Connection, approval_id: str, **fields: Any) -> None:
         columns = ", ".join(f"{name} = ?" for name in fields)
         values = [
             json.dumps(v) if name == "result" and v is not None else v.isoformat() if isinstance(v, datetime) else v
@@ -231,7 +211,7 @@ class ApprovalQueue:
         ]
         db.execute(f"UPDATE approvals SET {columns} WHERE id = ?", (*values, approval_id))
 
-    def _expire_if_due(self, db: sqlite3.Connection, record: HeldOperation) -> HeldOperation:
+    def _expire_if_due(self, db: Connection, record: HeldOperation) -> HeldOperation:
         if record.status in ("pending", "failed") and self.clock() >= record.expires_at:
             self._set(db, record.id, status="expired")
             self._event(
@@ -334,7 +314,11 @@ class ApprovalQueue:
         with self._transaction() as db:
             records = [
                 self._expire_if_due(db, self._row(r))
-                for r in db.execute("SELECT * FROM approvals ORDER BY created_at, rowid")
+                # ties in time (a fixed clock) keep the order of holding: the 'held' event's seq
+                for r in db.execute(
+                    "SELECT * FROM approvals ORDER BY created_at, "
+                    "(SELECT min(seq) FROM events WHERE events.approval_id = approvals.id)"
+                ).fetchall()
             ]
         return [r for r in records if status is None or r.status == status]
 
@@ -349,11 +333,8 @@ class ApprovalQueue:
             query, params = query + " AND ticket_id = ?", [*params, ticket_id]
         if event is not None:
             query, params = query + " AND event = ?", [*params, event]
-        db = self._connect()
-        try:
+        with self.db.reading() as db:
             rows = db.execute(query + " ORDER BY seq", params).fetchall()
-        finally:
-            db.close()
         return [TicketEvent.model_validate({**dict(r), "detail": json.loads(r["detail"])}) for r in rows]
 
     # --- decisions --------------------------------------------------------------------------------

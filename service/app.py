@@ -22,6 +22,7 @@ from service import console
 from service.body_limit import BodyLimit
 from service.routes import approvals, escalations, health, tickets, tokens
 from service.state import open_service
+from storage.database import UNAVAILABLE_ERRORS
 
 log = logging.getLogger("support_crew.service")
 
@@ -46,7 +47,8 @@ def create_app(settings: Settings, *, workers: int = 1) -> FastAPI:
         app.include_router(router)
     console.mount(app)  # the reviewers' console at / (service/console/)
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
-    app.add_exception_handler(sqlite3.OperationalError, _database_busy)  # type: ignore[arg-type]
+    for busy in UNAVAILABLE_ERRORS:
+        app.add_exception_handler(busy, _database_busy)
     app.add_middleware(BodyLimit)
     return app
 
@@ -83,9 +85,11 @@ async def _invalid_request(request: Request, error: RequestValidationError) -> J
     )
 
 
-async def _database_busy(request: Request, error: sqlite3.OperationalError) -> JSONResponse:
-    """The service database stayed locked past its timeout: nothing was changed, try again."""
-    if "locked" not in str(error) and "busy" not in str(error):
+async def _database_busy(request: Request, error: Exception) -> JSONResponse:
+    """The service database stayed locked past its timeout, or PostgreSQL is out of reach for now:
+    nothing was changed, try again. Any other SQLite error is a fault (500)."""
+    transient = not isinstance(error, sqlite3.OperationalError) or "locked" in str(error) or "busy" in str(error)
+    if not transient:
         log.error("service database error on %s %s", request.method, request.url.path, exc_info=error)
         return JSONResponse(status_code=500, content={"detail": "the service's database failed; see the service log"})
     log.warning("service database busy on %s %s: %s", request.method, request.url.path, error)

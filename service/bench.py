@@ -38,7 +38,7 @@ from rich.table import Table
 from backlog.bench import BENCH_TICKETS, SINGLE_REQUEST_TAG
 from backlog.report import percentile
 from core.models import Result, Ticket
-from core.settings import Settings
+from core.settings import ISOLATED, Settings
 from intake.ticket_io import read_tickets
 from service.database import ServiceDatabase
 from service.tokens import TokenStore
@@ -183,16 +183,13 @@ def run_service_bench(
     size = max(1, workers or os.cpu_count() or 1)
     root = settings.resolved_data_dir / "bench-service"
     shutil.rmtree(root, ignore_errors=True)
-    from memory.knowledge_base import ensure_indexed
+    from memory.knowledge_indexes import ensure_indexed
 
     index_dir = settings.knowledge_index_dir or settings.resolved_data_dir
     ensure_indexed(index_dir, settings.knowledge_dir)  # read-only content, built once (as `bench` does)
-    run_settings = settings.model_copy(
-        update={"data_dir": root / "data", "api_url": None, "knowledge_index_dir": index_dir}
-    )
-    _, token = TokenStore(ServiceDatabase.in_data_dir(run_settings.resolved_data_dir)).create(
-        name="bench", role="admin"
-    )
+    run_settings = settings.model_copy(update={**ISOLATED, "data_dir": root / "data", "knowledge_index_dir": index_dir})
+    service_db = ServiceDatabase.in_data_dir(run_settings.resolved_data_dir, database_url=run_settings.database_url)
+    _, token = TokenStore(service_db).create(name="bench", role="admin")
     port, log_path = _free_port(), root / "serve.log"
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     console.print(f"[bold]bench-service[/] start-up: `serve --workers {size}` on 127.0.0.1:{port}")

@@ -20,14 +20,21 @@ def serve(
     ctx: typer.Context,
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback unless told otherwise)."),
     port: int = typer.Option(8080, "--port", min=1, max=65535, help="Port to listen on."),
-    workers: int = typer.Option(1, "--workers", min=1, max=64, help="Warm worker processes running tickets."),
+    workers: int = typer.Option(
+        1,
+        "--workers",
+        min=1,
+        max=64,
+        help="Warm worker processes running tickets; with SUPPORT_CREW_BROKER_URL, how many tickets are out on "
+        "the fleet's workers at once.",
+    ),
 ) -> None:
     """Run the HTTP API (CONTRACTS §6) with warm workers; OpenAPI at /docs."""
     settings = settings_of(ctx)
-    from service.state import ServiceConfigError, webhook_secret
+    from service.state import ServiceConfigError, check_service_settings
 
     try:
-        webhook_secret(settings)
+        check_service_settings(settings)
     except ServiceConfigError as e:
         raise fail(str(e), 2) from e
     if not _is_loopback(host):
@@ -118,7 +125,8 @@ def tokens_revoke(ctx: typer.Context, name: str = typer.Argument(..., metavar="N
 
 
 def _store(ctx: typer.Context) -> TokenStore:
-    return TokenStore(ServiceDatabase.in_data_dir(settings_of(ctx, validate=False).resolved_data_dir))
+    settings = settings_of(ctx, validate=False)
+    return TokenStore(ServiceDatabase.in_data_dir(settings.resolved_data_dir, database_url=settings.database_url))
 
 
 def bench_service(

@@ -6,15 +6,17 @@ wake-up. Results go back to the queue as they arrive."""
 from __future__ import annotations
 
 import logging
-import sqlite3
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from backlog.fleet.dispatch import BrokerPool
 from backlog.workers import DEFAULT_RUNNER, Wakeup, WorkerPool
 from core.models import Result, Ticket
 from core.settings import Settings
 from service.ticket_queue import TicketQueue
+from storage.database import DATABASE_ERRORS
 
 log = logging.getLogger("support_crew.service")
 
@@ -51,7 +53,7 @@ class Dispatcher:
         self._grace_s = grace_s
         self._wakeup = Wakeup()
         self._stopping = threading.Event()
-        self._pool: WorkerPool | None = None
+        self._pool: WorkerPool | BrokerPool | None = None
         self._error: str | None = None
         self._thread = threading.Thread(target=self._run, name="support-crew-dispatcher", daemon=True)
 
@@ -88,6 +90,9 @@ class Dispatcher:
         while not self._stopping.is_set():
             was_ready = False
             try:
+                if self._settings.broker_url:
+                    self._serve_on_fleet()
+                    return
                 with WorkerPool(size=self.size, settings=self._settings, runner=self._runner) as pool:
                     self._pool = pool
                     pool.serve(
@@ -109,14 +114,30 @@ class Dispatcher:
                 return
             try:  # what the failed pool was running never finished: it runs again on the new pool
                 self.queue.requeue_interrupted()
-            except sqlite3.Error:
+            except DATABASE_ERRORS:
                 log.exception("could not queue again the runs of the failed pool; they run at the next start")
             delay_s = _RESTART_FIRST_S if was_ready else min(_RESTART_MAX_S, delay_s * 2)
+
+    def _serve_on_fleet(self) -> None:
+        """The runs go to the fleet's workers through the broker (fleet/); results come back
+        through the shared journal."""
+        with BrokerPool(size=self.size, settings=self._settings) as pool:
+            self._pool = pool
+            pool.serve(self._take_run, deliver=self._deliver, stopping=self._stopping.is_set, wakeup=self._wakeup)
+
+    def _take_run(self) -> tuple[Ticket, str] | None:
+        """The next run and its key in the journal (one per run: a follow-up is a run of its own)."""
+        try:
+            job = self.queue.claim(worker_pid=os.getpid())
+        except DATABASE_ERRORS as e:
+            log.warning("could not claim the next ticket: %s", e)
+            return None
+        return (job.ticket, f"service:{job.ticket.id}:{job.seq}") if job else None
 
     def _take(self, pid: int) -> tuple[Ticket, int] | None:
         try:
             job = self.queue.claim(worker_pid=pid)
-        except sqlite3.Error as e:  # busy past its timeout: the next wake-up or poll tries again
+        except DATABASE_ERRORS as e:  # busy past its timeout: the next wake-up or poll tries again
             log.warning("could not claim the next ticket: %s", e)
             return None
         return (job.ticket, job.attempt) if job else None
@@ -124,7 +145,7 @@ class Dispatcher:
     def _deliver(self, result: Result) -> None:
         try:
             recorded = self.queue.finish(result)
-        except sqlite3.Error:  # the run stays `running`: it runs again at the next start
+        except DATABASE_ERRORS:  # the run stays `running`: it runs again at the next start
             log.exception("could not record the result of ticket %s", result.ticket_id)
             return
         if not recorded:

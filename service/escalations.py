@@ -7,7 +7,6 @@ from __future__ import annotations
 import builtins
 import json
 import secrets
-import sqlite3
 from typing import Literal
 
 from pydantic import BaseModel
@@ -16,6 +15,7 @@ from core.models import Escalation, Priority
 from service.database import ServiceDatabase, utc_now
 from service.outbox import Outbox
 from service.threads import append_message
+from storage.database import Connection
 
 EscalationStatus = Literal["open", "closed"]
 
@@ -45,7 +45,7 @@ class EscalationRecord(BaseModel):
 _COLUMNS = "id, ticket_id, reason, priority, summary, status, created_at, closed_by, closed_at, answer"
 
 
-def record_escalation(db: sqlite3.Connection, *, ticket_id: str, run_seq: int, escalation: Escalation, at: str) -> str:
+def record_escalation(db: Connection, *, ticket_id: str, run_seq: int, escalation: Escalation, at: str) -> str:
     """Open an escalation for a finished run (inside the transaction that finishes it)."""
     escalation_id = f"esc-{secrets.token_hex(5)}"
     db.execute(
@@ -79,7 +79,7 @@ class EscalationInbox:
             return self._get(db, escalation_id)
 
     @staticmethod
-    def _get(db: sqlite3.Connection, escalation_id: str) -> EscalationRecord:
+    def _get(db: Connection, escalation_id: str) -> EscalationRecord:
         row = db.execute(f"SELECT {_COLUMNS} FROM escalations WHERE id = ?", (escalation_id,)).fetchone()
         if row is None:
             raise EscalationNotFound(escalation_id)

@@ -5,11 +5,11 @@ at its next start. Deliveries are at least once: a receiver de-duplicates by the
 from __future__ import annotations
 
 import secrets
-import sqlite3
 
 from pydantic import BaseModel
 
 from service.database import ServiceDatabase
+from storage.database import Connection
 
 
 class Delivery(BaseModel):
@@ -29,7 +29,7 @@ class Outbox:
         self.db = db
         self.enabled = enabled
 
-    def add(self, db: sqlite3.Connection, *, event: str, ticket_id: str, body: str, at: str) -> str | None:
+    def add(self, db: Connection, *, event: str, ticket_id: str, body: str, at: str) -> str | None:
         """Queue a delivery inside the caller's transaction; its id, or None when disabled."""
         if not self.enabled:
             return None

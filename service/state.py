@@ -11,6 +11,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from backlog.fleet.app import FleetConfigError, require_fleet_settings
 from core.models import Result
 from core.settings import Settings
 from safety.approvals import ApprovalQueue
@@ -76,13 +77,25 @@ def webhook_secret(settings: Settings) -> str | None:
     return secret
 
 
+def check_service_settings(settings: Settings) -> None:
+    """What stops the service before it starts: a webhook without its secret, a fleet without the
+    shared database or store."""
+    webhook_secret(settings)
+    if settings.broker_url:
+        try:
+            require_fleet_settings(settings, who="`serve` with SUPPORT_CREW_BROKER_URL")
+        except FleetConfigError as e:
+            raise ServiceConfigError(str(e)) from e
+
+
 @contextmanager
 def open_service(settings: Settings, *, workers: int) -> Iterator[ServiceState]:
+    check_service_settings(settings)
     secret = webhook_secret(settings)
     data_dir = settings.resolved_data_dir
     with ExitStack() as stack:
         stack.enter_context(single_instance(data_dir))
-        db = ServiceDatabase.in_data_dir(data_dir)
+        db = ServiceDatabase.in_data_dir(data_dir, database_url=settings.database_url)
         outbox = Outbox(db, enabled=secret is not None)
         queue = TicketQueue(db, outbox=outbox)
         interrupted = queue.requeue_interrupted()
@@ -115,7 +128,7 @@ def open_service(settings: Settings, *, workers: int) -> Iterator[ServiceState]:
             queue=queue,
             inbox=EscalationInbox(db, outbox=outbox),
             outbox=outbox,
-            approvals=ApprovalQueue.in_data_dir(data_dir, policy.approvals),
+            approvals=ApprovalQueue.in_data_dir(data_dir, policy.approvals, database_url=settings.database_url),
             store=store,
             dispatcher=dispatcher,
             webhook=webhook,

@@ -4,12 +4,12 @@ so a follow-up reads like `kickoff --ticket` with the same id and the earlier me
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Literal
 
 from pydantic import BaseModel
 
 from core.models import ThreadMessage
+from storage.database import Connection
 
 CREW = "crew"  # the author of the crew's replies; people are recorded by their token's name
 
@@ -22,7 +22,7 @@ class Message(BaseModel):
 
 
 def append_message(
-    db: sqlite3.Connection,
+    db: Connection,
     *,
     ticket_id: str,
     run_seq: int,
@@ -42,14 +42,14 @@ def append_message(
     return int(seq)
 
 
-def thread_of(db: sqlite3.Connection, ticket_id: str) -> list[Message]:
+def thread_of(db: Connection, ticket_id: str) -> list[Message]:
     rows = db.execute(
         "SELECT role, body, at, author FROM messages WHERE ticket_id = ? ORDER BY seq", (ticket_id,)
     ).fetchall()
     return [Message.model_validate(dict(row)) for row in rows]
 
 
-def thread_before(db: sqlite3.Connection, ticket_id: str, run_seq: int) -> list[ThreadMessage]:
+def thread_before(db: Connection, ticket_id: str, run_seq: int) -> list[ThreadMessage]:
     """What run `run_seq` is given as its thread: the messages of every earlier run (the customer's,
     the crew's replies, people's answers), in the order they were written."""
     rows = db.execute(

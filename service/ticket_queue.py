@@ -16,7 +16,6 @@ from __future__ import annotations
 import builtins
 import hashlib
 import json
-import sqlite3
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -27,6 +26,7 @@ from service.database import ServiceDatabase, utc_now
 from service.escalations import record_escalation
 from service.outbox import Outbox
 from service.threads import CREW, Message, append_message, thread_before, thread_of
+from storage.database import Connection
 
 RunStatus = Literal["queued", "running", "done"]
 FINISHED_EVENT = "ticket.finished"
@@ -146,7 +146,7 @@ class TicketQueue:
 
     @staticmethod
     def _enqueue(
-        db: sqlite3.Connection,
+        db: Connection,
         ticket_id: str,
         seq: int,
         body: str,
@@ -186,7 +186,7 @@ class TicketQueue:
             return Job(self._ticket_for_run(db, ticket_id, seq, row["body"]), seq, int(attempt))
 
     @staticmethod
-    def _ticket_for_run(db: sqlite3.Connection, ticket_id: str, seq: int, body: str) -> Ticket:
+    def _ticket_for_run(db: Connection, ticket_id: str, seq: int, body: str) -> Ticket:
         posted: dict[str, Any] = json.loads(
             db.execute("SELECT ticket FROM tickets WHERE ticket_id = ?", (ticket_id,)).fetchone()[0]
         )
@@ -235,14 +235,14 @@ class TicketQueue:
             return self._owner(db, ticket_id)
 
     @staticmethod
-    def _owner(db: sqlite3.Connection, ticket_id: str) -> str:
+    def _owner(db: Connection, ticket_id: str) -> str:
         row = db.execute("SELECT submitted_by FROM tickets WHERE ticket_id = ?", (ticket_id,)).fetchone()
         if row is None:
             raise TicketNotFound(ticket_id)
         return str(row[0])
 
     @staticmethod
-    def _status(db: sqlite3.Connection, ticket_id: str) -> RunStatus:
+    def _status(db: Connection, ticket_id: str) -> RunStatus:
         row = db.execute(
             "SELECT status FROM runs WHERE ticket_id = ? ORDER BY seq DESC LIMIT 1", (ticket_id,)
         ).fetchone()

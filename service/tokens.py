@@ -9,12 +9,12 @@ import builtins
 import hashlib
 import re
 import secrets
-import sqlite3
 from typing import Literal, get_args
 
 from pydantic import BaseModel
 
 from service.database import ServiceDatabase, utc_now
+from storage.database import INTEGRITY_ERRORS
 
 Role = Literal["submitter", "approver", "admin"]
 ROLES: tuple[Role, ...] = get_args(Role)
@@ -73,7 +73,7 @@ class TokenStore:
                     "INSERT INTO tokens (name, role, token_hash, created_at) VALUES (?, ?, ?, ?)",
                     (name, role, token_hash(token), record.created_at),
                 )
-        except sqlite3.IntegrityError as e:
+        except INTEGRITY_ERRORS as e:
             raise TokenConflict(f"a token named {name!r} exists already (names are never reused)") from e
         return record, token
 

@@ -15,7 +15,7 @@ import core.environment  # noqa: F401  (telemetry/tracing off before crewai is i
 import pytest
 
 # Real Redis and PostgreSQL servers on loopback for any test that asks (redis_url, postgres_url, ...).
-pytest_plugins = ["tests.live_fixtures"]
+pytest_plugins = ["tests.live_fixtures", "tests.backends"]
 
 _PROVIDER_KEYS = (
     "OPENAI_API_KEY",
@@ -119,3 +119,6 @@ def _no_model_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SUPPORT_CREW_LLM", raising=False)
     monkeypatch.delenv("SUPPORT_CREW_FAULTS", raising=False)
     monkeypatch.delenv("SUPPORT_CREW_API_URL", raising=False)
+    # a developer's fleet settings must not send tests to real servers (fleet tests pass their own)
+    for name in ("SUPPORT_CREW_DATABASE_URL", "SUPPORT_CREW_BROKER_URL", "SUPPORT_CREW_CHROMA_URL"):
+        monkeypatch.delenv(name, raising=False)

@@ -82,9 +82,9 @@ def test_resume_reruns_the_interrupted_ticket_and_repairs_the_output(tmp_path: P
     # Rewind to the state a kill leaves: T-03 running, T-04 queued, a partial line in OUT.
     lines = out.read_text().splitlines()
     out.write_text("\n".join(lines[:2]) + "\n" + lines[2][:30])
-    with Journal(settings.resolved_data_dir) as journal:
-        journal._db.execute("UPDATE tickets SET state = 'running', result = NULL WHERE ticket_id = 'T-03'")
-        journal._db.execute("UPDATE tickets SET state = 'queued', attempts = 0, result = NULL WHERE ticket_id = 'T-04'")
+    with Journal(settings.resolved_data_dir).db.transaction() as db:
+        db.execute("UPDATE tickets SET state = 'running', result = NULL WHERE ticket_id = 'T-03'")
+        db.execute("UPDATE tickets SET state = 'queued', attempts = 0, result = NULL WHERE ticket_id = 'T-04'")
 
     summary = run_batch(tickets, out, settings=settings, progress=False, console=quiet(), runner=FAKE)
 
@@ -166,8 +166,8 @@ def _kill_mid_run(tmp_path: Path, workers: int) -> None:
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
     killed_at = time.monotonic()
-    with Journal(killed) as journal:
-        running = dict(journal._db.execute("SELECT ticket_id, pid FROM tickets WHERE state = 'running'"))
+    with Journal(killed).db.reading() as db:
+        running = dict(db.execute("SELECT ticket_id, pid FROM tickets WHERE state = 'running'").fetchall())
     assert "T-04" in running and len(out_ids(killed / "out.jsonl")) < 10, "the kill interrupted nothing"
     # Workers exit with their parent: none goes on running T-04 beside the resumed batch.
     while _alive(running["T-04"]) and time.monotonic() - killed_at < 5:

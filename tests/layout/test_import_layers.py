@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # independent of each other. main.py (the command line) sits above them all.
 LAYERS: list[tuple[str, ...]] = [
     ("core",),
-    ("memory",),
+    ("memory", "storage"),
     ("tools",),
     ("sandbox_store", "offline_model"),
     ("safety",),

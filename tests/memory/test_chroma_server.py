@@ -22,7 +22,8 @@ from memory import knowledge_shared
 from memory.chroma_http import ChromaServer, connect
 from memory.chroma_store import get_chroma_client
 from memory.customer_memory import CustomerMemory, MemoryUnavailable
-from memory.knowledge_base import COLLECTION, ensure_indexed, load_documents, open_passages
+from memory.knowledge_base import COLLECTION, load_documents, open_passages
+from memory.knowledge_indexes import ensure_indexed
 from memory.knowledge_shared import READY, SharedKnowledgeIndex, version_of
 from memory.service import knowledge_home, open_knowledge, open_memory
 from tests.memory.chroma_server import free_port, running_chroma

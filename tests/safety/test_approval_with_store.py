@@ -14,6 +14,7 @@ import pytest
 
 from safety.approvals import ApprovalGate, ApprovalQueue
 from sandbox_store.server import SandboxServer
+from tests.backends import Backend
 from tools.client import StoreClient
 from tools.context import ToolContext
 from tools.orders import CancelPendingOrder
@@ -24,11 +25,12 @@ _APPROVER = textwrap.dedent("""
     import os, sys, time
     from pathlib import Path
     from safety.approvals import ApprovalQueue
+    from storage.database import open_database
     from tools.client import StoreClient
 
-    db, approval_id, url, go_file, name = sys.argv[1:6]
+    data_dir, database_url, approval_id, url, go_file, name = sys.argv[1:7]
     store = StoreClient(url, timeout_s=10)
-    queue = ApprovalQueue(Path(db))
+    queue = ApprovalQueue(open_database("approvals", data_dir=Path(data_dir), url=database_url or None))
     while not os.path.exists(go_file):
         time.sleep(0.005)
     print(queue.approve(approval_id, approver=name,
@@ -46,9 +48,9 @@ def _pending_order_over(limit: float) -> tuple[str, str, float]:
     pytest.skip(f"no pending order over ${limit} in the sandbox data")
 
 
-def test_held_cancellation_is_executed_once_by_racing_approver_processes(tmp_path: Path, policy):
+def test_held_cancellation_is_executed_once_by_racing_approver_processes(tmp_path: Path, policy, backend: Backend):
     order_id, customer_id, paid = _pending_order_over(100)
-    queue = ApprovalQueue(tmp_path / "approvals.db")
+    queue = ApprovalQueue(backend.database("approvals"))
     with SandboxServer(tmp_path / "store.db") as server:
         store = StoreClient(server.base_url, timeout_s=10)
         try:
@@ -65,7 +67,7 @@ def test_held_cancellation_is_executed_once_by_racing_approver_processes(tmp_pat
             go = tmp_path / "go"
             approvers = [
                 subprocess.Popen(
-                    [sys.executable, "-c", _APPROVER, str(queue.path), approval.id, server.base_url, str(go), name],
+                    [sys.executable, "-c", _APPROVER, *backend.argv, approval.id, server.base_url, str(go), name],
                     stdout=subprocess.PIPE,
                     stderr=subprocess.PIPE,
                     text=True,

@@ -16,6 +16,7 @@ import pytest
 
 from core.models import ApprovalRecord
 from safety.approvals import ApprovalGate, ApprovalNotFound, ApprovalQueue, ApprovalStateError
+from tests.backends import Backend
 from tools.context import ToolContext, idempotency_key
 from tools.errors import ReadOnlyTicket, ToolError
 
@@ -63,8 +64,8 @@ def _hold(queue: ApprovalQueue, **overrides: Any):
     return queue.hold(**{**fields, **overrides})
 
 
-def test_hold_stores_exact_operation_and_approve_executes_it_once(tmp_path: Path):
-    queue = ApprovalQueue(tmp_path / "approvals.db")
+def test_hold_stores_exact_operation_and_approve_executes_it_once(tmp_path: Path, backend: Backend):
+    queue = ApprovalQueue(backend.database("approvals"))
     held = _hold(queue)
     assert held.status == "pending" and queue.list("pending") == [held]
     executor = CountingExecutor()
@@ -83,15 +84,15 @@ def test_hold_stores_exact_operation_and_approve_executes_it_once(tmp_path: Path
     assert [e.event for e in queue.ticket_record("T-1")] == ["held", "approved", "executed"]
 
 
-def test_racing_threads_execute_once(tmp_path: Path):
-    queue = ApprovalQueue(tmp_path / "approvals.db")
+def test_racing_threads_execute_once(tmp_path: Path, backend: Backend):
+    queue = ApprovalQueue(backend.database("approvals"))
     held = _hold(queue)
     executor = CountingExecutor(delay=0.2)
     start = threading.Barrier(8)
     outcomes = []
 
     def approver(n: int) -> None:
-        own_queue = ApprovalQueue(tmp_path / "approvals.db")  # each approver has its own connection
+        own_queue = ApprovalQueue(backend.database("approvals"))  # each approver has its own connection
         start.wait()
         outcomes.append(own_queue.approve(held.id, approver=f"approver-{n}", executor=executor).status)
 
@@ -111,8 +112,9 @@ _APPROVER_SCRIPT = textwrap.dedent("""
     import json, os, sys, time
     from pathlib import Path
     from safety.approvals import ApprovalQueue
+    from storage.database import open_database
 
-    db, approval_id, calls_file, go_file, name = sys.argv[1:6]
+    data_dir, database_url, approval_id, calls_file, go_file, name = sys.argv[1:7]
 
     def executor(operation, arguments, idempotency_key):
         with open(calls_file, "a") as f:
@@ -120,15 +122,14 @@ _APPROVER_SCRIPT = textwrap.dedent("""
         time.sleep(0.3)
         return {"status": "done", "operation": operation, "amount": 536.65}
 
-    queue = ApprovalQueue(Path(db))
+    queue = ApprovalQueue(open_database("approvals", data_dir=Path(data_dir), url=database_url or None))
     while not os.path.exists(go_file):
         time.sleep(0.005)
     print(queue.approve(approval_id, approver=name, executor=executor).status)
 """)
 
 
-def test_two_processes_racing_after_a_restart_execute_once(tmp_path: Path):
-    db = tmp_path / "approvals.db"
+def test_two_processes_racing_after_a_restart_execute_once(tmp_path: Path, backend: Backend):
     # The hold is made by a process that then ends: the approval happens after a "restart".
     subprocess.run(
         [
@@ -137,7 +138,8 @@ def test_two_processes_racing_after_a_restart_execute_once(tmp_path: Path):
             textwrap.dedent(f"""
         from pathlib import Path
         from safety.approvals import ApprovalQueue
-        queue = ApprovalQueue(Path({str(db)!r}))
+        from storage.database import open_database
+        queue = ApprovalQueue(open_database("approvals", data_dir=Path({str(backend.data_dir)!r}), url={backend.url!r}))
         print(queue.hold(ticket_id="T-1", customer_id="james_li_5688", operation="return_delivered_order_items",
                          arguments={ARGS!r}, idempotency_key={KEY!r}, amount=536.65, reason="over $100").id)
     """),
@@ -146,11 +148,11 @@ def test_two_processes_racing_after_a_restart_execute_once(tmp_path: Path):
         capture_output=True,
         text=True,
     )
-    [held] = ApprovalQueue(db).list("pending")
+    [held] = ApprovalQueue(backend.database("approvals")).list("pending")
     calls, go = tmp_path / "calls.jsonl", tmp_path / "go"
     approvers = [
         subprocess.Popen(
-            [sys.executable, "-c", _APPROVER_SCRIPT, str(db), held.id, str(calls), str(go), name],
+            [sys.executable, "-c", _APPROVER_SCRIPT, *backend.argv, held.id, str(calls), str(go), name],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -172,8 +174,8 @@ def test_two_processes_racing_after_a_restart_execute_once(tmp_path: Path):
     assert (operation, arguments, key) == ("return_delivered_order_items", ARGS, KEY)  # exactly what was held
 
 
-def test_deny_records_who_and_why_and_blocks_execution(tmp_path: Path):
-    queue = ApprovalQueue(tmp_path / "approvals.db")
+def test_deny_records_who_and_why_and_blocks_execution(tmp_path: Path, backend: Backend):
+    queue = ApprovalQueue(backend.database("approvals"))
     held = _hold(queue)
     denied = queue.deny(held.id, approver="carol", reason="customer already refunded by phone")
     executor = CountingExecutor()
@@ -193,9 +195,9 @@ def test_deny_records_who_and_why_and_blocks_execution(tmp_path: Path):
         queue.deny(held.id, approver="erin", reason="again")
 
 
-def test_expired_request_can_no_longer_be_executed(tmp_path: Path):
+def test_expired_request_can_no_longer_be_executed(tmp_path: Path, backend: Backend):
     clock = Clock()
-    queue = ApprovalQueue(tmp_path / "approvals.db", expiry=timedelta(hours=72), clock=clock)
+    queue = ApprovalQueue(backend.database("approvals"), expiry=timedelta(hours=72), clock=clock)
     held = _hold(queue)
     clock.now += timedelta(hours=71, minutes=59)
     assert queue.get(held.id).status == "pending"
@@ -211,8 +213,8 @@ def test_expired_request_can_no_longer_be_executed(tmp_path: Path):
         queue.deny(held.id, approver="alice", reason="too late")
 
 
-def test_failed_execution_is_recorded_and_a_retry_executes_with_the_same_key(tmp_path: Path):
-    queue = ApprovalQueue(tmp_path / "approvals.db")
+def test_failed_execution_is_recorded_and_a_retry_executes_with_the_same_key(tmp_path: Path, backend: Backend):
+    queue = ApprovalQueue(backend.database("approvals"))
     held = _hold(queue)
     executor = CountingExecutor(fail_first=1)
 
@@ -225,9 +227,9 @@ def test_failed_execution_is_recorded_and_a_retry_executes_with_the_same_key(tmp
     assert [e.event for e in queue.ticket_record("T-1")] == ["held", "approved", "failed", "retried", "executed"]
 
 
-def test_an_abandoned_execution_can_be_taken_over_after_the_stale_delay(tmp_path: Path):
+def test_an_abandoned_execution_can_be_taken_over_after_the_stale_delay(tmp_path: Path, backend: Backend):
     clock = Clock()
-    queue = ApprovalQueue(tmp_path / "approvals.db", stale_execution=timedelta(minutes=10), clock=clock)
+    queue = ApprovalQueue(backend.database("approvals"), stale_execution=timedelta(minutes=10), clock=clock)
     held = _hold(queue)
 
     def crash(*_: Any, **__: Any) -> dict[str, Any]:
@@ -242,8 +244,8 @@ def test_an_abandoned_execution_can_be_taken_over_after_the_stale_delay(tmp_path
     assert executor.calls == [("return_delivered_order_items", ARGS, KEY)]
 
 
-def test_holding_the_same_key_again_returns_the_existing_request(tmp_path: Path):
-    queue = ApprovalQueue(tmp_path / "approvals.db")
+def test_holding_the_same_key_again_returns_the_existing_request(tmp_path: Path, backend: Backend):
+    queue = ApprovalQueue(backend.database("approvals"))
     first = _hold(queue)
     again = _hold(queue, reason="retried tool call")
     other = _hold(queue, idempotency_key="another-key")
@@ -251,8 +253,8 @@ def test_holding_the_same_key_again_returns_the_existing_request(tmp_path: Path)
     assert len(queue.list()) == 2
 
 
-def test_unknown_id(tmp_path: Path):
-    queue = ApprovalQueue(tmp_path / "approvals.db")
+def test_unknown_id(tmp_path: Path, backend: Backend):
+    queue = ApprovalQueue(backend.database("approvals"))
     with pytest.raises(ApprovalNotFound, match="approvals list"):
         queue.approve("apr-nope", approver="alice", executor=CountingExecutor())
 
@@ -269,8 +271,8 @@ def _review(gate: ApprovalGate, ctx: ToolContext, amount: float, **kwargs: Any) 
     )
 
 
-def test_gate_allows_flags_and_holds_by_amount(tmp_path: Path, policy):
-    queue = ApprovalQueue(tmp_path / "approvals.db")
+def test_gate_allows_flags_and_holds_by_amount(tmp_path: Path, policy, backend: Backend):
+    queue = ApprovalQueue(backend.database("approvals"))
     events: list[dict[str, Any]] = []
     ctx = ToolContext(ticket_id="T-9", customer_id="james_li_5688", trace=events.append)
     gate = ApprovalGate(policy, queue, ticket_id="T-9")
@@ -288,8 +290,8 @@ def test_gate_allows_flags_and_holds_by_amount(tmp_path: Path, policy):
     assert [e["decision"] for e in events if e["event"] == "approval_gate"] == ["allow", "allow_and_flag", "hold"]
 
 
-def test_gate_refuses_read_only_tickets_and_denied_requests(tmp_path: Path, policy):
-    queue = ApprovalQueue(tmp_path / "approvals.db")
+def test_gate_refuses_read_only_tickets_and_denied_requests(tmp_path: Path, policy, backend: Backend):
+    queue = ApprovalQueue(backend.database("approvals"))
     gate = ApprovalGate(policy, queue)
     with pytest.raises(ReadOnlyTicket):
         _review(gate, ToolContext(ticket_id="T-2", customer_id="c", read_only=True), 10)
@@ -301,10 +303,10 @@ def test_gate_refuses_read_only_tickets_and_denied_requests(tmp_path: Path, poli
     assert refused.value.code == "approval_denied" and "suspicious" in refused.value.message
 
 
-def test_a_later_change_to_an_order_with_a_held_change_is_held_too(tmp_path: Path, policy):
+def test_a_later_change_to_an_order_with_a_held_change_is_held_too(tmp_path: Path, policy, backend: Backend):
     """A held payment change, then an item change on the same order: applying the second now would
     lock the order ('pending (item modified)') and make the approved first one fail later."""
-    queue = ApprovalQueue(tmp_path / "approvals.db")
+    queue = ApprovalQueue(backend.database("approvals"))
     ctx = ToolContext(ticket_id="T-chain", customer_id="c")
     gate = ApprovalGate(policy, queue, ticket_id="T-chain")
     first = gate.review(
@@ -332,9 +334,9 @@ def test_a_later_change_to_an_order_with_a_held_change_is_held_too(tmp_path: Pat
     assert [r.id for r in queue.list(status="pending")] == [first.id, second.id]  # approved in this order
 
 
-def test_a_gift_card_payment_waits_for_any_held_operation_of_the_ticket(tmp_path: Path, policy):
+def test_a_gift_card_payment_waits_for_any_held_operation_of_the_ticket(tmp_path: Path, policy, backend: Backend):
     """A held cancellation may be what credits the gift card a later change pays with."""
-    queue = ApprovalQueue(tmp_path / "approvals.db")
+    queue = ApprovalQueue(backend.database("approvals"))
     ctx = ToolContext(ticket_id="T-gc", customer_id="c")
     gate = ApprovalGate(policy, queue, ticket_id="T-gc")
     held = gate.review(

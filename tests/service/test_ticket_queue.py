@@ -14,11 +14,12 @@ from service.escalations import EscalationClosed, EscalationInbox
 from service.outbox import Outbox
 from service.schema import MIGRATIONS
 from service.ticket_queue import TicketConflict, TicketQueue
+from tests.backends import Backend
 
 
 @pytest.fixture
-def queue(tmp_path: Path) -> TicketQueue:
-    db = ServiceDatabase(tmp_path / "service.db")
+def queue(tmp_path: Path, backend: Backend) -> TicketQueue:
+    db = ServiceDatabase(backend.database("service"))
     return TicketQueue(db, outbox=Outbox(db, enabled=True))
 
 
@@ -26,9 +27,9 @@ def _result(ticket_id: str, reply: str, **extra: object) -> Result:
     return Result.model_validate({"ticket_id": ticket_id, "outcome": "resolved", "reply": reply, **extra})
 
 
-def test_the_schema_is_migrated_once_and_recorded(tmp_path: Path) -> None:
-    db = ServiceDatabase(tmp_path / "service.db")
-    ServiceDatabase(tmp_path / "service.db")  # opening again applies nothing twice
+def test_the_schema_is_migrated_once_and_recorded(tmp_path: Path, backend: Backend) -> None:
+    db = ServiceDatabase(backend.database("service"))
+    ServiceDatabase(backend.database("service"))  # opening again applies nothing twice
     assert db.schema_version() == MIGRATIONS[-1][0]
     with db.reading() as conn:
         assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(MIGRATIONS)

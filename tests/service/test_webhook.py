@@ -11,6 +11,7 @@ from pathlib import Path
 from service.database import ServiceDatabase, utc_now
 from service.outbox import Outbox
 from service.webhook import WebhookSender, retry_delay_s, sign, verify
+from tests.backends import Backend
 from tests.service.conftest import WEBHOOK_SECRET, Service
 from tests.service.receiver import Receiver
 
@@ -46,10 +47,10 @@ def test_backoff_doubles_up_to_its_cap() -> None:
     assert retry_delay_s(30) == 300.0
 
 
-def test_a_refused_delivery_is_retried_until_accepted(tmp_path: Path) -> None:
+def test_a_refused_delivery_is_retried_until_accepted(tmp_path: Path, backend: Backend) -> None:
     receiver = Receiver()
     receiver.status = 503
-    db = ServiceDatabase(tmp_path / "service.db")
+    db = ServiceDatabase(backend.database("service"))
     outbox = Outbox(db, enabled=True)
     with db.transaction() as conn:
         outbox.add(conn, event="ticket.finished", ticket_id="T-9", body='{"ticket_id": "T-9"}', at=utc_now())
@@ -72,8 +73,8 @@ def test_a_refused_delivery_is_retried_until_accepted(tmp_path: Path) -> None:
         receiver.close()
 
 
-def test_without_a_webhook_nothing_waits_in_the_outbox(tmp_path: Path) -> None:
-    db = ServiceDatabase(tmp_path / "service.db")
+def test_without_a_webhook_nothing_waits_in_the_outbox(tmp_path: Path, backend: Backend) -> None:
+    db = ServiceDatabase(backend.database("service"))
     outbox = Outbox(db, enabled=False)
     with db.transaction() as conn:
         assert outbox.add(conn, event="ticket.finished", ticket_id="T", body="{}", at=utc_now()) is None
