@@ -45,7 +45,7 @@ def serve(
     from service.instance_lock import ServiceAlreadyRunning, single_instance
 
     try:  # checked here for a plain message; the app takes the lock itself for its whole life
-        with single_instance(settings.resolved_data_dir):
+        with single_instance(settings.resolved_data_dir, database_url=settings.database_url):
             pass
     except ServiceAlreadyRunning as e:
         raise fail(str(e)) from e

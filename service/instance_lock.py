@@ -1,6 +1,8 @@
-"""One service per data directory: two would each queue again the other's running tickets at
-start-up. An advisory lock on `<data_dir>/service.lock`, held for the service's life and released
-by the kernel however the process ends (a SIGKILL included), so a restart never finds it stale."""
+"""One service per data directory, and one per PostgreSQL database when the state is shared: two
+would each queue again the other's running tickets at start-up. An advisory lock on
+`<data_dir>/service.lock` (and PostgreSQL's session advisory lock on the `service` schema), held for
+the service's life and released however the process ends (a SIGKILL included: the kernel drops the
+file lock, the server the session's), so a restart never finds it stale."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from core.locks import pid_lock
+from storage.database import PostgresDatabase, redacted
 
 
 class ServiceAlreadyRunning(RuntimeError):
@@ -16,7 +19,7 @@ class ServiceAlreadyRunning(RuntimeError):
 
 
 @contextmanager
-def single_instance(data_dir: Path) -> Iterator[None]:
+def single_instance(data_dir: Path, *, database_url: str | None = None) -> Iterator[None]:
     path = Path(data_dir) / "service.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
 
@@ -26,4 +29,13 @@ def single_instance(data_dir: Path) -> Iterator[None]:
         )
 
     with pid_lock(path, busy):
-        yield
+        if database_url is None:
+            yield
+            return
+        with PostgresDatabase(database_url, "service").exclusive() as held:
+            if not held:
+                raise ServiceAlreadyRunning(
+                    f"a service already runs on the database {redacted(database_url)}; stop it first "
+                    "(one service per database: it owns the queue's running tickets)"
+                )
+            yield

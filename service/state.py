@@ -94,7 +94,7 @@ def open_service(settings: Settings, *, workers: int) -> Iterator[ServiceState]:
     secret = webhook_secret(settings)
     data_dir = settings.resolved_data_dir
     with ExitStack() as stack:
-        stack.enter_context(single_instance(data_dir))
+        stack.enter_context(single_instance(data_dir, database_url=settings.database_url))
         db = ServiceDatabase.in_data_dir(data_dir, database_url=settings.database_url)
         outbox = Outbox(db, enabled=secret is not None)
         queue = TicketQueue(db, outbox=outbox)

@@ -242,7 +242,7 @@ class PostgresDatabase(Database):
                 finally:
                     connection.execute("SELECT pg_advisory_unlock(%s)", (self._lock_key,))
         except psycopg.Error as e:
-            raise DatabaseError(f"PostgreSQL at {_redacted(self.url)}: {type(e).__name__}: {e}".strip()) from e
+            raise DatabaseError(f"PostgreSQL at {redacted(self.url)}: {type(e).__name__}: {e}".strip()) from e
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -256,10 +256,24 @@ class PostgresDatabase(Database):
             yield _PostgresConnection(connection)
 
     def describe(self) -> str:
-        return f"{_redacted(self.url)} (schema {self.name})"
+        return f"{redacted(self.url)} (schema {self.name})"
+
+    @contextmanager
+    def exclusive(self) -> Iterator[bool]:
+        """Hold this part for the block, against every process of every machine: yields False
+        when another connection holds it. A session advisory lock on a connection of its own,
+        released however the holder ends (the server drops it with the connection)."""
+        with psycopg.connect(self.url, autocommit=True, connect_timeout=10) as connection:
+            key = self._lock_key ^ 1  # not the write transactions' key: those must go on
+            held = bool(connection.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0])  # type: ignore[index]
+            try:
+                yield held
+            finally:
+                if held:
+                    connection.execute("SELECT pg_advisory_unlock(%s)", (key,))
 
 
-def _redacted(url: str) -> str:
+def redacted(url: str) -> str:
     """The URL without its password, for messages."""
     return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
 
