@@ -18,10 +18,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -38,6 +35,7 @@ from rich.table import Table
 from backlog.bench import BENCH_TICKETS, SINGLE_REQUEST_TAG
 from backlog.report import percentile
 from core.models import Result, Ticket
+from core.processes import free_loopback_port, program, stop
 from core.settings import ISOLATED, Settings
 from intake.ticket_io import read_tickets
 from service.database import ServiceDatabase
@@ -60,21 +58,10 @@ class Timed:
     result: Result
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _program() -> list[str]:
-    script = Path(sys.executable).with_name("support-crew")
-    return [str(script)] if script.is_file() else [sys.executable, "-m", "main"]
-
-
 @contextmanager
 def _server(settings: Settings, *, port: int, workers: int, log_path: Path) -> Iterator[subprocess.Popen[bytes]]:
     command = [
-        *_program(),
+        *program(),
         *("--llm", settings.llm, "--data-dir", str(settings.data_dir)),
         *("serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)),
     ]
@@ -86,12 +73,7 @@ def _server(settings: Settings, *, port: int, workers: int, log_path: Path) -> I
         try:
             yield process
         finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
 
 
 def _wait_ready(client: httpx.Client, process: subprocess.Popen[bytes], workers: int, log_path: Path) -> None:
@@ -190,7 +172,7 @@ def run_service_bench(
     run_settings = settings.model_copy(update={**ISOLATED, "data_dir": root / "data", "knowledge_index_dir": index_dir})
     service_db = ServiceDatabase.in_data_dir(run_settings.resolved_data_dir, database_url=run_settings.database_url)
     _, token = TokenStore(service_db).create(name="bench", role="admin")
-    port, log_path = _free_port(), root / "serve.log"
+    port, log_path = free_loopback_port(), root / "serve.log"
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     console.print(f"[bold]bench-service[/] start-up: `serve --workers {size}` on 127.0.0.1:{port}")
     started = time.perf_counter()

@@ -12,10 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -29,35 +26,20 @@ from rich.table import Table
 from backlog.batch import run_batch
 from backlog.fleet.app import FleetConfigError
 from core.models import Ticket
+from core.processes import free_loopback_port, program, stop
 from core.settings import ISOLATED, Settings
 from intake.ticket_io import read_tickets
 
 BENCH_TICKETS = Path(__file__).resolve().parents[1] / "data" / "bench_tickets.jsonl"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def _command(data_dir: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "main", "--data-dir", str(data_dir), *args]
+    return [*program(), "--data-dir", str(data_dir), *args]
 
 
 @contextmanager
 def _store(run_dir: Path, env: dict[str, str]) -> Iterator[str]:
-    port = _free_port()
+    port = free_loopback_port()
     log = open(run_dir / "store.log", "wb")  # noqa: SIM115  (closed with the process, below)
     process = subprocess.Popen(
         _command(run_dir / "store", "store", "serve", "--port", str(port)), env=env, stdout=log, stderr=log
@@ -71,7 +53,7 @@ def _store(run_dir: Path, env: dict[str, str]) -> Iterator[str]:
             time.sleep(0.2)
         yield url
     finally:
-        _stop(process)
+        stop(process)
         log.close()
 
 
@@ -94,7 +76,7 @@ def _workers(run_dir: Path, env: dict[str, str], count: int) -> Iterator[None]:
                 subprocess.Popen(_command(run_dir / f"worker-{n}", "worker"), env=env, stdout=out, stderr=out)
             )
         for process in processes:
-            stack.callback(_stop, process)
+            stack.callback(stop, process)
         deadline = time.monotonic() + 300
         for process, log in zip(processes, logs, strict=True):
             while " ready." not in log.read_text(errors="replace"):
