@@ -8,7 +8,6 @@ Exit codes: 0 ok, 1 failure, 2 usage.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -77,5 +76,17 @@ app.add_typer(memory_app, name="memory")
 app.add_typer(knowledge_app, name="knowledge")
 
 
+def run() -> None:
+    """The program (`support-crew`): the application, with the shared state out of reach turned
+    into one line naming the database instead of a traceback, whatever the command."""
+    from core.settings import redacted
+    from storage.database import UNREACHABLE
+
+    try:
+        app()
+    except UNREACHABLE as e:
+        raise SystemExit(f"error: the shared state's database is unavailable: {redacted(str(e))}") from None
+
+
 if __name__ == "__main__":
-    sys.exit(app())
+    run()

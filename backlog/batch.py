@@ -155,8 +155,12 @@ def run_batch(
             summary.restored_lines = len(repair.restored)
             summary.dropped_partial_line = repair.dropped_partial_line
             summary.changed_since_done = batch.enqueue(ticket_file.tickets).changed_done
-            states, attempts = batch.states(), batch.attempts()
-            todo = [t for t in ticket_file.tickets if states.get(t.id) != "done"]
+            # What OUT holds after the repair is done; everything else runs (or, on the fleet, is
+            # waited for): a ticket a fleet worker finishes meanwhile is then found in the journal,
+            # never lost between two reads of it.
+            in_out = set(repair.results) | set(repair.restored)
+            attempts = batch.attempts()
+            todo = [t for t in ticket_file.tickets if t.id not in in_out]
             summary.already_done = summary.tickets - len(todo)
             summary.resumed = [t.id for t in todo if attempts.get(t.id, 0) > 0]
             _report_repairs(summary, console)

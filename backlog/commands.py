@@ -61,21 +61,27 @@ def report(
     require_file(results)
     from backlog.report import print_report
 
-    print_report(results, tickets_path=tickets, data_dir=settings.resolved_data_dir, as_json=as_json, console=out)
+    print_report(
+        results,
+        tickets_path=tickets,
+        data_dir=settings.resolved_data_dir,
+        database_url=settings.database_url,
+        as_json=as_json,
+        console=out,
+    )
 
 
 def _report_fleet(settings: Settings, *, as_json: bool) -> None:
     from rich.table import Table
 
     from backlog.fleet.status import fleet_status
-    from storage.database import DATABASE_ERRORS, DatabaseError
+    from storage.database import UNREACHABLE
 
     if not settings.database_url:
         raise fail("--fleet reads the fleet's shared journal: set SUPPORT_CREW_DATABASE_URL", 2)
-    unreadable: tuple[type[Exception], ...] = (DatabaseError, *DATABASE_ERRORS)
     try:
         status = fleet_status(settings)
-    except unreadable as e:
+    except UNREACHABLE as e:
         raise fail(f"cannot read the fleet's journal: {e}") from e
     if as_json:
         print(json.dumps(status.as_json()))

@@ -24,7 +24,7 @@ import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
@@ -33,7 +33,7 @@ from pydantic import ValidationError
 from core.locks import pid_lock
 from core.models import Result, Ticket
 from intake.ticket_io import validation_message
-from storage.database import Database, open_database
+from storage.database import Database, open_database, utc_now
 
 # Numbered migrations (storage.database): SQLite files of earlier releases numbered them in
 # PRAGMA user_version, which the SQLite backend adopts.
@@ -75,10 +75,6 @@ _MIGRATIONS: list[tuple[int, str]] = [
 ]
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
 def ticket_sha(ticket: Ticket) -> str:
     return hashlib.sha256(ticket.model_dump_json().encode()).hexdigest()[:16]
 
@@ -89,6 +85,10 @@ class JournalError(RuntimeError):
 
 class BatchLocked(JournalError):
     pass
+
+
+def _seconds_before(moment: str, seconds: float) -> str:
+    return (datetime.fromisoformat(moment) - timedelta(seconds=seconds)).isoformat(timespec="milliseconds")
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ class Journal:
     def named_batch(self, key: str, *, in_path: str | None = None) -> BatchJournal:
         """The batch called `key` (created on first use): an output path, or the service's
         `service:<ticket id>:<run>` for a run it hands to the fleet."""
-        now = _now()
+        now = utc_now()
         with self.db.transaction() as db:
             db.execute(
                 "INSERT INTO batches(key, in_path, created_at, updated_at) VALUES (?, ?, ?, ?) "
@@ -162,7 +162,10 @@ class Journal:
                 "or stop it, then run the same command again to resume"
             )
 
-        with pid_lock(lock_path, busy):
+        with pid_lock(lock_path, busy), self.db.exclusive(f"batch:{key}") as held:
+            # a fleet's journal is shared: another machine's batch writing the same path is refused too
+            if not held:
+                raise busy("on another machine")
             yield
 
 
@@ -250,16 +253,17 @@ class BatchJournal:
             row = db.execute(
                 "UPDATE tickets SET state = 'running', attempts = attempts + 1, pid = ?, started_at = ? "
                 "WHERE batch_key = ? AND ticket_id = ? AND state != 'done' RETURNING attempts",
-                (pid, _now(), self.key, ticket_id),
+                (pid, utc_now(), self.key, ticket_id),
             ).fetchone()
         return int(row[0]) if row is not None else None
 
-    def claim_lease(self, ticket_id: str, *, worker: str, pid: int, stale_before: str) -> Claim:
-        """A fleet worker's claim: like `claim`, but a ticket another worker runs and heartbeats
-        after `stale_before` stays that worker's ("busy": try again later); one whose worker went
-        quiet (killed, its machine gone) is taken over."""
-        now = _now()
+    def claim_lease(self, ticket_id: str, *, worker: str, pid: int, lease_s: float) -> Claim:
+        """A fleet worker's claim: like `claim`, but a ticket another worker runs and heartbeated
+        within `lease_s` stays that worker's ("busy": try again later); one whose worker went quiet
+        (killed, its machine gone) is taken over. Times are the database's, not the workers'."""
         with self._db.transaction() as db:
+            now = self._db.now()
+            stale_before = _seconds_before(now, lease_s)
             row = db.execute(
                 "SELECT state, worker, heartbeat_at FROM tickets WHERE batch_key = ? AND ticket_id = ?",
                 (self.key, ticket_id),
@@ -276,13 +280,28 @@ class BatchJournal:
             ).fetchone()[0]
         return Claim("claimed", int(attempts))
 
-    def heartbeat(self, ticket_id: str, *, worker: str) -> None:
-        with self._db.transaction() as db:
-            db.execute(
+    def heartbeat(self, ticket_id: str, *, worker: str) -> bool:
+        """Renew `worker`'s lease; False when the ticket is no longer its own (taken over after a
+        silence, or finished by another). One statement, outside the part's write lock."""
+        with self._db.statement() as db:
+            row = db.execute(
                 "UPDATE tickets SET heartbeat_at = ? WHERE batch_key = ? AND ticket_id = ? AND worker = ? "
-                "AND state = 'running'",
-                (_now(), self.key, ticket_id, worker),
-            )
+                "AND state = 'running' RETURNING ticket_id",
+                (self._db.now(), self.key, ticket_id, worker),
+            ).fetchone()
+        return row is not None
+
+    def stale_running(self, lease_s: float) -> list[str]:
+        """Tickets running on a worker that has been quiet for longer than its lease: its task may
+        be lost with it (a broker that lost the message, a task that failed outside the run)."""
+        stale_before = _seconds_before(self._db.now(), lease_s)
+        with self._db.reading() as db:
+            rows = db.execute(
+                "SELECT ticket_id FROM tickets WHERE batch_key = ? AND state = 'running' "
+                "AND coalesce(heartbeat_at, started_at, '') < ?",
+                (self.key, stale_before),
+            ).fetchall()
+        return [row[0] for row in rows]
 
     def finish(self, result: Result, *, keep_first: bool = False) -> str:
         """Record the result (committed before anything else sees it); returns the JSON line the
@@ -296,7 +315,7 @@ class BatchJournal:
                 "VALUES (?, ?, 'done', ?, ?, ?) ON CONFLICT(batch_key, ticket_id) DO UPDATE SET "
                 "state = 'done', pid = NULL, outcome = excluded.outcome, result = excluded.result, "
                 f"finished_at = excluded.finished_at{keep}",
-                (self.key, result.ticket_id, result.outcome, line, _now()),
+                (self.key, result.ticket_id, result.outcome, line, utc_now()),
             )
             stored = db.execute(
                 "SELECT result FROM tickets WHERE batch_key = ? AND ticket_id = ?", (self.key, result.ticket_id)

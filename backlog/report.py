@@ -271,15 +271,15 @@ def render_report(report: BatchReport, width: int = 120) -> Group:
 
 
 def _tags_for(
-    results_path: Path, tickets_path: Path | None, data_dir: Path | None, warn: Console
+    results_path: Path, tickets_path: Path | None, data_dir: Path | None, database_url: str | None, warn: Console
 ) -> tuple[dict[str, list[str]], str | None]:
     if tickets_path is not None:
         ticket_file = read_tickets(tickets_path)
         for error in ticket_file.errors:
             warn.print(f"[yellow]skipped[/] {error}", highlight=False)
         return {t.id: t.tags for t in ticket_file.tickets}, str(tickets_path)
-    if data_dir is not None and (Path(data_dir) / "journal.db").is_file():
-        with Journal(data_dir) as journal:
+    if data_dir is not None and (database_url or (Path(data_dir) / "journal.db").is_file()):
+        with Journal(data_dir, database_url=database_url) as journal:
             batch = journal.find_batch(results_path)
             if batch is not None:
                 return batch.tags(), f"the batch journal in {data_dir}"
@@ -291,6 +291,7 @@ def print_report(
     *,
     tickets_path: Path | None = None,
     data_dir: Path | None = None,
+    database_url: str | None = None,
     as_json: bool = False,
     console: Console | None = None,
 ) -> BatchReport:
@@ -300,7 +301,7 @@ def print_report(
     results, errors = read_results(Path(results_path))
     for error in errors:
         warn.print(f"[yellow]skipped[/] {error}", highlight=False)
-    tags, tags_from = _tags_for(Path(results_path), tickets_path, data_dir, warn)
+    tags, tags_from = _tags_for(Path(results_path), tickets_path, data_dir, database_url, warn)
     stats = tool_stats_from_traces(Path(data_dir), (r.ticket_id for r in results)) if data_dir else None
     costs = tier_costs_from_traces(Path(data_dir), (r.ticket_id for r in results)) if data_dir else None
     report = summarize(results, tags, stats, tags_from=tags_from, tier_costs=costs)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def redacted(url: str) -> str:
+    """A URL without its password, for messages and logs."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
 
 
 # What an isolated run (an evaluation case, a benchmark, the red team) overrides: its own sandbox
@@ -48,6 +54,11 @@ class Settings(BaseSettings):
         None,
         description="a Celery broker (redis://host:port/0): `batch --queue` and `serve` hand tickets to "
         "`support-crew worker` processes instead of the local pool",
+    )
+    broker_queue: str = Field(
+        "support-crew",
+        pattern=r"^[A-Za-z0-9._-]{1,100}$",
+        description="the broker queue tickets go on and workers take from (a fleet per queue on one broker)",
     )
     broker_visibility_timeout_s: float = Field(
         300.0,
@@ -98,7 +109,9 @@ class Settings(BaseSettings):
         if value is None or not value.strip():
             return None
         if not value.startswith(("postgresql://", "postgres://")):
-            raise ValueError(f"SUPPORT_CREW_DATABASE_URL {value!r} must be a postgresql:// URL (unset: SQLite files)")
+            raise ValueError(
+                f"SUPPORT_CREW_DATABASE_URL {redacted(value)!r} must be a postgresql:// URL (unset: SQLite files)"
+            )
         return value
 
     @field_validator("broker_url", "chroma_url")

@@ -11,7 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from core.locks import pid_lock
-from storage.database import PostgresDatabase, redacted
+from core.settings import redacted
+from storage.database import PostgresDatabase
 
 
 class ServiceAlreadyRunning(RuntimeError):

@@ -91,6 +91,13 @@ def request_hash(ticket: Ticket) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+# A ticket (stored as JSON text) carries a tag: the JSON functions are each database's own.
+_HAS_TAG = {
+    "sqlite": "EXISTS (SELECT 1 FROM json_each(t.ticket, '$.tags') WHERE value = ?)",
+    "postgresql": "EXISTS (SELECT 1 FROM jsonb_array_elements_text(t.ticket::jsonb -> 'tags') AS tag WHERE tag = ?)",
+}
+
+
 class TicketQueue:
     def __init__(self, db: ServiceDatabase, *, outbox: Outbox) -> None:
         self.db = db
@@ -284,7 +291,7 @@ class TicketQueue:
             ("t.submitted_by = ?", submitted_by),
             ("r.status = ?", status),
             ("r.outcome = ?", outcome),
-            ("EXISTS (SELECT 1 FROM json_each(t.ticket, '$.tags') WHERE value = ?)", tag),
+            (_HAS_TAG[self.db.dialect], tag),
             ("substr(t.created_at, 1, 10) = ?", day),
         )
         for condition, value in filters:

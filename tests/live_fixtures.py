@@ -16,6 +16,7 @@ from typing import TypeVar
 
 import pytest
 
+from storage.database import close_pools
 from tests import live_servers
 from tests.live_servers import PostgresServer, RedisServer
 
@@ -53,4 +54,7 @@ def redis_url(redis_server: RedisServer) -> Iterator[str]:
 @pytest.fixture
 def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
     with postgres_server.fresh_database() as url:
-        yield url
+        try:
+            yield url
+        finally:
+            close_pools()  # this process's pooled connections to the database about to be dropped

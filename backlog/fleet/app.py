@@ -1,9 +1,10 @@
 """The Celery application the fleet shares: one queue of tickets on the Redis broker, one task.
 
 Delivery is at least once, completion exactly once: a task is acknowledged only after its ticket
-finished (acks_late), a worker that dies mid-ticket has its task handed out again (at once when
-Celery sees the child die, after `broker_visibility_timeout_s` when the whole machine went),
-and the journal in the shared database decides whether a ticket still needs running (fleet.worker).
+finished (acks_late); a worker that dies mid-ticket (a worker is one process: `--pool=solo`) leaves
+its task unacknowledged, and the broker hands it out again after `broker_visibility_timeout_s`;
+the journal in the shared database decides whether a ticket still needs running
+(backlog.fleet.worker), and the batch or service sends again a ticket whose worker went quiet.
 No result backend: results live in the journal, where the batch or the service reads them."""
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from celery import Celery
 
 from core.settings import Settings
 
-QUEUE = "support-crew"
 TASK = "support_crew.run_ticket"
 
 
@@ -43,10 +43,9 @@ def celery_app(settings: Settings) -> Celery:
     visibility = settings.broker_visibility_timeout_s
     app.conf.update(
         task_acks_late=True,
-        task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,  # a worker holds only the ticket it runs; the rest wait for any worker
         task_ignore_result=True,
-        task_default_queue=QUEUE,
+        task_default_queue=settings.broker_queue,
         task_serializer="json",
         accept_content=["json"],
         broker_connection_retry_on_startup=True,
@@ -62,12 +61,13 @@ def celery_app(settings: Settings) -> Celery:
 
 
 def send_ticket(app: Celery, *, batch_key: str, ticket: dict[str, Any], plain: bool = False) -> None:
-    """Put one ticket on the queue; the broker being out of reach raises after a few retries."""
+    """Put one ticket on the app's queue (settings.broker_queue); the broker being out of reach
+    raises after a few retries."""
     app.send_task(
         TASK,
         args=[batch_key, ticket],
         kwargs={"plain": plain},
-        queue=QUEUE,
+        queue=app.conf.task_default_queue,
         retry=True,
         retry_policy={"max_retries": 3, "interval_start": 0.5, "interval_step": 1.0, "interval_max": 3.0},
     )

@@ -145,12 +145,21 @@ def _on_fleet(
     """`batch --queue` on `count` fresh worker processes; seconds from the first ticket queued."""
     fleet_env = {
         **env,
+        # a queue of the bench's own: a live fleet on the same broker neither takes these tickets
+        # nor has its tickets taken by the bench's workers
+        "SUPPORT_CREW_BROKER_QUEUE": f"support-crew-bench-{os.getpid()}",
         "SUPPORT_CREW_BROKER_URL": settings.broker_url or "",
         "SUPPORT_CREW_DATABASE_URL": settings.database_url or "",
         "SUPPORT_CREW_API_URL": api_url,
     }
     with _workers(run_dir, fleet_env, count):
-        run_settings = settings.model_copy(update={"data_dir": run_dir / "batch", "api_url": api_url})
+        run_settings = settings.model_copy(
+            update={
+                "data_dir": run_dir / "batch",
+                "api_url": api_url,
+                "broker_queue": fleet_env["SUPPORT_CREW_BROKER_QUEUE"],
+            }
+        )
         started = time.monotonic()
         summary = run_batch(
             backlog, run_dir / "out.jsonl", settings=run_settings, progress=False, console=_QUIET, queue=True

@@ -10,7 +10,7 @@ from typing import Any
 
 from kombu.exceptions import ChannelError
 
-from backlog.fleet.app import QUEUE, celery_app
+from backlog.fleet.app import celery_app
 from backlog.journal import Journal
 from core.settings import Settings
 
@@ -45,7 +45,7 @@ class FleetStatus:
 def _waiting(settings: Settings) -> tuple[int | None, str | None]:
     try:
         with celery_app(settings).connection_for_read() as connection:
-            declared = connection.default_channel.queue_declare(QUEUE, passive=True)
+            declared = connection.default_channel.queue_declare(settings.broker_queue, passive=True)
             return int(declared.message_count), None
     except ChannelError as e:
         if "NOT_FOUND" in str(e):  # Redis drops an empty queue's list: nothing waits

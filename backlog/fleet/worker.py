@@ -19,7 +19,6 @@ import socket
 import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from celery import Celery, Task
@@ -31,6 +30,7 @@ from backlog.workers import DEFAULT_RUNNER, run_one
 from core.models import Result, Ticket
 from core.settings import Settings
 from runner.traces import TraceWriter
+from storage.database import UNREACHABLE
 
 log = logging.getLogger("support_crew.fleet")
 
@@ -65,9 +65,7 @@ class FleetWorker:
             ticket = Ticket.model_validate(payload)
         except ValidationError as e:
             return self._unreadable(batch, payload, e)
-        lease = timedelta(seconds=self.settings.worker_lease_s)
-        stale_before = (datetime.now(UTC) - lease).isoformat(timespec="milliseconds")
-        claim = batch.claim_lease(ticket.id, worker=self.name, pid=os.getpid(), stale_before=stale_before)
+        claim = batch.claim_lease(ticket.id, worker=self.name, pid=os.getpid(), lease_s=self.settings.worker_lease_s)
         if claim.status != "claimed":
             log.info("ticket %s of %s: %s", ticket.id, batch_key, claim.status)
             return claim.status
@@ -97,7 +95,12 @@ class FleetWorker:
         def beat() -> None:
             while not stop.wait(every):
                 try:
-                    batch.heartbeat(ticket_id, worker=self.name)
+                    if not batch.heartbeat(ticket_id, worker=self.name):
+                        # another worker took the ticket over after a silence longer than the lease;
+                        # the first result recorded counts, and the store's idempotency keys stop
+                        # the same writes applying twice
+                        log.error("ticket %s of %s: lease lost to another worker", ticket_id, batch.key)
+                        return
                 except Exception:  # a missed beat only risks another worker taking the ticket over
                     log.exception("heartbeat of ticket %s failed", ticket_id)
 
@@ -116,7 +119,14 @@ _current: FleetWorker | None = None
 def _run_ticket_task(task: Task, batch_key: str, payload: dict[str, Any], plain: bool = False) -> str:
     if _current is None:
         raise RuntimeError("this process is not a support-crew worker")
-    status = _current.run(batch_key, payload, plain=plain)
+    try:
+        status = _current.run(batch_key, payload, plain=plain)
+    except UNREACHABLE as e:
+        # the shared database is away (a restart, a failover): the task comes back later, and the
+        # journal decides again what it has to do; acknowledging it now would lose the ticket
+        delay = min(60, 2 ** min(task.request.retries, 6))
+        log.warning("ticket task of %s: database unavailable (%s); again in %d s", batch_key, e, delay)
+        raise task.retry(countdown=delay, max_retries=None) from e
     if status == "busy":  # another worker is on it: look again once its lease could have lapsed
         raise task.retry(countdown=_current.settings.worker_lease_s / 3, max_retries=None)
     return status
@@ -143,6 +153,7 @@ def run_worker(settings: Settings, *, loglevel: str = "INFO", runner: str = DEFA
                 "--pool=solo",  # one ticket at a time; run more worker processes for more at once
                 f"--hostname=support-crew-{os.getpid()}@{socket.gethostname()}",
                 f"--loglevel={loglevel}",
+                f"--queues={settings.broker_queue}",
                 "--without-gossip",
                 "--without-mingle",
             ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+import time
 from pathlib import Path
 
 import pytest
@@ -108,28 +108,42 @@ def test_reconcile_refuses_to_guess_about_a_damaged_file(tmp_path: Path, backend
 
 
 # --- the fleet's side: leases, first result wins, racing claims -----------------------------------
-def _iso(seconds_ago: float) -> str:
-    return (datetime.now(UTC) - timedelta(seconds=seconds_ago)).isoformat(timespec="milliseconds")
-
-
 def test_a_fleet_claim_waits_for_a_live_worker_and_takes_over_a_quiet_one(tmp_path: Path, backend: Backend) -> None:
     with Journal(tmp_path, database_url=backend.url) as journal:
         batch = journal.batch(tmp_path / "out.jsonl")
         batch.enqueue([ticket("T-1")])
 
-        first = batch.claim_lease("T-1", worker="host-a:1", pid=1, stale_before=_iso(30))
-        assert first == Claim("claimed", 1)
+        assert batch.claim_lease("T-1", worker="host-a:1", pid=1, lease_s=30) == Claim("claimed", 1)
+        assert batch.heartbeat("T-1", worker="host-a:1")
         # host-a heartbeats: another worker handed the same task finds it busy
-        assert batch.claim_lease("T-1", worker="host-b:2", pid=2, stale_before=_iso(30)).status == "busy"
-        # host-a went quiet longer than the lease (its heartbeat is older than stale_before): taken over
-        assert batch.claim_lease("T-1", worker="host-b:2", pid=2, stale_before=_iso(-1)) == Claim("claimed", 2)
+        assert batch.claim_lease("T-1", worker="host-b:2", pid=2, lease_s=30).status == "busy"
+        assert batch.stale_running(30) == []
+        time.sleep(0.01)
+        # host-a went quiet longer than the lease (0 s here): taken over, and host-a learns it
+        assert batch.stale_running(0) == ["T-1"]
+        assert batch.claim_lease("T-1", worker="host-b:2", pid=2, lease_s=0) == Claim("claimed", 2)
+        assert not batch.heartbeat("T-1", worker="host-a:1") and batch.heartbeat("T-1", worker="host-b:2")
 
         batch.finish(result("T-1", "resolved"), keep_first=True)
         # host-a comes back with a result of its own: the first recorded one stays
         line = batch.finish(result("T-1", "escalated"), keep_first=True)
         assert Result.model_validate_json(line).outcome == "resolved"
-        assert batch.claim_lease("T-1", worker="host-c:3", pid=3, stale_before=_iso(30)).status == "done"
-        assert batch.claim_lease("T-9", worker="host-c:3", pid=3, stale_before=_iso(30)).status == "done"  # unknown
+        assert batch.claim_lease("T-1", worker="host-c:3", pid=3, lease_s=30).status == "done"
+        assert batch.claim_lease("T-9", worker="host-c:3", pid=3, lease_s=30).status == "done"  # unknown
+
+
+def test_one_batch_per_out_across_machines(tmp_path: Path, postgres_url: str) -> None:
+    """Two batches writing the same OUT path from two data directories (two machines: their
+    file locks know nothing of each other) share one journal in PostgreSQL: the second is refused."""
+    out = tmp_path / "out.jsonl"
+    first, second = (
+        Journal(tmp_path / "a", database_url=postgres_url),
+        Journal(tmp_path / "b", database_url=postgres_url),
+    )
+    with first.lock(out), pytest.raises(BatchLocked, match="on another machine"), second.lock(out):
+        pass
+    with second.lock(out):  # released with the first batch
+        pass
 
 
 def test_racing_fleet_claims_give_the_ticket_to_one_worker(tmp_path: Path, backend: Backend) -> None:
@@ -142,7 +156,7 @@ def test_racing_fleet_claims_give_the_ticket_to_one_worker(tmp_path: Path, backe
     def claimer(n: int) -> None:
         own = Journal(tmp_path, database_url=backend.url).batch(tmp_path / "out.jsonl")  # its own connections
         start.wait()
-        claims.append(own.claim_lease("T-1", worker=f"host-{n}:{n}", pid=n, stale_before=_iso(30)).status)
+        claims.append(own.claim_lease("T-1", worker=f"host-{n}:{n}", pid=n, lease_s=30).status)
 
     threads = [threading.Thread(target=claimer, args=(n,)) for n in range(6)]
     for thread in threads:

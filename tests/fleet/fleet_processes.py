@@ -5,7 +5,6 @@ test gives it (nothing from the environment the suite runs in)."""
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import httpx
 
+from core.processes import stop
 from core.settings import PROJECT_ROOT
 from tests.live_servers import free_port
 
@@ -47,16 +47,6 @@ def cli(data_dir: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "main", "--data-dir", str(data_dir), *args]
 
 
-def _stop(process: subprocess.Popen[bytes], sig: signal.Signals = signal.SIGTERM, timeout_s: float = 60) -> None:
-    if process.poll() is None:
-        process.send_signal(sig)
-        try:
-            process.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 @contextmanager
 def store_serve(data_dir: Path, env: dict[str, str]) -> Iterator[str]:
     """The sandbox store on its own, on a free port; yields its URL."""
@@ -81,7 +71,7 @@ def store_serve(data_dir: Path, env: dict[str, str]) -> Iterator[str]:
             time.sleep(0.2)
         yield url
     finally:
-        _stop(process)
+        stop(process)
 
 
 @dataclass
@@ -120,4 +110,4 @@ def workers(root: Path, fleet: Fleet, count: int) -> Iterator[list[Worker]]:
         yield started
     finally:
         for worker in started:
-            _stop(worker.process)
+            stop(worker.process)

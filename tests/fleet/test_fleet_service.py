@@ -13,8 +13,9 @@ from pathlib import Path
 import httpx
 import psycopg
 
+from core.processes import stop
 from core.settings import PROJECT_ROOT
-from tests.fleet.fleet_processes import Fleet, _stop, cli, store_serve, workers
+from tests.fleet.fleet_processes import Fleet, cli, store_serve, workers
 from tests.live_servers import free_port
 
 TICKET = {
@@ -90,7 +91,7 @@ def test_the_service_runs_tickets_and_follow_ups_on_the_fleet(
                 second = _wait_done(client, "FLEET-1", runs=2)
                 status = client.get("/api/status").json()
             finally:
-                _stop(serve)
+                stop(serve)
             worker_log = worker.output()
             report = subprocess.run(
                 cli(tmp_path / "admin", "report", "--fleet", "--json"),

@@ -101,3 +101,15 @@ def test_an_escalated_result_opens_an_escalation_answered_once(queue: TicketQueu
         ("agent", "sam"),
     ]
     assert queue.outbox.counts()["pending"] == 2  # the result, then the person's answer
+
+
+def test_tickets_are_listed_by_tag_status_and_day(queue: TicketQueue) -> None:
+    queue.submit(Ticket(id="L-1", body="one", tags=["vip", "refund"]), submitted_by="desk")
+    queue.submit(Ticket(id="L-2", body="two", tags=["refund"]), submitted_by="desk")
+    queue.submit(Ticket(id="L-3", body="three"), submitted_by="other")
+    assert sorted(t.ticket_id for t in queue.list(tag="refund")) == ["L-1", "L-2"]
+    assert [t.ticket_id for t in queue.list(tag="vip")] == ["L-1"]
+    assert queue.list(tag="nope") == []
+    assert [t.ticket_id for t in queue.list(submitted_by="other", status="queued")] == ["L-3"]
+    today = queue.list()[0].created_at[:10]
+    assert len(queue.list(day=today)) == 3 and queue.list(day="1999-01-01") == []
