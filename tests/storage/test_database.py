@@ -110,3 +110,24 @@ def test_an_sqlite_file_of_an_earlier_release_keeps_its_migrations(tmp_path: Pat
     db = SqliteDatabase(path)
     db.migrate(MIGRATIONS)
     assert db.schema_version() == 2
+
+
+def test_pooled_connections_survive_the_server_dropping_them(postgres_url: str) -> None:
+    """A PostgreSQL restart or failover ends every session: the next transaction gets a fresh
+    connection instead of failing on a dead one."""
+    import psycopg
+
+    db = PostgresDatabase(postgres_url, "parts")
+    db.migrate(MIGRATIONS)
+    with db.transaction() as tx:
+        tx.execute("INSERT INTO items (id, amount) VALUES ('a', 1)")
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        ended = admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()
+    assert ended is not None and ended[0] >= 1
+    with db.transaction() as tx:
+        tx.execute("UPDATE items SET n = n + 1 WHERE id = 'a'")
+    with db.reading() as rx:
+        assert rx.execute("SELECT n FROM items WHERE id = 'a'").fetchone()[0] == 1
