@@ -66,7 +66,9 @@ def return_items(unit: Unit, ctx: Context) -> Step:
             amount=money(amount),
             method=matching.describe_method(method_id, ctx.facts.payment_methods),
         )
-        return result(unit, "done", reply, f"return of {', '.join(item_ids)} from {unit.order_id} to {method_id}")
+        return result(
+            unit, "done", reply, f"return of {', '.join(item_ids)} from {unit.order_id} to {method_id}", refund=amount
+        )
 
     def error(err: dict[str, Any]) -> RequestResult | None:
         code = str(err.get("code"))
@@ -98,6 +100,7 @@ def return_items(unit: Unit, ctx: Context) -> Step:
                 method=matching.describe_method(method_id, ctx.facts.payment_methods),
             ),
             f"return from {unit.order_id} awaiting approval {data.get('approval_id', '')}",
+            refund=amount,
         )
 
     return write_step(unit, ctx, call, None, done, error, approval)

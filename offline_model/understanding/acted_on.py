@@ -72,6 +72,12 @@ def acted_on_text(text: str, *, with_story: bool = False) -> str:
     return _SAME_DELIVERY.sub(" ", _DESCRIBING.sub(" ", out))
 
 
+def describing_phrases(text: str) -> list[str]:
+    """The phrases that only say which order is meant ('from my order with the laptop and the lamp',
+    'that came in the same delivery as my umbrella'), each describing one order."""
+    return [m.group(0) for pattern in (_DESCRIBING, _SAME_DELIVERY) for m in pattern.finditer(text)]
+
+
 def kept_clauses(text: str) -> list[str]:
     """The clauses that keep something ('the phone stays with me', 'je garde le skateboard')."""
     return [part for block in blocks(text) for sentence, _ in sentence_units(block) for part in _kept_parts(sentence)]
@@ -87,9 +93,11 @@ def _kept_parts(sentence: str) -> list[str]:
     that keep something: a keeping verb, or praise in a short clause ('the black one is great')."""
     parts = [part for part in _CONTRAST.split(sentence) if part and _keeps(fold(" ".join(part.split())))]
     # praise is a clause of its own: 'the makeup kit was great, my daughter loves it, and the ...'
+    # a short sentence praises as a whole ('the tablet is what I use every day, love it')
+    pieces = [*_PRAISE_CUT.split(sentence), sentence]
     praised = [
         piece
-        for piece in _PRAISE_CUT.split(sentence)
+        for piece in pieces
         if piece and _praises(fold(" ".join(piece.split()))) and not any(piece in part for part in parts)
     ]
     return parts + praised
@@ -122,6 +130,8 @@ _SAME_DELIVERY = re.compile(
 
 
 _PRAISED = re.compile(
+    r"(?<!n't\s)(?<!not\s)(?<!never\s)\b(?:love|loves|adore|adores)\s+(?:it|them)\b(?!\s+(?:if|when|back))|"
+    r"(?<!n't\s)(?<!not\s)(?<!never\s)\b(?:use|uses)\s+(?:it\s+|them\s+)?(?:every\s+day|daily|all\s+the\s+time)\b|"
     r"\b(?:is|are|'s|was|were|works|worked|work)\s+(?:\w+\s+)?(?:great|perfect|perfectly|lovely|fine|a\s+joy|wonderful|"
     r"excellent|amazing|fantastic|brilliant|well)\b|"
     r"\b(?:ist|sind|war|waren|est|sont|etait|es|son|era|sono|e)\s+(?:\w+\s+)?(?:super|toll|prima|klasse|genial|parfaite?s?|"

@@ -20,6 +20,12 @@ _WHOLE_ORDER = re.compile(
     r"\b(?:whole|entire|full|complete)\s+order\b|\beverything\s+(?:in|from)\s+(?:the|that|this|my)\s+order\b|"
     r"\ball\s+(?:the\s+)?(?:items|of\s+it|products|things)\b|\beverything\b(?!\s+else)",
 )
+# 'one of them', 'just one of the two', 'l'un d'eux', 'einen davon', 'uno de ellos', 'uno dei due', 'um deles'
+_ONE_OF_THEM = re.compile(
+    r"\b(?:(?:only|just)\s+)?one\s+of\s+(?:them|those|these|the\s+two)\b|\bl'?une?\s+(?:d'?(?:eux|elles)|des\s+deux)\b|"
+    r"\b(?:einen|eine|eins)\s+(?:davon|der\s+beiden)\b|\b(?:un[oa]?)\s+(?:de\s+(?:ellos|ellas|los\s+dos)|"
+    r"di\s+(?:loro|essi)|dei\s+due|delle\s+due)\b|\bum[a]?\s+(?:deles|delas|dos\s+dois|das\s+duas)\b"
+)
 _ALL_OF_THEM = re.compile(r"\b(?:both|all|two|three|four|each\s+of\s+the)\b")
 # Short names customers use for products ('the kettle', 'my earbuds'): the last word of the name.
 _HEAD_EXCEPTIONS = {"set", "kit", "machine", "maker", "cleaner"}
@@ -193,6 +199,11 @@ def select_items(text: str, items: list[dict[str, Any]], *, for_change: bool = F
         for i in picked:
             if i not in chosen:
                 chosen.append(i)
+    if len(chosen) > 1 and _ONE_OF_THEM.search(folded) and len({items[i]["name"] for i in chosen}) == 1:
+        # 'I got two identical jackets ... return one of them': one unit, if they are the same item
+        if len({items[i]["item_id"] for i in chosen}) > 1:
+            return Match(problem="ambiguous", detail=mentions[0].name, extra={"candidates": [items[i] for i in chosen]})
+        chosen = sorted(chosen)[:1]
     return Match(value=[items[i] for i in sorted(chosen)], extra={"mentions": mentions})
 
 
@@ -259,7 +270,34 @@ def _items_by_options(folded: str, items: list[dict[str, Any]]) -> Match:
     picked = [item for item, s in zip(items, scores, strict=False) if s == best]
     if len({item["item_id"] for item in picked}) > 1:
         return Match(problem="ambiguous", detail="which item", extra={"candidates": picked})
+    if _qualifies_another_thing(folded, mentions, picked[0]):
+        return Match(problem="missing", detail="which item")
     return Match(value=picked[:1])
+
+
+# What may follow an option value that picks an item by its options ('the blue one', 'the navy in XL').
+_AFTER_VALUE = re.compile(
+    r"(?:ones?|version|variant|model|item|pair|size|colou?r|in|from|of|with|and|or|please|that|which|i|it|for|to|"
+    r"too|as|on|at|instead|rather|un|une|celui|celle|eine[nr]?|uno|una|um|uma|de|du|des|von|aus|del|della|do|da)"
+)
+
+
+def _qualifies_another_thing(folded: str, mentions: list[Any], item: dict[str, Any]) -> bool:
+    """'the blue earbuds' against an order with a blue hose and no earbuds: every value that picks
+    the item qualifies a noun that is not this item, so they do not pick it."""
+    name_words = set(fold(str(item.get("name", ""))).split())
+    own = [m for m in mentions if item["options"].get(m.key) == m.value]
+    return bool(own) and all(_qualifies_other_noun(folded, m, mentions, name_words) for m in own)
+
+
+def _qualifies_other_noun(folded: str, mention: Any, mentions: list[Any], name_words: set[str]) -> bool:
+    following = re.match(r"[\s-]*([a-z]+)", folded[mention.end :])
+    if following is None:
+        return False
+    word = following.group(1)
+    if _AFTER_VALUE.fullmatch(word) or word in name_words or word.rstrip("s") in name_words:
+        return False
+    return not any(mention.end <= m.start <= mention.end + len(word) + 2 for m in mentions)
 
 
 _WEAK_BREAK = re.compile(r",|\band\b|\bplus\b|\balso\b")

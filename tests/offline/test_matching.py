@@ -115,3 +115,23 @@ def test_payment_methods_in_words():
     assert pick("use my credit card") == "ambiguous"
     assert pick("the card I paid with", original_id="credit_card_1") == "credit_card_1"
     assert pick("nothing about payment here") == "missing"
+
+
+def test_one_of_two_identical_items_is_one_unit():
+    items = [_item("Desk Lamp", "1"), _item("Yoga Mat", "2", color="green"), _item("Yoga Mat", "2", color="green")]
+    for text in (
+        "I was sent two yoga mats by mistake, please take back one of them.",
+        "The yoga mats came twice - just one of those needs to go back.",
+        "J'ai reçu deux tapis de yoga identiques, je voudrais renvoyer l'un d'eux.",
+    ):
+        assert [i["item_id"] for i in matching.select_items(text, items).value] == ["2"], text
+    different = [_item("Yoga Mat", "3", color="green"), _item("Yoga Mat", "4", color="purple")]
+    assert matching.select_items("I have two yoga mats, send back one of them", different).problem == "ambiguous"
+
+
+def test_an_option_value_qualifying_another_noun_picks_no_item():
+    # the order holds a blue hose and no earbuds: 'blue' describes the earbuds, not the hose
+    items = [_item("Garden Hose", "1", color="blue"), _item("Bookshelf", "2", color="white")]
+    assert matching.select_items("please take back the blue earbuds", items).problem == "missing"
+    assert matching.select_items("please take back the blue headphones, they hurt", items).problem == "missing"
+    assert [i["item_id"] for i in matching.select_items("please take back the blue one", items).value] == ["1"]
