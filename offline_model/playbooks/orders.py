@@ -346,6 +346,9 @@ def order_payment(unit: Unit, ctx: Context) -> Step:
             )
         )
     amount = paid_total(order)
+    short = _balance_short(unit, ctx, order, current, amount)
+    if short is not None:
+        return Step(result=short)
     call = ToolCall("modify_pending_order_payment", {"order_id": unit.order_id, "payment_method_id": method_id})
 
     def done(data: dict[str, Any]) -> RequestResult:
@@ -389,6 +392,38 @@ def order_payment(unit: Unit, ctx: Context) -> Step:
         return None
 
     return write_step(unit, ctx, call, None, done, error)
+
+
+def _balance_short(
+    unit: Unit, ctx: Context, order: dict[str, Any], current: str | None, total: float
+) -> RequestResult | None:
+    """'If my gift card has enough on it to cover the order, move the payment onto it; if not,
+    leave it': decided on the gift card's balance against what the order costs. None when the
+    move goes ahead (or no such condition was put on it)."""
+    found = [c for c in conditions.found(unit.text) if c.topic in (conditions.BALANCE, conditions.OTHER)]
+    if not any(c.topic == conditions.BALANCE for c in found):
+        return None
+    cards = [m for m in ctx.facts.payment_methods if str(m.get("id", "")).startswith("gift_card")]
+    balance = cards[0].get("balance") if len(cards) == 1 else None
+    if balance is None:
+        return result(
+            unit,
+            "needs_info",
+            say("payment.which", ctx.language, order=unit.order_id, methods=methods_text(ctx)),
+            "gift card balance unknown",
+        )
+    then = conditions.branch_taken(found, {conditions.BALANCE: float(balance) >= total})
+    if then == conditions.ACT:
+        return None
+    reply = say(
+        "condition.balance_short",
+        ctx.language,
+        balance=money(float(balance)),
+        total=money(total),
+        order=unit.order_id,
+        method=matching.describe_method(current, ctx.facts.payment_methods),
+    )
+    return result(unit, "answered", reply, f"condition not met: gift card balance {balance} < {total}")
 
 
 _STATUS_NOTES = {

@@ -93,6 +93,8 @@ def _kept_parts(sentence: str) -> list[str]:
     that keep something: a keeping verb, or praise in a short clause ('the black one is great')."""
     parts = [part for part in _CONTRAST.split(sentence) if part and _keeps(fold(" ".join(part.split())))]
     # praise is a clause of its own: 'the makeup kit was great, my daughter loves it, and the ...'
+    if _CONDITIONAL.search(fold(sentence)):
+        return parts  # 'if the red ones are out of stock, black is fine': a version accepted, not praise
     # a short sentence praises as a whole ('the tablet is what I use every day, love it')
     pieces = [*_PRAISE_CUT.split(sentence), sentence]
     praised = [
@@ -137,6 +139,7 @@ _PRAISED = re.compile(
     r"\b(?:ist|sind|war|waren|est|sont|etait|es|son|era|sono|e)\s+(?:\w+\s+)?(?:super|toll|prima|klasse|genial|parfaite?s?|"
     r"geniale?s?|perfect[oa]s?|ottim[oaie]|fantastic[oaie]s?|excelentes?|otim[oa]s?)\b"
 )
+_CONDITIONAL = re.compile(r"\b(?:if|unless|otherwise|si|wenn|falls|sonst|se|caso|altrimenti|senao|sinon)\b")
 _PRAISE_CUT = re.compile(r",|;|\s[-\u2013\u2014]\s")
 _CLAUSE_CUT = re.compile(r";|\s[-\u2013\u2014]\s")
 _ASKS_TO_KNOW = re.compile(

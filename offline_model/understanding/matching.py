@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from offline_model.understanding import lexicon
@@ -352,17 +352,22 @@ def change_specs(text: str, items: list[dict[str, Any]]) -> list[tuple[dict[str,
 # --- wanted variants ----------------------------------------------------------------------------
 
 
-def select_variant(spec_text: str, item: dict[str, Any], product: dict[str, Any]) -> Match:
+def select_variant(spec_text: str, item: dict[str, Any], product: dict[str, Any], *, instead: str = "") -> Match:
     """The available variant of the item's product that the text asks for.
 
     Option values written as wanted must all hold; every option the text does not change stays
     as the item has it, as far as an available variant allows. Several equally good variants, or
-    none, is a problem to ask about."""
+    none, is a problem to ask about. `instead` names the version the customer accepts when the
+    one asked for is unavailable ('black is fine'): its values replace those of the same options."""
     variants = list((product.get("variants") or {}).values())
     space = option_space([*variants, item])
     current: dict[str, str] = item.get("options") or {}
     mentions = find_mentions(spec_text, space)
     wanted = _wanted_values(mentions, current)
+    if instead:
+        accepted = _wanted_values([replace(m, role="new") for m in find_mentions(instead, space)], {})
+        wanted = {**wanted, **accepted}
+        mentions = [m for m in mentions if m.key not in accepted]
     if not wanted:
         return Match(problem="missing", detail="which version")
     if any(len(values) > 1 for values in wanted.values()):

@@ -131,7 +131,8 @@ _ACTION_REQUEST = re.compile(
 )
 # What a change comes to, asked about the change just requested: 'how much will I get back for them?'
 _ABOUT_THE_CHANGE = re.compile(
-    r"\b(?:get\s+back|getting\s+back|refunded|refund|came\s+to|comes\s+to|come\s+to|extra|owe|receive)\b"
+    r"\b(?:get\s+back|getting\s+back|refunded|refund|came\s+to|comes\s+to|come\s+to|extra|owe|receive|"
+    r"(?:come|comes|coming)\s+back|back\s+to\s+me)\b"
 )
 
 

@@ -135,3 +135,16 @@ def test_an_option_value_qualifying_another_noun_picks_no_item():
     assert matching.select_items("please take back the blue earbuds", items).problem == "missing"
     assert matching.select_items("please take back the blue headphones, they hurt", items).problem == "missing"
     assert [i["item_id"] for i in matching.select_items("please take back the blue one", items).value] == ["1"]
+
+
+def test_the_way_the_customer_paid_is_the_original_method():
+    for text in (
+        "Send the money back however we paid originally.",
+        "Refund each of them to whatever I used to pay for it.",
+        "Please refund it the same way as I paid.",
+        "Bitte erstatten Sie den Betrag so, wie ich damals bezahlt habe.",
+        "Merci de me rembourser comme j'ai payé.",
+        "Reembólsenlo como pagué, por favor.",
+    ):
+        refs = extract.payment_refs(text)
+        assert [r.original for r in refs] == [True], text
