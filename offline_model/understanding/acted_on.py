@@ -46,7 +46,9 @@ _DESCRIBING = re.compile(
     r"\b(?:order|delivery|shipment|package|parcel|box|purchase)\b[^.;:!?\n]{0,40}?[(,\u2013\u2014-]\s*(?:the\s+)?"
     rf"one\s+(?:with|that\s+(?:had|has)|containing|including)\s+{_PHRASE}|"
     r"\b(?:order|delivery|shipment|package|parcel|box|commande|celle|celui|bestellung|pedido|encomenda|"
-    r"aquela|ordine|quella|quello)\s+(?:that\s+|which\s+|que\s+|che\s+)?(?:had|has|with|containing|contained|"
+    # ('the order delivered with ...', 'l'ordine consegnato con ...': one participle may stand between)
+    r"aquela|ordine|quella|quello)\s+(?:that\s+|which\s+|que\s+|che\s+)?(?:[\w']+(?:ed|t|to|ta|do|da|e|ee)\s+)?"
+    r"(?:had|has|with|containing|contained|"
     rf"came\s+with|including|avec|contenant|mit|con|com|tiene|tinha|tem|aveva)\s+{_PHRASE}"
     # 'el de la tableta y el lector', 'celle du barbecue', 'quello con il monitor', 'o da chaleira': the one of
     rf"|\b(?:el|la|los|las)\s+de(?:l|\s+(?:la|el|los|las))\s+{_PHRASE}|\b(?:celle|celui|ceux)\s+(?:de|du|des|d')\s*{_PHRASE}"
@@ -126,7 +128,10 @@ def _keeps(folded: str) -> bool:
 # 'the puzzle that came in the same delivery as my umbrella': the umbrella only says which order
 _SAME_DELIVERY = re.compile(
     r"\b(?:(?:came|arrived|was|were)\s+(?:in|with)\s+)?(?:the\s+)?same\s+(?:delivery|order|box|package|parcel|"
-    r"shipment)\s+as\s+[^.;:!?()\n]*|\b(?:came|arrived)\s+(?:together\s+)?with\s+[^.;:!?()\n]*",
+    r"shipment)\s+as\s+[^.;:!?()\n]*|\b(?:came|arrived)\s+(?:together\s+)?with\s+[^.;:!?()\n]*|"
+    # 'en même temps que le barbecue', 'zusammen mit dem Grill', 'junto con', 'insieme a', 'junto com'
+    r"\ben\s+m[eê]me\s+temps\s+que\s+[^.;:!?()\n,]*|\bzusammen\s+mit\s+[^.;:!?()\n,]*|"
+    r"\bjunto\s+(?:con|com)\s+[^.;:!?()\n,]*|\binsieme\s+(?:a|al|alla|allo|ai|alle)\s+[^.;:!?()\n,]*",
     re.IGNORECASE,
 )
 

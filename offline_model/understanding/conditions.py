@@ -131,7 +131,7 @@ _OTHERWISE = {"otherwise", "sonst", "ansonsten", "altrimenti", "senao", "sinon"}
 
 _KEEP = re.compile(
     r"\b(?:keep|leave|forget|don'?t|dont|do\s+not|nothing|no\s+need|as\s+it\s+is|alone|never\s*mind|"
-    r"stay|stays|fine\s+as|laisse|lassen|deja|lascia|deixe|deixa)\b"
+    r"stay|stays|fine\s+as|laisse|lassen|deja|lascia|deixe|deixa|garde|behalte|(?:li|le|lo|la)\s+tengo|me\s+(?:lo\s+|la\s+)?quedo|fico\s+com)\b"
 )
 _TRACKING = re.compile(r"\btracking\b|\bsuivi\b|sendungsnummer|seguimiento|tracciamento|rastreio|rastreamento")
 _TELL = re.compile(r"\b(?:let\s+me\s+know|tell\s+me|how\s+much|what)\b|\?")
@@ -215,7 +215,7 @@ def _clauses(text: str) -> list[str]:
 
 
 _ROMANCE_CLAUSE = re.compile(
-    r"\s*(?:\w+\s+){0,4}?(?:a\s+diferenca|la\s+diferencia|for|fosse|es|est|esta|hay|tem|tiver|il\s+y\s+a|"
+    r"\s*(?:\w+\s+){0,4}?(?:a\s+diferenca|la\s+diferencia|for|fosse|es|est|esta|hay|tem|tiver|il\s+y\s+a|e|sono|"
     r"no\s|non\s|nao\s|ne\s|n')"
 )
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from offline_model.understanding import lexicon
+from offline_model.understanding import language, lexicon
 from offline_model.understanding.extract import PaymentRef
 from offline_model.understanding.options import Mention, find_mentions, option_space
 from offline_model.understanding.text import fold
@@ -135,8 +135,28 @@ def item_mentions(text: str, names: list[str]) -> list[ItemMention]:
             continue
         for pattern, plural in _name_forms(name)[1]:
             add(name, pattern, plural)
+    # 'la lampada bianca', 'la veste': another language's head noun, in a text of that language
+    # ('batterie' is a charger in French, not in 'AA batteries'), when no other item shares it
+    foreign = language.detect(text) != "en"
+    heads = {name: _foreign_heads(name) if foreign else set() for name in distinct}
+    for name in distinct:
+        for head in heads[name]:
+            if any(head in heads[other] or head == _short_form(other) for other in distinct if other != name):
+                continue
+            add(name, rf"{re.escape(head)}(?:s|es|i|e)?", False)
     found.sort(key=lambda m: m.start)
     return found
+
+
+def _foreign_heads(name: str) -> set[str]:
+    """The head nouns of a product's names in French, Spanish, Italian and Portuguese, which come
+    first ('lampada da scrivania' -> 'lampada'), when they are not the English head word."""
+    english = set(fold(name).split())
+    return {
+        alias.split()[0]
+        for alias in lexicon.NAMES.get(fold(name), ())
+        if " " in alias and len(alias.split()[0]) > 3 and alias.split()[0] not in english
+    }
 
 
 def _short_form(name: str) -> str:

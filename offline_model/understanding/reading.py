@@ -241,6 +241,9 @@ def _parts_of(sentence: str, number: int | None, requests: list[Request], lang: 
 def _part(kind: str, sentence: str, folded: str, at: int, number: int | None, intent: str | None) -> Part:
     words = _clause_around(sentence, folded, at)
     sort = sort_of(kind, words)
+    if kind == EXCEPTION and sort == kind and words != sentence:
+        # 'cancel all my pending orders, except the one with ...': what is excepted from is before the clause
+        sort = sort_of(kind, " ".join(sentence.split()))
     read_by = intent if intent is not None and sort in READ_BY.get(intent, set()) else READ_ANYWHERE.get(sort)
     return Part(kind, words, number, read_by)
 

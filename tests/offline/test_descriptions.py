@@ -158,3 +158,21 @@ def test_a_return_of_items_from_several_deliveries_spreads_over_their_orders() -
     # all in one order, or one item only: no spread, the request is resolved as one
     assert descriptions.resolve_spread("return the garden hose and the tablet", orders, ("delivered",)).order_ids == []
     assert descriptions.resolve_spread("please return the tablet", orders, ("delivered",)).order_ids == []
+
+
+def test_what_came_in_the_same_delivery_only_says_which_order() -> None:
+    for text in (
+        "J'ai reçu la lampe en même temps que l'ordinateur portable, je voudrais la renvoyer.",
+        "Die Lampe kam zusammen mit dem Laptop, ich möchte sie zurückschicken.",
+        "Please take back the desk lamp that came together with the laptop.",
+    ):
+        assert "laptop" not in fold(acted_on_text(text, with_story=True)), text
+        assert "ordinateur" not in fold(acted_on_text(text, with_story=True)), text
+
+
+def test_an_order_described_with_a_participle_before_its_items() -> None:
+    for text in (
+        "From the order delivered with the laptop, please return the desk lamp.",
+        "Dall'ordine consegnato con il portatile vorrei restituire la lampada da scrivania.",
+    ):
+        assert descriptions.resolve_by_any_item(text, ORDERS, ("delivered",)).order_ids == ["#W1"], text

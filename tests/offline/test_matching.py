@@ -148,3 +148,41 @@ def test_the_way_the_customer_paid_is_the_original_method():
     ):
         refs = extract.payment_refs(text)
         assert [r.original for r in refs] == [True], text
+
+
+def test_option_values_and_the_word_size_in_the_customers_language():
+    item = _item("Backpack", "1", color="green", size="small")
+    product = {
+        "name": "Backpack",
+        "variants": {
+            "1": {"item_id": "1", "options": {"color": "green", "size": "small"}, "available": True, "price": 10},
+            "2": {"item_id": "2", "options": {"color": "black", "size": "small"}, "available": True, "price": 11},
+            "3": {"item_id": "3", "options": {"color": "white", "size": "small"}, "available": True, "price": 12},
+        },
+    }
+    for text, wanted in (
+        ("je préférerais le même sac en noir", "2"),
+        ("lo quiero en blanco, por favor", "3"),
+        ("lieber in Schwarz, bitte", "2"),
+        ("vorrei lo stesso zaino ma bianco", "3"),
+        ("quero a mesma mochila na cor preta", "2"),
+    ):
+        assert matching.select_variant(text, item, product).value["item_id"] == wanted, text
+    shirt = _item("T-Shirt", "5", size="L", color="red")
+    shirts = {
+        "name": "T-Shirt",
+        "variants": {
+            "5": {"item_id": "5", "options": {"size": "L", "color": "red"}, "available": True, "price": 10},
+            "6": {"item_id": "6", "options": {"size": "M", "color": "red"}, "available": True, "price": 10},
+        },
+    }
+    for text in ("la même en taille M", "dasselbe in Größe M", "la misma en talla M", "uguale ma taglia M"):
+        assert matching.select_variant(text, shirt, shirts).value["item_id"] == "6", text
+
+
+def test_a_foreign_head_noun_names_the_item_only_in_that_language():
+    items = [_item("Desk Lamp", "1", color="white"), _item("Portable Charger", "2"), _item("Yoga Mat", "3")]
+    assert [i["item_id"] for i in matching.select_items("vorrei restituire la lampada bianca", items).value] == ["1"]
+    assert [i["item_id"] for i in matching.select_items("je voudrais renvoyer le tapis, merci", items).value] == ["3"]
+    # 'batteries' is no charger ('batterie externe') in an English ticket
+    assert matching.item_mentions("it runs on AA batteries", ["Portable Charger"]) == []
