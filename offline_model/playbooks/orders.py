@@ -35,7 +35,7 @@ def cancel(unit: Unit, ctx: Context) -> Step:
     exception = conditions.exception_in(unit.text)
     if exception is not None and unit.order_id is None:
         return _cancel_all_except(unit, ctx, exception)
-    on_status = [c for c in conditions.found(unit.text) if c.topic in (conditions.STATUS, conditions.OTHER)]
+    on_status = _status_conditions(unit)
     # 'if it hasn't shipped, cancel it; if it has, send me the tracking number': any status may be meant
     resolved = resolve_order(unit, ctx, () if on_status else ("pending",))
     if isinstance(resolved, Step):
@@ -84,6 +84,10 @@ def cancel(unit: Unit, ctx: Context) -> Step:
         error,
         approval,
     )
+
+
+def _status_conditions(unit: Unit) -> list[conditions.Condition]:
+    return [c for c in conditions.found(unit.text) if c.topic in (conditions.STATUS, conditions.OTHER)]
 
 
 def _status_branch(unit: Unit, ctx: Context, on_status: list[conditions.Condition]) -> Step | None:
@@ -227,9 +231,15 @@ def _not_pending(unit: Unit, ctx: Context, status: str) -> RequestResult:
 
 
 def order_address(unit: Unit, ctx: Context) -> Step:
-    resolved = resolve_order(unit, ctx, ("pending",))
+    on_status = _status_conditions(unit)
+    # 'if it's still pending, send it to my home; if it has shipped, leave it': any status may be meant
+    resolved = resolve_order(unit, ctx, () if on_status else ("pending",))
     if isinstance(resolved, Step):
         return resolved
+    if on_status:
+        branch = _status_branch(unit, ctx, on_status)
+        if branch is not None:
+            return branch
     address = _address_for(unit, ctx, intents.ORDER_ADDRESS)
     if isinstance(address, Step):
         return address

@@ -80,6 +80,9 @@ _UNSHIPPED = re.compile(
     r"(?:warehouse|depot)|still\s+(?:being\s+)?(?:processed|prepared|packed)"
     r"|(?:pas\s+encore|noch\s+nicht|todavia\s+no|aun\s+no|non\s+ancora|ainda\s+nao)\s+(?:\w+\s+){0,2}"
     r"(?:expedi|versandt|verschickt|enviad|spedit|envi)\w*"
+    # 'si no se ha enviado', 'se não foi enviado', 'se non è stato spedito', 's'il n'a pas été expédié'
+    r"|(?:no|nao|non|pas)\s+(?:se\s+)?(?:ha\s+|han\s+|foi\s+|e\s+stato\s+|ete\s+|est\s+)?(?:sido\s+)?"
+    r"(?:enviad|expedi|spedit|despachad)\w*"
     r"|^\s*(?:it|they)\s+(?:hasn'?t|hasnt|haven'?t|havent|has\s+not|have\s+not)\b"
 )
 _SHIPPED = re.compile(
@@ -215,7 +218,7 @@ def _clauses(text: str) -> list[str]:
 
 
 _ROMANCE_CLAUSE = re.compile(
-    r"\s*(?:\w+\s+){0,4}?(?:a\s+diferenca|la\s+diferencia|for|fosse|es|est|esta|hay|tem|tiver|il\s+y\s+a|e|sono|"
+    r"\s*(?:\w+\s+){0,4}?(?:a\s+diferenca|la\s+diferencia|for|fosse|es|est|esta|hay|tem|tiver|il\s+y\s+a|e\b|sono\b|"
     r"no\s|non\s|nao\s|ne\s|n')"
 )
 
@@ -298,7 +301,8 @@ def _done(rest: str, head: str) -> Condition | None:
 
 def _status(rest: str, head: str) -> Condition | None:
     for positive, pattern in ((True, _UNSHIPPED), (False, _SHIPPED)):
-        found = pattern.search(rest[:60])
+        # the order may be described at length before its status ('if the order with the camera and ...')
+        found = pattern.search(rest[:110])
         if found:
             return _branch(STATUS, positive, rest[found.end() :], rest, head)
     return None

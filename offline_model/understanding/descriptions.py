@@ -92,7 +92,7 @@ _AMOUNT = re.compile(
 _NEW_DESTINATION = re.compile(
     r"(?<!set\sto\s)(?<!going\sto\s)(?<!supposed\sto\s)(?<!due\sto\s)(?<!scheduled\sto\s)"
     r"\b(?:ship|send|deliver|redirect|reroute|move|change|switch|update|forward)\s+(?:it|them|this|that|the\s+order|"
-    r"my\s+order|everything|the\s+package)?\s*(?:\w+\s+){0,5}$"
+    r"my\s+order|everything|the\s+package)?\s*(?:\w+\s+){0,7}$"
 )
 _STREET_KINDS = {
     "street": "st",

@@ -142,6 +142,7 @@ READ_BY: dict[str, set[str]] = {
     },
     intents.CANCEL: {"status-condition", "condition-branch", "all-except"},
     intents.RETURN: {"all-except", "payment-alternative"},
+    intents.ORDER_ADDRESS: {"status-condition", "condition-branch"},
     # 'if my gift card covers the order, move it there': decided on the card's balance (orders._balance_short)
     intents.PAYMENT: {"condition-branch", "payment-alternative", "balance-condition"},
 }

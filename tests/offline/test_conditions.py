@@ -154,3 +154,18 @@ def test_an_accepted_other_version_is_read_by_the_item_change() -> None:
     )
     assert reading.understood
     assert all(p.read_by for p in reading.parts)
+
+
+def test_a_status_condition_on_an_order_described_at_length() -> None:
+    found = c.conditions_in(
+        "If the order with the espresso machine, the yoga mat and the two water bottles hasn't shipped yet, cancel it."
+    )
+    assert found is not None and (found[0].topic, found[0].positive, found[0].then) == (c.STATUS, True, c.ACT)
+
+
+def test_an_address_change_on_the_orders_status_is_read_by_its_playbook() -> None:
+    reading = read(
+        "If my blender order hasn't left the warehouse yet, please send it to my office at 12 Oak Road, Austin, "
+        "TX 78701, USA. If it's already on its way, just leave it."
+    )
+    assert reading.understood, reading.unread_summary()
