@@ -185,6 +185,13 @@ def _qualifier_texts(folded: str, mention: ItemMention, next_start: int) -> list
     return texts
 
 
+# An item named as the object of 'for'/'to' after a change of a pronoun: 'swap it for the glass kettle'.
+_WANTED_VERSION = re.compile(
+    r"\b(?:swap|exchange|switch|change|replace|trade|upgrade)\w*\s+(?:it|them|this|that|these|those|this\s+one|"
+    r"that\s+one)\s+(?:out\s+)?(?:for|to|into|with)\s+(?:the|a|an|one\s+of\s+the)?\s*(?:[\w.%-]+\s+){0,4}$"
+)
+
+
 def select_items(text: str, items: list[dict[str, Any]], *, for_change: bool = False) -> Match:
     """The order items the text refers to.
 
@@ -196,35 +203,54 @@ def select_items(text: str, items: list[dict[str, Any]], *, for_change: bool = F
     folded = fold(text)
     names = [item["name"] for item in items]
     mentions = item_mentions(text, names)
+    if for_change:
+        wanted = _wanted_versions(folded, mentions)
+        mentions = [m for m in mentions if m not in wanted]
+        if wanted and not mentions:
+            return Match(problem="missing", detail="which item")
     if not mentions:
         return _items_unnamed(folded, items, for_change=for_change)
     chosen: list[int] = []
     for index, mention in enumerate(mentions):
         next_start = mentions[index + 1].start if index + 1 < len(mentions) else len(folded)
-        candidates = [i for i, item in enumerate(items) if item["name"] == mention.name]
-        if len(candidates) == 1:
-            picked = candidates
-        elif mention.plural or mention.quantifier:
-            picked = _narrow_plural(folded, candidates, items)
-        else:
-            picked = _narrow_by_qualifiers(_qualifier_texts(folded, mention, next_start), items, candidates)
-            if len(picked) != 1:
-                distinct = {items[i]["item_id"] for i in candidates}
-                if len(distinct) == 1:
-                    picked = candidates[:1]
-                else:
-                    return Match(
-                        problem="ambiguous", detail=mention.name, extra={"candidates": [items[i] for i in candidates]}
-                    )
+        picked = _picked_by(mention, folded, next_start, items)
+        if isinstance(picked, Match):
+            return picked
         for i in picked:
             if i not in chosen:
                 chosen.append(i)
     if len(chosen) > 1 and _ONE_OF_THEM.search(folded) and len({items[i]["name"] for i in chosen}) == 1:
-        # 'I got two identical jackets ... return one of them': one unit, if they are the same item
-        if len({items[i]["item_id"] for i in chosen}) > 1:
-            return Match(problem="ambiguous", detail=mentions[0].name, extra={"candidates": [items[i] for i in chosen]})
-        chosen = sorted(chosen)[:1]
+        return _one_of(items, chosen, mentions)
     return Match(value=[items[i] for i in sorted(chosen)], extra={"mentions": mentions})
+
+
+def _picked_by(mention: ItemMention, folded: str, next_start: int, items: list[dict[str, Any]]) -> list[int] | Match:
+    """The items one mention names: its only item, all of them for a plural, or the one its
+    qualifiers single out (an ambiguity when nothing does)."""
+    candidates = [i for i, item in enumerate(items) if item["name"] == mention.name]
+    if len(candidates) == 1:
+        return candidates
+    if mention.plural or mention.quantifier:
+        return _narrow_plural(folded, candidates, items)
+    picked = _narrow_by_qualifiers(_qualifier_texts(folded, mention, next_start), items, candidates)
+    if len(picked) == 1:
+        return picked
+    if len({items[i]["item_id"] for i in candidates}) == 1:
+        return candidates[:1]
+    return Match(problem="ambiguous", detail=mention.name, extra={"candidates": [items[i] for i in candidates]})
+
+
+def _wanted_versions(folded: str, mentions: list[ItemMention]) -> list[ItemMention]:
+    """'swap it for the 2-liter glass kettle': the version wanted, not an item of the order; its
+    options are wanted ones too, so 'it' is found where the story names it, or asked about."""
+    return [m for m in mentions if _WANTED_VERSION.search(folded[max(0, m.start - 90) : m.start])]
+
+
+def _one_of(items: list[dict[str, Any]], chosen: list[int], mentions: list[ItemMention]) -> Match:
+    """'I got two identical jackets ... return one of them': one unit, if they are the same item."""
+    if len({items[i]["item_id"] for i in chosen}) > 1:
+        return Match(problem="ambiguous", detail=mentions[0].name, extra={"candidates": [items[i] for i in chosen]})
+    return Match(value=[items[sorted(chosen)[0]]], extra={"mentions": mentions})
 
 
 def _items_unnamed(folded: str, items: list[dict[str, Any]], *, for_change: bool) -> Match:

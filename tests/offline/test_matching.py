@@ -186,3 +186,16 @@ def test_a_foreign_head_noun_names_the_item_only_in_that_language():
     assert [i["item_id"] for i in matching.select_items("je voudrais renvoyer le tapis, merci", items).value] == ["3"]
     # 'batteries' is no charger ('batterie externe') in an English ticket
     assert matching.item_mentions("it runs on AA batteries", ["Portable Charger"]) == []
+
+
+def test_the_version_an_item_is_swapped_for_is_not_an_item_of_the_order():
+    items = [_item("Tea Kettle", "1", material="glass"), _item("Tea Kettle", "2", material="ceramic")]
+    for text in (
+        "Could you swap it for the 2-liter glass kettle?",
+        "Please exchange it for a stainless steel tea kettle.",
+        "I'd like to change that one to the ceramic kettle.",
+    ):
+        # 'it' is named elsewhere (or asked about), never taken from the version wanted
+        assert matching.select_items(text, items, for_change=True).problem == "missing", text
+    named = matching.select_items("Please swap the glass kettle for the ceramic one.", items, for_change=True)
+    assert [i["item_id"] for i in named.value] == ["1"]
