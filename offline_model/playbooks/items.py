@@ -66,7 +66,9 @@ def return_items(unit: Unit, ctx: Context) -> Step:
             amount=money(amount),
             method=matching.describe_method(method_id, ctx.facts.payment_methods),
         )
-        return result(unit, "done", reply, f"return of {', '.join(item_ids)} from {unit.order_id} to {method_id}")
+        return result(
+            unit, "done", reply, f"return of {', '.join(item_ids)} from {unit.order_id} to {method_id}", refund=amount
+        )
 
     def error(err: dict[str, Any]) -> RequestResult | None:
         code = str(err.get("code"))
@@ -98,6 +100,7 @@ def return_items(unit: Unit, ctx: Context) -> Step:
                 method=matching.describe_method(method_id, ctx.facts.payment_methods),
             ),
             f"return from {unit.order_id} awaiting approval {data.get('approval_id', '')}",
+            refund=amount,
         )
 
     return write_step(unit, ctx, call, None, done, error, approval)
@@ -204,10 +207,13 @@ def change_items(unit: Unit, ctx: Context) -> Step:
         return Step(result=change)
     if not change.old_ids:  # every change was conditioned, and no condition held: nothing to do
         return Step(result=result(unit, "answered", " ".join(change.notes), "conditions not met: order left as is"))
-    choice = payment_choice(unit, ctx, order, flow=preferences.flow_of(change.difference))
+    choice = _balance_choice(unit, ctx, change.difference) or payment_choice(
+        unit, ctx, order, flow=preferences.flow_of(change.difference)
+    )
     if not choice.ok:
         return Step(result=payment_problem(unit, ctx, choice))
     method_id = choice.value
+    change.notes += [choice.extra["note"]] if choice.extra.get("note") else []
     # a gift card's balance is checked by the store itself: the balance read earlier may be stale
     call = ToolCall(
         tool,
@@ -329,7 +335,13 @@ def _item_change(unit: Unit, ctx: Context, specs: list[tuple[dict[str, Any], str
         product = ctx.facts.products.get(str(item.get("product_id")))
         if product is None:
             return result(unit, "failed", say("failed", ctx.language), "product lookup failed")
-        variant = matching.select_variant(segment, item, product)
+        instead = next((c for c in on_item if c.then == conditions.INSTEAD), None)
+        if instead is not None:
+            on_item = [c for c in on_item if c is not instead]
+            variant, note = _wanted_or_instead(segment, item, product, instead, ctx)
+            change.notes += [note] if note else []
+        else:
+            variant = matching.select_variant(segment, item, product)
         if on_item:
             held = _held_back(unit, ctx, item, variant, on_item)
             if isinstance(held, RequestResult):
@@ -350,18 +362,69 @@ def _item_change(unit: Unit, ctx: Context, specs: list[tuple[dict[str, Any], str
     return change
 
 
+def _wanted_or_instead(
+    segment: str, item: dict[str, Any], product: dict[str, Any], instead: conditions.Condition, ctx: Context
+) -> tuple[matching.Match, str]:
+    """'The wireless ones in red; if those are out of stock, black is fine': the version asked for,
+    or, when it is unavailable, the one the customer accepts instead (with a sentence saying so).
+    The first choice is read without the condition's words, which name the other version."""
+    first = fold(" ".join(segment.split())).replace(fold(instead.words), " ")
+    wanted = matching.select_variant(first, item, product)
+    if wanted.problem != "unavailable":
+        return wanted, ""
+    other = matching.select_variant(first, item, product, instead=instead.alternative)
+    if not other.ok:
+        return other, ""
+    return other, say("condition.instead", ctx.language, wanted=wanted.detail, other=describe(other.value["options"]))
+
+
+def _balance_choice(unit: Unit, ctx: Context, difference: float) -> matching.Match | None:
+    """'Any extra cost: gift card if its balance covers it, otherwise my Visa': the gift card when
+    its balance covers what the change costs, else the other method named. None without such a
+    condition; a question back when the words do not name exactly the gift card and one other."""
+    if not any(c.topic == conditions.BALANCE for c in conditions.found(unit.text)):
+        return None
+    methods = ctx.facts.payment_methods
+    refs = [r for r in extract.payment_refs(unit.text) if not r.negated]
+    cards = [m for m in methods if str(m.get("id", "")).startswith("gift_card")]
+    others = [r for r in refs if r.source != "gift_card"]
+    if len(cards) != 1 or cards[0].get("balance") is None or len(others) != 1:
+        return matching.Match(problem="missing", detail="payment method")
+    balance = float(cards[0]["balance"])
+    if balance >= max(difference, 0.0):
+        return matching.Match(value=cards[0]["id"])
+    other = matching.select_payment(others, methods)
+    if other.ok:
+        method = matching.describe_method(other.value, methods)
+        note = say(
+            "condition.balance_other", ctx.language, balance=money(balance), amount=money(difference), method=method
+        )
+        other.extra["note"] = note
+    return other
+
+
 def _conditions_per_spec(unit: Unit, specs: list[tuple[dict[str, Any], str]]) -> list[list[Any]] | None:
     """The customer's conditions on each item change: all of the request's for a single change;
     with several, those written in each change's own words (None when one is in no change's)."""
-    deciding = [c for c in conditions.found(unit.text) if c.topic not in (conditions.DIFFERENCE, conditions.DONE)]
+    deciding = _on_the_items(conditions.found(unit.text))
     if len(specs) == 1:
         return [deciding]
-    per_spec = [
-        [c for c in conditions.found(segment) if c.topic not in (conditions.DIFFERENCE, conditions.DONE)]
-        for _, segment in specs
-    ]
+    per_spec = [_on_the_items(conditions.found(segment)) for _, segment in specs]
     placed = {c.words for conds in per_spec for c in conds}
     return per_spec if all(c.words in placed for c in deciding) else None
+
+
+def _on_the_items(found: list[conditions.Condition]) -> list[conditions.Condition]:
+    """The conditions the items' versions decide: not where money goes ('if there's a difference,
+    PayPal'; 'gift card if its balance covers it, otherwise my Visa': _balance_choice)."""
+    out: list[conditions.Condition] = []
+    previous = ""
+    for c in found:
+        about_money = c.topic in (conditions.DIFFERENCE, conditions.DONE, conditions.BALANCE)
+        if not about_money and not (c.topic == conditions.OTHER and previous == conditions.BALANCE):
+            out.append(c)
+        previous = c.topic
+    return out
 
 
 def _held_back(

@@ -35,7 +35,7 @@ def cancel(unit: Unit, ctx: Context) -> Step:
     exception = conditions.exception_in(unit.text)
     if exception is not None and unit.order_id is None:
         return _cancel_all_except(unit, ctx, exception)
-    on_status = [c for c in conditions.found(unit.text) if c.topic in (conditions.STATUS, conditions.OTHER)]
+    on_status = _status_conditions(unit)
     # 'if it hasn't shipped, cancel it; if it has, send me the tracking number': any status may be meant
     resolved = resolve_order(unit, ctx, () if on_status else ("pending",))
     if isinstance(resolved, Step):
@@ -84,6 +84,10 @@ def cancel(unit: Unit, ctx: Context) -> Step:
         error,
         approval,
     )
+
+
+def _status_conditions(unit: Unit) -> list[conditions.Condition]:
+    return [c for c in conditions.found(unit.text) if c.topic in (conditions.STATUS, conditions.OTHER)]
 
 
 def _status_branch(unit: Unit, ctx: Context, on_status: list[conditions.Condition]) -> Step | None:
@@ -227,9 +231,15 @@ def _not_pending(unit: Unit, ctx: Context, status: str) -> RequestResult:
 
 
 def order_address(unit: Unit, ctx: Context) -> Step:
-    resolved = resolve_order(unit, ctx, ("pending",))
+    on_status = _status_conditions(unit)
+    # 'if it's still pending, send it to my home; if it has shipped, leave it': any status may be meant
+    resolved = resolve_order(unit, ctx, () if on_status else ("pending",))
     if isinstance(resolved, Step):
         return resolved
+    if on_status:
+        branch = _status_branch(unit, ctx, on_status)
+        if branch is not None:
+            return branch
     address = _address_for(unit, ctx, intents.ORDER_ADDRESS)
     if isinstance(address, Step):
         return address
@@ -346,6 +356,9 @@ def order_payment(unit: Unit, ctx: Context) -> Step:
             )
         )
     amount = paid_total(order)
+    short = _balance_short(unit, ctx, order, current, amount)
+    if short is not None:
+        return Step(result=short)
     call = ToolCall("modify_pending_order_payment", {"order_id": unit.order_id, "payment_method_id": method_id})
 
     def done(data: dict[str, Any]) -> RequestResult:
@@ -389,6 +402,38 @@ def order_payment(unit: Unit, ctx: Context) -> Step:
         return None
 
     return write_step(unit, ctx, call, None, done, error)
+
+
+def _balance_short(
+    unit: Unit, ctx: Context, order: dict[str, Any], current: str | None, total: float
+) -> RequestResult | None:
+    """'If my gift card has enough on it to cover the order, move the payment onto it; if not,
+    leave it': decided on the gift card's balance against what the order costs. None when the
+    move goes ahead (or no such condition was put on it)."""
+    found = [c for c in conditions.found(unit.text) if c.topic in (conditions.BALANCE, conditions.OTHER)]
+    if not any(c.topic == conditions.BALANCE for c in found):
+        return None
+    cards = [m for m in ctx.facts.payment_methods if str(m.get("id", "")).startswith("gift_card")]
+    balance = cards[0].get("balance") if len(cards) == 1 else None
+    if balance is None:
+        return result(
+            unit,
+            "needs_info",
+            say("payment.which", ctx.language, order=unit.order_id, methods=methods_text(ctx)),
+            "gift card balance unknown",
+        )
+    then = conditions.branch_taken(found, {conditions.BALANCE: float(balance) >= total})
+    if then == conditions.ACT:
+        return None
+    reply = say(
+        "condition.balance_short",
+        ctx.language,
+        balance=money(float(balance)),
+        total=money(total),
+        order=unit.order_id,
+        method=matching.describe_method(current, ctx.facts.payment_methods),
+    )
+    return result(unit, "answered", reply, f"condition not met: gift card balance {balance} < {total}")
 
 
 _STATUS_NOTES = {

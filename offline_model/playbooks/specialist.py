@@ -18,7 +18,7 @@ from offline_model.playbooks.assignment import Assignment
 from offline_model.playbooks.facts import MAX_ATTEMPTS, Facts
 from offline_model.playbooks.steps import Context, Step, Unit, expand_units, result, unique
 from offline_model.protocol import ToolCall
-from offline_model.replies.render import letter, say
+from offline_model.replies.render import letter, money, say
 from offline_model.schema import RequestResult, SpecialistReport
 from offline_model.understanding import extract, intents
 from offline_model.understanding.ticket import TicketView, identity_attempts
@@ -325,6 +325,7 @@ def _report(ctx: Context, results: list[RequestResult]) -> SpecialistReport:
     escalation = next(
         (r.model_extra.get("escalation") for r in results if r.model_extra and r.model_extra.get("escalation")), None
     )
+    results = _with_refund_totals(ctx, results)
     replies = _dedupe([r.reply for r in results if r.reply])
     # a final delegation's reply goes to the customer as written: the whole letter, as the manager writes it
     reply = letter(replies, ctx.language, ctx.facts.customer_name) if ctx.assignment.final else " ".join(replies)
@@ -340,6 +341,24 @@ def _report(ctx: Context, results: list[RequestResult]) -> SpecialistReport:
         results=results,
         escalation=escalation,
     )
+
+
+def _with_refund_totals(ctx: Context, results: list[RequestResult]) -> list[RequestResult]:
+    """A return spread over several orders ('both tablets, from two deliveries: how much
+    together?') says what it refunds in all, after the last order's own figure."""
+    refunds: dict[int, list[int]] = {}
+    for index, r in enumerate(results):
+        if (r.model_extra or {}).get("refund") is not None:
+            refunds.setdefault(r.request, []).append(index)
+    out = list(results)
+    for indexes in refunds.values():
+        if len(indexes) < 2:
+            continue
+        total = round(sum(float((results[i].model_extra or {})["refund"]) for i in indexes), 2)
+        last = out[indexes[-1]]
+        line = say("billing.items_total", ctx.language, total=money(total))
+        out[indexes[-1]] = last.model_copy(update={"reply": f"{last.reply} {line}".strip()})
+    return out
 
 
 def _dedupe(items: list[str]) -> list[str]:

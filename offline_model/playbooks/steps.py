@@ -15,6 +15,7 @@ from offline_model.protocol import ToolCall
 from offline_model.replies.render import item_label, join_words, say
 from offline_model.schema import RequestResult
 from offline_model.understanding import descriptions, extract, intents, matching, preferences
+from offline_model.understanding.acted_on import acted_on_text
 from offline_model.understanding.ticket import TicketView, remembered_payment
 
 
@@ -254,15 +255,29 @@ def expand_units(units: list[Unit], ctx: Context) -> list[Unit]:
     out: list[Unit] = []
     for unit in units:
         statuses = _MANY_ORDERS.get(unit.intent)
-        if unit.order_id or statuses is None:
+        if unit.order_id or (statuses is None and unit.intent != intents.RETURN):
             out.append(unit)
             continue
-        found = descriptions.resolve(unit.text, orders, statuses, many=True, status_words=unit.intent != intents.STATUS)
+        if unit.intent == intents.RETURN:
+            found = _spread_return(unit.text, orders)
+        else:
+            found = descriptions.resolve(
+                unit.text, orders, statuses or (), many=True, status_words=unit.intent != intents.STATUS
+            )
         if len(found.order_ids) > 1:
             out.extend(Unit(unit.number, unit.intent, oid, unit.text) for oid in found.order_ids)
         else:
             out.append(unit)
     return out
+
+
+def _spread_return(text: str, orders: list[dict[str, Any]]) -> descriptions.Resolution:
+    """The orders a return's items are spread over: the items named where the request can name
+    what to act on, or in its story when it names them only there (as items are picked)."""
+    found = descriptions.resolve_spread(acted_on_text(text), orders, ("delivered",))
+    if found.description.items:
+        return found
+    return descriptions.resolve_spread(acted_on_text(text, with_story=True), orders, ("delivered",))
 
 
 def payment_choice(

@@ -34,6 +34,12 @@ EN = {
     "condition.not_met": "I have not changed {item}: {why}, so as you asked I left it as it is.",
     "condition.price": "the new version costs {new} and you paid {old} (a difference of {diff})",
     "condition.unavailable": "the version you asked for ({wanted}) is not available",
+    "condition.instead": (
+        "The version you asked for first ({wanted}) is not available, so as you said I chose the one with {other}."
+    ),
+    "condition.balance_other": (
+        "Your gift card balance ({balance}) does not cover the {amount}, so as you asked it went on {method}."
+    ),
     "condition.balance_short": (
         "Your gift card balance is {balance}, which does not cover the {total} of order {order}, "
         "so as you asked the payment stays on {method}."

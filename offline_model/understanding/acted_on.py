@@ -46,7 +46,9 @@ _DESCRIBING = re.compile(
     r"\b(?:order|delivery|shipment|package|parcel|box|purchase)\b[^.;:!?\n]{0,40}?[(,\u2013\u2014-]\s*(?:the\s+)?"
     rf"one\s+(?:with|that\s+(?:had|has)|containing|including)\s+{_PHRASE}|"
     r"\b(?:order|delivery|shipment|package|parcel|box|commande|celle|celui|bestellung|pedido|encomenda|"
-    r"aquela|ordine|quella|quello)\s+(?:that\s+|which\s+|que\s+|che\s+)?(?:had|has|with|containing|contained|"
+    # ('the order delivered with ...', 'l'ordine consegnato con ...': one participle may stand between)
+    r"aquela|ordine|quella|quello)\s+(?:that\s+|which\s+|que\s+|che\s+)?(?:[\w']+(?:ed|t|to|ta|do|da|e|ee)\s+)?"
+    r"(?:had|has|with|containing|contained|"
     rf"came\s+with|including|avec|contenant|mit|con|com|tiene|tinha|tem|aveva)\s+{_PHRASE}"
     # 'el de la tableta y el lector', 'celle du barbecue', 'quello con il monitor', 'o da chaleira': the one of
     rf"|\b(?:el|la|los|las)\s+de(?:l|\s+(?:la|el|los|las))\s+{_PHRASE}|\b(?:celle|celui|ceux)\s+(?:de|du|des|d')\s*{_PHRASE}"
@@ -72,6 +74,12 @@ def acted_on_text(text: str, *, with_story: bool = False) -> str:
     return _SAME_DELIVERY.sub(" ", _DESCRIBING.sub(" ", out))
 
 
+def describing_phrases(text: str) -> list[str]:
+    """The phrases that only say which order is meant ('from my order with the laptop and the lamp',
+    'that came in the same delivery as my umbrella'), each describing one order."""
+    return [m.group(0) for pattern in (_DESCRIBING, _SAME_DELIVERY) for m in pattern.finditer(text)]
+
+
 def kept_clauses(text: str) -> list[str]:
     """The clauses that keep something ('the phone stays with me', 'je garde le skateboard')."""
     return [part for block in blocks(text) for sentence, _ in sentence_units(block) for part in _kept_parts(sentence)]
@@ -87,9 +95,13 @@ def _kept_parts(sentence: str) -> list[str]:
     that keep something: a keeping verb, or praise in a short clause ('the black one is great')."""
     parts = [part for part in _CONTRAST.split(sentence) if part and _keeps(fold(" ".join(part.split())))]
     # praise is a clause of its own: 'the makeup kit was great, my daughter loves it, and the ...'
+    if _CONDITIONAL.search(fold(sentence)):
+        return parts  # 'if the red ones are out of stock, black is fine': a version accepted, not praise
+    # a short sentence praises as a whole ('the tablet is what I use every day, love it')
+    pieces = [*_PRAISE_CUT.split(sentence), sentence]
     praised = [
         piece
-        for piece in _PRAISE_CUT.split(sentence)
+        for piece in pieces
         if piece and _praises(fold(" ".join(piece.split()))) and not any(piece in part for part in parts)
     ]
     return parts + praised
@@ -116,17 +128,23 @@ def _keeps(folded: str) -> bool:
 # 'the puzzle that came in the same delivery as my umbrella': the umbrella only says which order
 _SAME_DELIVERY = re.compile(
     r"\b(?:(?:came|arrived|was|were)\s+(?:in|with)\s+)?(?:the\s+)?same\s+(?:delivery|order|box|package|parcel|"
-    r"shipment)\s+as\s+[^.;:!?()\n]*|\b(?:came|arrived)\s+(?:together\s+)?with\s+[^.;:!?()\n]*",
+    r"shipment)\s+as\s+[^.;:!?()\n]*|\b(?:came|arrived)\s+(?:together\s+)?with\s+[^.;:!?()\n]*|"
+    # 'en même temps que le barbecue', 'zusammen mit dem Grill', 'junto con', 'insieme a', 'junto com'
+    r"\ben\s+m[eê]me\s+temps\s+que\s+[^.;:!?()\n,]*|\bzusammen\s+mit\s+[^.;:!?()\n,]*|"
+    r"\bjunto\s+(?:con|com)\s+[^.;:!?()\n,]*|\binsieme\s+(?:a|al|alla|allo|ai|alle)\s+[^.;:!?()\n,]*",
     re.IGNORECASE,
 )
 
 
 _PRAISED = re.compile(
+    r"(?<!n't\s)(?<!not\s)(?<!never\s)\b(?:love|loves|adore|adores)\s+(?:it|them)\b(?!\s+(?:if|when|back))|"
+    r"(?<!n't\s)(?<!not\s)(?<!never\s)\b(?:use|uses)\s+(?:it\s+|them\s+)?(?:every\s+day|daily|all\s+the\s+time)\b|"
     r"\b(?:is|are|'s|was|were|works|worked|work)\s+(?:\w+\s+)?(?:great|perfect|perfectly|lovely|fine|a\s+joy|wonderful|"
     r"excellent|amazing|fantastic|brilliant|well)\b|"
     r"\b(?:ist|sind|war|waren|est|sont|etait|es|son|era|sono|e)\s+(?:\w+\s+)?(?:super|toll|prima|klasse|genial|parfaite?s?|"
     r"geniale?s?|perfect[oa]s?|ottim[oaie]|fantastic[oaie]s?|excelentes?|otim[oa]s?)\b"
 )
+_CONDITIONAL = re.compile(r"\b(?:if|unless|otherwise|si|wenn|falls|sonst|se|caso|altrimenti|senao|sinon)\b")
 _PRAISE_CUT = re.compile(r",|;|\s[-\u2013\u2014]\s")
 _CLAUSE_CUT = re.compile(r";|\s[-\u2013\u2014]\s")
 _ASKS_TO_KNOW = re.compile(

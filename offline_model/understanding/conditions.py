@@ -43,6 +43,7 @@ ACT = "act"
 KEEP = "keep"
 TRACKING = "tracking"
 TELL = "tell"
+INSTEAD = "instead"  # 'if the red ones are out of stock, black is fine': another version, named in `alternative`
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Condition:
     limit: float | None = None  # PRICE: the amount the difference must stay under
     inclusive: bool = False  # PRICE: 'up to $40' (the limit itself is fine)
     versus: str = ""  # PRICE: 'difference' | 'paid' (no more than the item's price) | 'previous'
+    alternative: str = ""  # INSTEAD: the words naming the version the customer accepts instead
 
 
 @dataclass(frozen=True)
@@ -64,8 +66,10 @@ class Exception_:  # noqa: N801 - `Exception` is the builtin
     words: str
 
 
+# 'should my gift card have enough ...' (an inverted 'if') counts as one, at the start of a clause
+INVERTED_IF = r"(?:(?<=[:;,.!?]\s)|^)should(?=\s+(?:my|the|it|they|this|that|there|these|those)\b)"
 _MARKER = re.compile(
-    r"\b(?:only\s+if|if|unless|otherwise|si|wenn|falls|sonst|ansonsten|se|altrimenti|senao|caso|sinon)\b"
+    rf"\b(?:only\s+if|if|unless|otherwise|si|wenn|falls|sonst|ansonsten|se|altrimenti|senao|caso|sinon)\b|{INVERTED_IF}"
 )
 _NOT = r"(?:n'?t|not|nt|no|nao|non|nicht|pas)"
 _UNSHIPPED = re.compile(
@@ -76,6 +80,9 @@ _UNSHIPPED = re.compile(
     r"(?:warehouse|depot)|still\s+(?:being\s+)?(?:processed|prepared|packed)"
     r"|(?:pas\s+encore|noch\s+nicht|todavia\s+no|aun\s+no|non\s+ancora|ainda\s+nao)\s+(?:\w+\s+){0,2}"
     r"(?:expedi|versandt|verschickt|enviad|spedit|envi)\w*"
+    # 'si no se ha enviado', 'se não foi enviado', 'se non è stato spedito', 's'il n'a pas été expédié'
+    r"|(?:no|nao|non|pas)\s+(?:se\s+)?(?:ha\s+|han\s+|foi\s+|e\s+stato\s+|ete\s+|est\s+)?(?:sido\s+)?"
+    r"(?:enviad|expedi|spedit|despachad)\w*"
     r"|^\s*(?:it|they)\s+(?:hasn'?t|hasnt|haven'?t|havent|has\s+not|have\s+not)\b"
 )
 _SHIPPED = re.compile(
@@ -127,7 +134,7 @@ _OTHERWISE = {"otherwise", "sonst", "ansonsten", "altrimenti", "senao", "sinon"}
 
 _KEEP = re.compile(
     r"\b(?:keep|leave|forget|don'?t|dont|do\s+not|nothing|no\s+need|as\s+it\s+is|alone|never\s*mind|"
-    r"stay|stays|fine\s+as|laisse|lassen|deja|lascia|deixe|deixa)\b"
+    r"stay|stays|fine\s+as|laisse|lassen|deja|lascia|deixe|deixa|garde|behalte|(?:li|le|lo|la)\s+tengo|me\s+(?:lo\s+|la\s+)?quedo|fico\s+com)\b"
 )
 _TRACKING = re.compile(r"\btracking\b|\bsuivi\b|sendungsnummer|seguimiento|tracciamento|rastreio|rastreamento")
 _TELL = re.compile(r"\b(?:let\s+me\s+know|tell\s+me|how\s+much|what)\b|\?")
@@ -211,7 +218,7 @@ def _clauses(text: str) -> list[str]:
 
 
 _ROMANCE_CLAUSE = re.compile(
-    r"\s*(?:\w+\s+){0,4}?(?:a\s+diferenca|la\s+diferencia|for|fosse|es|est|esta|hay|tem|tiver|il\s+y\s+a|"
+    r"\s*(?:\w+\s+){0,4}?(?:a\s+diferenca|la\s+diferencia|for|fosse|es|est|esta|hay|tem|tiver|il\s+y\s+a|e\b|sono\b|"
     r"no\s|non\s|nao\s|ne\s|n')"
 )
 
@@ -235,7 +242,17 @@ def _parse_clause(clause: str) -> Condition | None:
     rest = body[marker.end() :]
     if marker.group(0) in _OTHERWISE:
         return _branch(OTHER, False, rest, rest, head)
-    for parse_topic in (_difference, _done, _status, _balance, _fallback, _price, _availability, _other):
+    for parse_topic in (
+        _difference,
+        _done,
+        _status,
+        _balance,
+        _fallback,
+        _price,
+        _unavailability,
+        _availability,
+        _other,
+    ):
         condition = parse_topic(rest, head)
         if condition is not None:
             return condition
@@ -284,7 +301,8 @@ def _done(rest: str, head: str) -> Condition | None:
 
 def _status(rest: str, head: str) -> Condition | None:
     for positive, pattern in ((True, _UNSHIPPED), (False, _SHIPPED)):
-        found = pattern.search(rest[:60])
+        # the order may be described at length before its status ('if the order with the camera and ...')
+        found = pattern.search(rest[:110])
         if found:
             return _branch(STATUS, positive, rest[found.end() :], rest, head)
     return None
@@ -340,6 +358,37 @@ def _price(rest: str, head: str) -> Condition | None:
         if found:
             return _branch(PRICE, positive, rest[found.end() :], rest, head, versus="previous")
     return None
+
+
+_UNAVAILABLE = re.compile(
+    rf"out\s+of\s+stock|sold\s+out|unavailable|no\s+longer\s+(?:available|in\s+stock|sold)|"
+    rf"(?:{_NOT}|isn'?t|aren'?t)\s+(?:\w+\s+)?(?:in\s+stock|available|disponibles?|disponibil[ei]|disponive(?:l|is)|"
+    r"verfugbar|lieferbar|auf\s+lager)|(?:you|they)\s+(?:don'?t|do\s+not|no\s+longer)\s+(?:have|carry|stock|sell)|"
+    r"en\s+rupture|epuisee?s?|ausverkauft|agotad[oa]s?|esaurit[oiea]|esgotad[oa]s?|indisponi\w*"
+)
+# The consequent names another version: what the customer would take ('black is fine', 'the white one will do').
+_ACCEPTS = re.compile(
+    r"\b(?:is|are|'s|'re)\s+(?:also\s+)?(?:fine|ok|okay|good|acceptable)|\bwill\s+do\b|\bworks?\b|\binstead\b|"
+    r"\b(?:i'?ll|i\s+will|i'?d)\s+(?:take|accept|go\s+with|settle\s+for)|\bgo\s+(?:with|for)\b|\bthen\b|"
+    r"me\s+va|convient|ist\s+auch\s+(?:ok|gut|in\s+ordnung)|nehme\s+ich|esta\s+bien|me\s+sirve|va\s+bene|"
+    r"serve|esta\s+bom|pode\s+ser"
+)
+
+
+def _unavailability(rest: str, head: str) -> Condition | None:
+    """'If the red ones are out of stock, black is fine' (another version, INSTEAD), '... leave it' (KEEP)
+    or '... let me know' (TELL); another request in the consequent ('... cancel it') is not read."""
+    found = _UNAVAILABLE.search(rest[:80])
+    if found is None:
+        return None
+    cut = re.search(r",|;|\s-\s|\bthen\b", rest[found.end() :])
+    consequent = rest[found.end() + cut.end() :] if cut else ""
+    then = _then(consequent, head) if consequent.strip() else KEEP
+    if then in (KEEP, TELL, TRACKING):
+        return Condition(AVAILABILITY, False, then, rest.strip())
+    if not _ACCEPTS.search(consequent):
+        return None
+    return Condition(AVAILABILITY, False, INSTEAD, rest.strip(), alternative=consequent.strip())
 
 
 def _availability(rest: str, head: str) -> Condition | None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from offline_model.understanding import intents, matching
+from offline_model.understanding.acted_on import acted_on_text, describing_phrases
 from offline_model.understanding.text import fold
 
 Order = dict[str, Any]
@@ -91,7 +92,7 @@ _AMOUNT = re.compile(
 _NEW_DESTINATION = re.compile(
     r"(?<!set\sto\s)(?<!going\sto\s)(?<!supposed\sto\s)(?<!due\sto\s)(?<!scheduled\sto\s)"
     r"\b(?:ship|send|deliver|redirect|reroute|move|change|switch|update|forward)\s+(?:it|them|this|that|the\s+order|"
-    r"my\s+order|everything|the\s+package)?\s*(?:\w+\s+){0,5}$"
+    r"my\s+order|everything|the\s+package)?\s*(?:\w+\s+){0,7}$"
 )
 _STREET_KINDS = {
     "street": "st",
@@ -334,6 +335,11 @@ def _spread(description: OrderDescription, orders: list[Order], statuses: tuple[
     return chosen if len(chosen) > 1 else []
 
 
+def _holds_counted(order: Order, description: OrderDescription) -> bool:
+    """The order holds every item named, and several of each named in the plural ('both tablets')."""
+    return _holds_all(order, description.items) and all(_units_of(order, n) > 1 for n in description.plural_items)
+
+
 def _units_of(order: Order, name: str) -> int:
     return sum(1 for i in order.get("items") or [] if i.get("name") == name)
 
@@ -386,6 +392,23 @@ def resolve(
     return Resolution(candidates=[o["order_id"] for o in found], description=description)
 
 
+def resolve_spread(text: str, orders: list[Order], statuses: tuple[str, ...]) -> Resolution:
+    """The orders of items to act on named across several orders ('return the umbrella and the
+    watch', which came separately; 'both tablets, from two deliveries'): each item in exactly one
+    order of a fitting status (one named in the plural may be in several, one each), and no one
+    order holding them all. Else no order: the request is resolved as one."""
+    description = describe(text, orders)
+    pool = [o for o in orders if o["order_id"] not in description.excluded]
+    if (
+        not description.items
+        or description.places
+        or any(_holds_counted(o, description) for o in _fitting(description, pool))
+    ):
+        return Resolution(description=description)
+    spread = _spread(description, pool, statuses)
+    return Resolution(order_ids=[o["order_id"] for o in spread], description=description)
+
+
 # 'the order that had the laptop and the lamp', 'from my order with the espresso machine': items that
 # say which order, not which items to act on.
 def resolve_by_any_item(text: str, orders: list[Order], statuses: tuple[str, ...]) -> Resolution:
@@ -395,7 +418,7 @@ def resolve_by_any_item(text: str, orders: list[Order], statuses: tuple[str, ...
     kept items are told apart from the items to act on, a described order must not open the way
     to a write on the wrong items."""
     description = describe(text, orders)
-    pool = [o for o in orders if o["order_id"] not in description.excluded]
+    pool = _as_described(text, description, [o for o in orders if o["order_id"] not in description.excluded])
     in_status = [o for o in pool if not statuses or o.get("status") in statuses]
     fitting = [o for o in in_status if any(_holds_all(o, (name,)) for name in description.items)]
     if not fitting and description.items:
@@ -407,3 +430,22 @@ def resolve_by_any_item(text: str, orders: list[Order], statuses: tuple[str, ...
     if len(fitting) == 1:
         return Resolution(order_ids=[fitting[0]["order_id"]], description=description)
     return Resolution(candidates=[o["order_id"] for o in fitting], description=description)
+
+
+def _as_described(text: str, description: OrderDescription, orders: list[Order]) -> list[Order]:
+    """The orders that fit what the words say of the order itself (every item of one of its
+    describing phrases, 'from my order with the laptop and the lamp'; the destination named, 'the
+    one that went to Denver') and hold every item the request acts on. Where the words say nothing
+    of the order itself, the orders as they were: the items to act on decide."""
+    names = sorted({str(i.get("name", "")) for o in orders for i in o.get("items") or [] if i.get("name")})
+    phrases = [tuple(dict.fromkeys(m.name for m in matching.item_mentions(p, names))) for p in describing_phrases(text)]
+    phrases = [items for items in phrases if items]
+    if not (phrases or description.places):
+        return orders
+    fits = [o for o in orders if not phrases or any(_holds_all(o, items) for items in phrases)]
+    if description.places:
+        fits = [o for o in fits if o["order_id"] in description.places]
+    # 'the blue earbuds from the order with the bookshelf' when that order holds no earbuds: no order
+    # fits, and the customer is asked, rather than another blue item of that order being picked
+    acted = tuple(dict.fromkeys(m.name for m in matching.item_mentions(acted_on_text(text), names)))
+    return [o for o in fits if _holds_all(o, acted)]

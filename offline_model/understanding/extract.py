@@ -450,7 +450,12 @@ _NEGATORS = re.compile(
 _ORIGINAL = re.compile(
     r"original\s+(?:payment|method|card|form\s+of\s+payment)|same\s+(?:card|method|payment(?:\s+method)?)|"
     r"(?:card|method|account)\s+i\s+(?:paid|used|bought\s+it)\s+with|(?:whatever|what)\s+i\s+paid\s+with|"
-    r"where\s+it\s+came\s+from|to\s+the\s+source|m[ée]todo\s+original|moyen\s+de\s+paiement\s+(?:d'origine|initial)",
+    r"where\s+it\s+came\s+from|to\s+the\s+source|m[ée]todo\s+original|moyen\s+de\s+paiement\s+(?:d'origine|initial)|"
+    # the way they paid: 'however I paid', 'whatever I used to pay for it', 'the same way as I paid'
+    r"(?:however|whatever|how|the\s+(?:same\s+)?way(?:\s+as)?|as|like)\s+(?:i|we)\s+(?:originally\s+)?"
+    r"(?:paid|used\s+to\s+pay|pay)\b|"
+    r"(?:wie|womit)\s+ich\s+(?:\w+\s+){0,2}bezahlt|(?:comme|dont|que)\s+j'?ai\s+pay[ée]|"
+    r"(?:como|con\s+(?:lo|la)\s+que)\s+pagu[ée]|(?:come|con\s+cui)\s+ho\s+pagato|(?:como|com\s+que)\s+paguei",
     re.IGNORECASE,
 )
 

@@ -252,6 +252,7 @@ FIGURE_QUESTION = re.compile(
     r"\bwhat\s+did\s+(?:i|we)\s+(?:actually\s+|originally\s+|end\s+up\s+)?pay\b|"
     r"\bhow\s+much\s+(?:did|do|will|would|should|am|can)\s+(?:i|we)\s+(?:\w+\s+){0,2}?"
     r"(?:pay|paid|get\s+back|getting\s+back|get\s+refunded|be\s+refunded|receive|owe)\b|"
+    r"\bhow\s+much\s+(?:\w+\s+)?(?:will|would|is\s+going\s+to)\s+(?:come|be\s+coming)\s+back\b|"
     r"\bhow\s+much\s+(?:will|would|do)\s+(?:you|it)\s+(?:\w+\s+)?refund|\bhow\s+much\s+(?:extra\s+)?(?:it|that|this)\s+"
     r"(?:came|comes|will\s+come)\s+to\b|\bwhat\s+(?:was|is)\s+the\s+(?:price|amount)\s+(?:i|we)\s+paid\b|"
     r"\bcombien\s+(?:ai-je|j'?ai)\s+paye|\bcombien\s+(?:vais-je|je\s+vais)\s+(?:etre\s+)?rembourse|"
@@ -376,6 +377,16 @@ class IntentScore:
 _PAST_ACTION = re.compile(
     r"(?:return|retrun|cancel+|exchang|swapp|switch|chang|replac|modifi|updat|upgrad|downgrad|convert|alter|sent|shipp)ed\b"
 )
+# An address named as where an order went or goes, in a sentence that changes no address.
+_WHERE_IT_WENT = re.compile(
+    r"\b(?:went|gone|going|goes|shipped|sent|delivered|headed|heading|came|arrived)\s+(?:out\s+)?to\s+(?:the\s+|my\s+|our\s+)?"
+    r"(?:[\w-]+\s+){0,3}$|\b(?:envoyee?s?|livree?s?|geliefert|enviad[oa]s?|spedit[oa]|entregue)\s+(?:a|an|nach|em|in)\s+"
+    r"(?:[\w'-]+\s+){0,3}$"
+)
+_ADDRESS_CHANGE = re.compile(
+    r"\b(?:chang\w*|updat\w*|correct\w*|redirect\w*|reroute\w*|instead|new\s+address|wrong|fix\w*|modif\w*|"
+    r"ship\s+(?:it|them)\s+to|send\s+(?:it|them)\s+to|deliver\s+(?:it|them)\s+to|move\w*)\b"
+)
 _NARRATIVE = re.compile(r"\b(?:i|we|i'?ve|i\s+have|we'?ve|we\s+have|i\s+just|we\s+just)\s+(?:\w+\s+)?$")
 
 
@@ -390,6 +401,8 @@ def cue_hits(sentence: str) -> set[str]:
                 continue
             if intent in ACTIONS and _PAST_ACTION.match(folded, match.start()) and _NARRATIVE.search(before):
                 continue  # 'I returned it last week', 'since I replaced my router': a story, not a request
+            if intent == ORDER_ADDRESS and _WHERE_IT_WENT.search(before) and not _ADDRESS_CHANGE.search(folded):
+                continue  # 'the delivery that went to the San Diego address': which order, not a new address
             hits.add(intent)
             break
     return hits

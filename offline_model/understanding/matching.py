@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from offline_model.understanding import lexicon
+from offline_model.understanding import language, lexicon
 from offline_model.understanding.extract import PaymentRef
 from offline_model.understanding.options import Mention, find_mentions, option_space
 from offline_model.understanding.text import fold
@@ -19,6 +19,12 @@ from offline_model.understanding.text import fold
 _WHOLE_ORDER = re.compile(
     r"\b(?:whole|entire|full|complete)\s+order\b|\beverything\s+(?:in|from)\s+(?:the|that|this|my)\s+order\b|"
     r"\ball\s+(?:the\s+)?(?:items|of\s+it|products|things)\b|\beverything\b(?!\s+else)",
+)
+# 'one of them', 'just one of the two', 'l'un d'eux', 'einen davon', 'uno de ellos', 'uno dei due', 'um deles'
+_ONE_OF_THEM = re.compile(
+    r"\b(?:(?:only|just)\s+)?one\s+of\s+(?:them|those|these|the\s+two)\b|\bl'?une?\s+(?:d'?(?:eux|elles)|des\s+deux)\b|"
+    r"\b(?:einen|eine|eins)\s+(?:davon|der\s+beiden)\b|\b(?:un[oa]?)\s+(?:de\s+(?:ellos|ellas|los\s+dos)|"
+    r"di\s+(?:loro|essi)|dei\s+due|delle\s+due)\b|\bum[a]?\s+(?:deles|delas|dos\s+dois|das\s+duas)\b"
 )
 _ALL_OF_THEM = re.compile(r"\b(?:both|all|two|three|four|each\s+of\s+the)\b")
 # Short names customers use for products ('the kettle', 'my earbuds'): the last word of the name.
@@ -129,8 +135,28 @@ def item_mentions(text: str, names: list[str]) -> list[ItemMention]:
             continue
         for pattern, plural in _name_forms(name)[1]:
             add(name, pattern, plural)
+    # 'la lampada bianca', 'la veste': another language's head noun, in a text of that language
+    # ('batterie' is a charger in French, not in 'AA batteries'), when no other item shares it
+    foreign = language.detect(text) != "en"
+    heads = {name: _foreign_heads(name) if foreign else set() for name in distinct}
+    for name in distinct:
+        for head in heads[name]:
+            if any(head in heads[other] or head == _short_form(other) for other in distinct if other != name):
+                continue
+            add(name, rf"{re.escape(head)}(?:s|es|i|e)?", False)
     found.sort(key=lambda m: m.start)
     return found
+
+
+def _foreign_heads(name: str) -> set[str]:
+    """The head nouns of a product's names in French, Spanish, Italian and Portuguese, which come
+    first ('lampada da scrivania' -> 'lampada'), when they are not the English head word."""
+    english = set(fold(name).split())
+    return {
+        alias.split()[0]
+        for alias in lexicon.NAMES.get(fold(name), ())
+        if " " in alias and len(alias.split()[0]) > 3 and alias.split()[0] not in english
+    }
 
 
 def _short_form(name: str) -> str:
@@ -159,6 +185,13 @@ def _qualifier_texts(folded: str, mention: ItemMention, next_start: int) -> list
     return texts
 
 
+# An item named as the object of 'for'/'to' after a change of a pronoun: 'swap it for the glass kettle'.
+_WANTED_VERSION = re.compile(
+    r"\b(?:swap|exchange|switch|change|replace|trade|upgrade)\w*\s+(?:it|them|this|that|these|those|this\s+one|"
+    r"that\s+one)\s+(?:out\s+)?(?:for|to|into|with)\s+(?:the|a|an|one\s+of\s+the)?\s*(?:[\w.%-]+\s+){0,4}$"
+)
+
+
 def select_items(text: str, items: list[dict[str, Any]], *, for_change: bool = False) -> Match:
     """The order items the text refers to.
 
@@ -170,30 +203,54 @@ def select_items(text: str, items: list[dict[str, Any]], *, for_change: bool = F
     folded = fold(text)
     names = [item["name"] for item in items]
     mentions = item_mentions(text, names)
+    if for_change:
+        wanted = _wanted_versions(folded, mentions)
+        mentions = [m for m in mentions if m not in wanted]
+        if wanted and not mentions:
+            return Match(problem="missing", detail="which item")
     if not mentions:
         return _items_unnamed(folded, items, for_change=for_change)
     chosen: list[int] = []
     for index, mention in enumerate(mentions):
         next_start = mentions[index + 1].start if index + 1 < len(mentions) else len(folded)
-        candidates = [i for i, item in enumerate(items) if item["name"] == mention.name]
-        if len(candidates) == 1:
-            picked = candidates
-        elif mention.plural or mention.quantifier:
-            picked = _narrow_plural(folded, candidates, items)
-        else:
-            picked = _narrow_by_qualifiers(_qualifier_texts(folded, mention, next_start), items, candidates)
-            if len(picked) != 1:
-                distinct = {items[i]["item_id"] for i in candidates}
-                if len(distinct) == 1:
-                    picked = candidates[:1]
-                else:
-                    return Match(
-                        problem="ambiguous", detail=mention.name, extra={"candidates": [items[i] for i in candidates]}
-                    )
+        picked = _picked_by(mention, folded, next_start, items)
+        if isinstance(picked, Match):
+            return picked
         for i in picked:
             if i not in chosen:
                 chosen.append(i)
+    if len(chosen) > 1 and _ONE_OF_THEM.search(folded) and len({items[i]["name"] for i in chosen}) == 1:
+        return _one_of(items, chosen, mentions)
     return Match(value=[items[i] for i in sorted(chosen)], extra={"mentions": mentions})
+
+
+def _picked_by(mention: ItemMention, folded: str, next_start: int, items: list[dict[str, Any]]) -> list[int] | Match:
+    """The items one mention names: its only item, all of them for a plural, or the one its
+    qualifiers single out (an ambiguity when nothing does)."""
+    candidates = [i for i, item in enumerate(items) if item["name"] == mention.name]
+    if len(candidates) == 1:
+        return candidates
+    if mention.plural or mention.quantifier:
+        return _narrow_plural(folded, candidates, items)
+    picked = _narrow_by_qualifiers(_qualifier_texts(folded, mention, next_start), items, candidates)
+    if len(picked) == 1:
+        return picked
+    if len({items[i]["item_id"] for i in candidates}) == 1:
+        return candidates[:1]
+    return Match(problem="ambiguous", detail=mention.name, extra={"candidates": [items[i] for i in candidates]})
+
+
+def _wanted_versions(folded: str, mentions: list[ItemMention]) -> list[ItemMention]:
+    """'swap it for the 2-liter glass kettle': the version wanted, not an item of the order; its
+    options are wanted ones too, so 'it' is found where the story names it, or asked about."""
+    return [m for m in mentions if _WANTED_VERSION.search(folded[max(0, m.start - 90) : m.start])]
+
+
+def _one_of(items: list[dict[str, Any]], chosen: list[int], mentions: list[ItemMention]) -> Match:
+    """'I got two identical jackets ... return one of them': one unit, if they are the same item."""
+    if len({items[i]["item_id"] for i in chosen}) > 1:
+        return Match(problem="ambiguous", detail=mentions[0].name, extra={"candidates": [items[i] for i in chosen]})
+    return Match(value=[items[sorted(chosen)[0]]], extra={"mentions": mentions})
 
 
 def _items_unnamed(folded: str, items: list[dict[str, Any]], *, for_change: bool) -> Match:
@@ -259,7 +316,34 @@ def _items_by_options(folded: str, items: list[dict[str, Any]]) -> Match:
     picked = [item for item, s in zip(items, scores, strict=False) if s == best]
     if len({item["item_id"] for item in picked}) > 1:
         return Match(problem="ambiguous", detail="which item", extra={"candidates": picked})
+    if _qualifies_another_thing(folded, mentions, picked[0]):
+        return Match(problem="missing", detail="which item")
     return Match(value=picked[:1])
+
+
+# What may follow an option value that picks an item by its options ('the blue one', 'the navy in XL').
+_AFTER_VALUE = re.compile(
+    r"(?:ones?|version|variant|model|item|pair|size|colou?r|in|from|of|with|and|or|please|that|which|i|it|for|to|"
+    r"too|as|on|at|instead|rather|un|une|celui|celle|eine[nr]?|uno|una|um|uma|de|du|des|von|aus|del|della|do|da)"
+)
+
+
+def _qualifies_another_thing(folded: str, mentions: list[Any], item: dict[str, Any]) -> bool:
+    """'the blue earbuds' against an order with a blue hose and no earbuds: every value that picks
+    the item qualifies a noun that is not this item, so they do not pick it."""
+    name_words = set(fold(str(item.get("name", ""))).split())
+    own = [m for m in mentions if item["options"].get(m.key) == m.value]
+    return bool(own) and all(_qualifies_other_noun(folded, m, mentions, name_words) for m in own)
+
+
+def _qualifies_other_noun(folded: str, mention: Any, mentions: list[Any], name_words: set[str]) -> bool:
+    following = re.match(r"[\s-]*([a-z]+)", folded[mention.end :])
+    if following is None:
+        return False
+    word = following.group(1)
+    if _AFTER_VALUE.fullmatch(word) or word in name_words or word.rstrip("s") in name_words:
+        return False
+    return not any(mention.end <= m.start <= mention.end + len(word) + 2 for m in mentions)
 
 
 _WEAK_BREAK = re.compile(r",|\band\b|\bplus\b|\balso\b")
@@ -314,17 +398,22 @@ def change_specs(text: str, items: list[dict[str, Any]]) -> list[tuple[dict[str,
 # --- wanted variants ----------------------------------------------------------------------------
 
 
-def select_variant(spec_text: str, item: dict[str, Any], product: dict[str, Any]) -> Match:
+def select_variant(spec_text: str, item: dict[str, Any], product: dict[str, Any], *, instead: str = "") -> Match:
     """The available variant of the item's product that the text asks for.
 
     Option values written as wanted must all hold; every option the text does not change stays
     as the item has it, as far as an available variant allows. Several equally good variants, or
-    none, is a problem to ask about."""
+    none, is a problem to ask about. `instead` names the version the customer accepts when the
+    one asked for is unavailable ('black is fine'): its values replace those of the same options."""
     variants = list((product.get("variants") or {}).values())
     space = option_space([*variants, item])
     current: dict[str, str] = item.get("options") or {}
     mentions = find_mentions(spec_text, space)
     wanted = _wanted_values(mentions, current)
+    if instead:
+        accepted = _wanted_values([replace(m, role="new") for m in find_mentions(instead, space)], {})
+        wanted = {**wanted, **accepted}
+        mentions = [m for m in mentions if m.key not in accepted]
     if not wanted:
         return Match(problem="missing", detail="which version")
     if any(len(values) > 1 for values in wanted.values()):

@@ -11,8 +11,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from offline_model.understanding import lexicon
 from offline_model.understanding.text import fold
 
+_SIZE = "(?:" + "|".join(lexicon.SIZE_WORDS) + ")"
 _LETTER_SIZES = {"XS", "S", "M", "L", "XL", "XXL", "XXXL"}
 _SIZE_WORDS = {
     "extra small": "XS",
@@ -143,7 +145,7 @@ def _letter_size_patterns(value: str) -> list[tuple[str, bool]]:
     letter = re.escape(value.lower())
     patterns = [
         (
-            rf"\bsize\s+(?:is\s+|of\s+)?(?P<v>{letter})\b|\b(?P<v2>{letter})\s+size\b|"
+            rf"\b{_SIZE}\s+(?:is\s+|of\s+)?(?P<v>{letter})\b|\b(?P<v2>{letter})\s+size\b|"
             rf"\bin\s+(?:an?\s+)?(?P<v3>{letter})\b(?=\s*(?:,|\.|\)|$|and\b|in\b|with\b|instead\b|rather\b|please\b|for\b))|"
             rf"\bfrom\s+(?P<v4>{letter})(?=\s+to\b)|\bto\s+(?P<v5>{letter})\b(?=\s*(?:,|\.|$|and\b))|"
             rf"(?:,|->|→)\s*(?P<v6>{letter})(?=\s*(?:,|;|\.|$))",
@@ -192,7 +194,7 @@ def _number_patterns(number_value: str, key_word: str) -> list[tuple[str, bool]]
     return [
         (
             rf"\b{key_word}\s+(?:is\s+|of\s+)?(?P<v>{number})\b|(?<![\d.])(?P<v2>{number})[\s-]*{key_word}|"
-            rf"\bsize\s+(?P<v3>{number})\b|\bfrom\s+(?P<v4>{number})(?=\s+to\b)|\bto\s+(?P<v5>{number})\b(?=\s*(?:,|\.|$|and\b|{key_word}))",
+            rf"\b{_SIZE}\s+(?P<v3>{number})\b|\bfrom\s+(?P<v4>{number})(?=\s+to\b)|\bto\s+(?P<v5>{number})\b(?=\s*(?:,|\.|$|and\b|{key_word}))",
             True,
         )
     ]
@@ -214,6 +216,10 @@ def _word_patterns(folded: str, key_folded: str, all_values: set[str]) -> list[t
     else:
         # plural, or an adjective made of a material ('wooden', 'woollen')
         patterns.append((rf"(?<![\w-]){body}(?:e?s|en)?(?![\w-])", True))
+    foreign = lexicon.OPTION_WORDS.get(folded)
+    if foreign:  # 'toujours rouge', 'in Schwarz': the same value in the customer's language
+        forms = "|".join(r"\s+".join(map(re.escape, form.split())) for form in foreign)
+        patterns.append((rf"(?<![\w-])(?:{forms})(?![\w-])", True))
     distinctive = [
         w
         for w in re.split(r"[\s-]+", folded)

@@ -36,7 +36,8 @@ _CONDITION = re.compile(
     r"wenn|falls|sofern|ansonsten|sonst|"  # de
     r"si\s+no|de\s+lo\s+contrario|siempre\s+(?:y\s+)?cuando|en\s+caso\s+de\s+que|"  # es
     r"se|altrimenti|purche|nel\s+caso\s+(?:in\s+)?cui|"  # it (se: also pt)
-    r"senao|caso|desde\s+que|do\s+contrario)\b"  # pt
+    r"senao|caso|desde\s+que|do\s+contrario)\b|"  # pt
+    + conditions.INVERTED_IF  # 'should my gift card have enough on it, ...'
 )
 _EXCEPTION = re.compile(
     r"\b(?:except(?:ing)?|excluding|but\s+not|other\s+than|apart\s+from|aside\s+from|all\s+but|everything\s+but|"
@@ -132,12 +133,18 @@ class Reading:
 # What each playbook reads: intent -> the sorts of part (from `sort_of`) its playbook acts on in
 # full. A part of another sort, or of a request whose playbook does not read it, stays unread.
 READ_BY: dict[str, set[str]] = {
-    intents.CHANGE_ITEMS: {"price-difference-payment", "item-condition", "condition-branch", "payment-alternative"},
+    intents.CHANGE_ITEMS: {
+        "price-difference-payment",
+        "item-condition",
+        "condition-branch",
+        "payment-alternative",
+        "balance-condition",
+    },
     intents.CANCEL: {"status-condition", "condition-branch", "all-except"},
     intents.RETURN: {"all-except", "payment-alternative"},
-    # a condition on the gift card's balance ('if it covers the order') is parsed but order_payment does
-    # not decide it yet: left unread, such a ticket is handed over rather than changed on a guess
-    intents.PAYMENT: {"condition-branch", "payment-alternative"},
+    intents.ORDER_ADDRESS: {"status-condition", "condition-branch"},
+    # 'if my gift card covers the order, move it there': decided on the card's balance (orders._balance_short)
+    intents.PAYMENT: {"condition-branch", "payment-alternative", "balance-condition"},
 }
 
 # Sorts read whatever request they stand in, or outside any: a standing preference is kept in the
@@ -235,6 +242,9 @@ def _parts_of(sentence: str, number: int | None, requests: list[Request], lang: 
 def _part(kind: str, sentence: str, folded: str, at: int, number: int | None, intent: str | None) -> Part:
     words = _clause_around(sentence, folded, at)
     sort = sort_of(kind, words)
+    if kind == EXCEPTION and sort == kind and words != sentence:
+        # 'cancel all my pending orders, except the one with ...': what is excepted from is before the clause
+        sort = sort_of(kind, " ".join(sentence.split()))
     read_by = intent if intent is not None and sort in READ_BY.get(intent, set()) else READ_ANYWHERE.get(sort)
     return Part(kind, words, number, read_by)
 

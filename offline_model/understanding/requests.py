@@ -131,7 +131,8 @@ _ACTION_REQUEST = re.compile(
 )
 # What a change comes to, asked about the change just requested: 'how much will I get back for them?'
 _ABOUT_THE_CHANGE = re.compile(
-    r"\b(?:get\s+back|getting\s+back|refunded|refund|came\s+to|comes\s+to|come\s+to|extra|owe|receive)\b"
+    r"\b(?:get\s+back|getting\s+back|refunded|refund|came\s+to|comes\s+to|come\s+to|extra|owe|receive|"
+    r"(?:come|comes|coming)\s+back|back\s+to\s+me)\b"
 )
 
 
@@ -486,6 +487,14 @@ class _Paragraph:
         current = self.requests[-1] if self.requests else None
         # 'Only do it if it costs no more than I paid': a branch of the request before, not a request
         intent = None if current is not None and conditions.branch_of_request(sentence) else sentence_intent(sentence)
+        action = _action_after_question(current, sentence) if intent is None and current is not None else None
+        if current is not None and action is not None:
+            # 'has my order shipped yet? if it hasn't, please cancel it': the question, then a request
+            # on the same order, which keeps the question's words for which order it is
+            self.requests.append(
+                Request(action, list(current.order_ids), [current.sentences[-1], sentence], self.index)
+            )
+            return
         if current is not None and intent in intents.ACTIONS and _asks_it_again(sentence):
             intent = current.intent  # '¿Pueden cambiarlo?' after the change it asks for: the same request
         if current is not None and current.intent == intents.PAYMENT and intent == intents.RETURN and not ids:
@@ -547,6 +556,15 @@ _IT_AGAIN = re.compile(
     r"chang|modifi|ander|fa|alter|mud)\w*\s*(?:it|that|this|lo|la|le|es|lo\s+por\s+favor)?\s*(?:for\s+me|please|por\s+favor|"
     r"s'il\s+vous\s+plait|bitte|per\s+favore)?\W*$"
 )
+
+
+def _action_after_question(current: Request, sentence: str) -> str | None:
+    """The change a branch after a question about an order asks for ('if it hasn't shipped,
+    cancel it'): a request of its own, not a detail of the question."""
+    if current.intent not in intents.QUESTIONS or not conditions.branch_of_request(sentence):
+        return None
+    action = sentence_intent(sentence)
+    return action if action in intents.ACTIONS else None
 
 
 def _asks_it_again(sentence: str) -> bool:

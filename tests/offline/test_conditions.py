@@ -107,3 +107,65 @@ def test_a_decidable_condition_is_read_by_its_playbook() -> None:
     )
     assert reading.understood
     assert all(p.read_by for p in reading.parts)
+
+
+@pytest.mark.parametrize(
+    ("words", "then", "alternative"),
+    [
+        ("If the green ones are sold out, the grey ones will do.", c.INSTEAD, "grey"),
+        ("If you don't have it in 2L, I'll take the 1.5L one instead.", c.INSTEAD, "1.5l"),
+        ("If the oak version isn't available, go with walnut.", c.INSTEAD, "walnut"),
+        ("Si la version en cuir n'est pas disponible, le tissu me va.", c.INSTEAD, "tissu"),
+        ("Falls die grüne ausverkauft ist, nehme ich die graue.", c.INSTEAD, "graue"),
+        ("If the large size is out of stock, just leave it.", c.KEEP, ""),
+    ],
+)
+def test_an_unavailable_version_has_another_accepted_or_keeps(words: str, then: str, alternative: str) -> None:
+    found = c.conditions_in(words)
+    assert found is not None and len(found) == 1
+    assert (found[0].topic, found[0].positive, found[0].then) == (c.AVAILABILITY, False, then)
+    assert alternative in found[0].alternative
+
+
+def test_an_unavailable_version_with_another_request_is_not_read() -> None:
+    # 'cancel it' is another request under the condition: no typed reading, so the ticket is handed over
+    assert c.conditions_in("If the green ones are sold out, cancel the whole order.") is None
+
+
+def test_the_accepted_version_replaces_the_values_of_its_options() -> None:
+    item = {"name": "Backpack", "item_id": "1", "price": 10, "options": {"color": "green", "size": "small"}}
+    product = {
+        "name": "Backpack",
+        "variants": {
+            "1": {"item_id": "1", "options": {"color": "green", "size": "small"}, "available": True, "price": 10},
+            "2": {"item_id": "2", "options": {"color": "grey", "size": "large"}, "available": False, "price": 11},
+            "3": {"item_id": "3", "options": {"color": "navy", "size": "large"}, "available": True, "price": 12},
+        },
+    }
+    assert matching.select_variant("the grey one in large", item, product).problem == "unavailable"
+    other = matching.select_variant("the grey one in large", item, product, instead="navy is fine")
+    assert other.value["item_id"] == "3"
+
+
+def test_an_accepted_other_version_is_read_by_the_item_change() -> None:
+    reading = read(
+        "In my order #W1234567, please change the green backpack to the grey one. "
+        "If the grey one is sold out, navy will do."
+    )
+    assert reading.understood
+    assert all(p.read_by for p in reading.parts)
+
+
+def test_a_status_condition_on_an_order_described_at_length() -> None:
+    found = c.conditions_in(
+        "If the order with the espresso machine, the yoga mat and the two water bottles hasn't shipped yet, cancel it."
+    )
+    assert found is not None and (found[0].topic, found[0].positive, found[0].then) == (c.STATUS, True, c.ACT)
+
+
+def test_an_address_change_on_the_orders_status_is_read_by_its_playbook() -> None:
+    reading = read(
+        "If my blender order hasn't left the warehouse yet, please send it to my office at 12 Oak Road, Austin, "
+        "TX 78701, USA. If it's already on its way, just leave it."
+    )
+    assert reading.understood, reading.unread_summary()

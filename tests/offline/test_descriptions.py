@@ -121,3 +121,58 @@ def test_an_item_in_an_order_of_another_status_still_names_that_order() -> None:
     # the blender's order is pending: a return of it is refused by the playbook, not asked about
     found = descriptions.resolve_by_any_item("please return the blender", ORDERS, ("delivered",))
     assert found.order_ids == ["#W3"]
+
+
+def test_the_order_described_by_its_items_holds_all_of_them_and_the_item_acted_on() -> None:
+    orders = [
+        _order("#W5", "delivered", "Boston", "1 Birch Way", "Laptop", "Desk Lamp", "Backpack"),
+        _order("#W6", "delivered", "Boston", "1 Birch Way", "Laptop", "Garden Hose"),
+        _order("#W7", "delivered", "Reno", "4 Cedar Court", "Desk Lamp", "Tea Kettle"),
+    ]
+    for text in (
+        "Can I send back the desk lamp from the order with the laptop and the backpack?",
+        "I'd like to return the desk lamp from the delivery that had the laptop and the backpack.",
+        "Je voudrais renvoyer la lampe de bureau de la commande avec l'ordinateur portable et le sac à dos.",
+    ):
+        assert descriptions.resolve_by_any_item(text, orders, ("delivered",)).order_ids == ["#W5"], text
+    # by destination: the lamp that went to Reno
+    reno = "please take back the desk lamp from the order that went to Reno"
+    assert descriptions.resolve_by_any_item(reno, orders, ("delivered",)).order_ids == ["#W7"]
+    # the described order does not hold the item to act on: no order, a question back
+    kettle = "return the tea kettle from the order with the garden hose"
+    assert descriptions.resolve_by_any_item(kettle, orders, ("delivered",)).order_ids == []
+
+
+def test_a_return_of_items_from_several_deliveries_spreads_over_their_orders() -> None:
+    orders = [
+        _order("#W5", "delivered", "Boston", "1 Birch Way", "Garden Hose", "Tablet"),
+        _order("#W6", "delivered", "Boston", "1 Birch Way", "Desk Lamp", "Tablet"),
+        _order("#W7", "pending", "Boston", "1 Birch Way", "Tea Kettle"),
+    ]
+    for text in (
+        "Please take back the garden hose and the desk lamp.",
+        "Ich möchte den Gartenschlauch und die Schreibtischlampe zurückschicken.",
+        "I got two tablets, one in each delivery, and want to send both back.",
+    ):
+        assert descriptions.resolve_spread(text, orders, ("delivered",)).order_ids == ["#W5", "#W6"], text
+    # all in one order, or one item only: no spread, the request is resolved as one
+    assert descriptions.resolve_spread("return the garden hose and the tablet", orders, ("delivered",)).order_ids == []
+    assert descriptions.resolve_spread("please return the tablet", orders, ("delivered",)).order_ids == []
+
+
+def test_what_came_in_the_same_delivery_only_says_which_order() -> None:
+    for text in (
+        "J'ai reçu la lampe en même temps que l'ordinateur portable, je voudrais la renvoyer.",
+        "Die Lampe kam zusammen mit dem Laptop, ich möchte sie zurückschicken.",
+        "Please take back the desk lamp that came together with the laptop.",
+    ):
+        assert "laptop" not in fold(acted_on_text(text, with_story=True)), text
+        assert "ordinateur" not in fold(acted_on_text(text, with_story=True)), text
+
+
+def test_an_order_described_with_a_participle_before_its_items() -> None:
+    for text in (
+        "From the order delivered with the laptop, please return the desk lamp.",
+        "Dall'ordine consegnato con il portatile vorrei restituire la lampada da scrivania.",
+    ):
+        assert descriptions.resolve_by_any_item(text, ORDERS, ("delivered",)).order_ids == ["#W1"], text

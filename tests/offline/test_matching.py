@@ -115,3 +115,87 @@ def test_payment_methods_in_words():
     assert pick("use my credit card") == "ambiguous"
     assert pick("the card I paid with", original_id="credit_card_1") == "credit_card_1"
     assert pick("nothing about payment here") == "missing"
+
+
+def test_one_of_two_identical_items_is_one_unit():
+    items = [_item("Desk Lamp", "1"), _item("Yoga Mat", "2", color="green"), _item("Yoga Mat", "2", color="green")]
+    for text in (
+        "I was sent two yoga mats by mistake, please take back one of them.",
+        "The yoga mats came twice - just one of those needs to go back.",
+        "J'ai reçu deux tapis de yoga identiques, je voudrais renvoyer l'un d'eux.",
+    ):
+        assert [i["item_id"] for i in matching.select_items(text, items).value] == ["2"], text
+    different = [_item("Yoga Mat", "3", color="green"), _item("Yoga Mat", "4", color="purple")]
+    assert matching.select_items("I have two yoga mats, send back one of them", different).problem == "ambiguous"
+
+
+def test_an_option_value_qualifying_another_noun_picks_no_item():
+    # the order holds a blue hose and no earbuds: 'blue' describes the earbuds, not the hose
+    items = [_item("Garden Hose", "1", color="blue"), _item("Bookshelf", "2", color="white")]
+    assert matching.select_items("please take back the blue earbuds", items).problem == "missing"
+    assert matching.select_items("please take back the blue headphones, they hurt", items).problem == "missing"
+    assert [i["item_id"] for i in matching.select_items("please take back the blue one", items).value] == ["1"]
+
+
+def test_the_way_the_customer_paid_is_the_original_method():
+    for text in (
+        "Send the money back however we paid originally.",
+        "Refund each of them to whatever I used to pay for it.",
+        "Please refund it the same way as I paid.",
+        "Bitte erstatten Sie den Betrag so, wie ich damals bezahlt habe.",
+        "Merci de me rembourser comme j'ai payé.",
+        "Reembólsenlo como pagué, por favor.",
+    ):
+        refs = extract.payment_refs(text)
+        assert [r.original for r in refs] == [True], text
+
+
+def test_option_values_and_the_word_size_in_the_customers_language():
+    item = _item("Backpack", "1", color="green", size="small")
+    product = {
+        "name": "Backpack",
+        "variants": {
+            "1": {"item_id": "1", "options": {"color": "green", "size": "small"}, "available": True, "price": 10},
+            "2": {"item_id": "2", "options": {"color": "black", "size": "small"}, "available": True, "price": 11},
+            "3": {"item_id": "3", "options": {"color": "white", "size": "small"}, "available": True, "price": 12},
+        },
+    }
+    for text, wanted in (
+        ("je préférerais le même sac en noir", "2"),
+        ("lo quiero en blanco, por favor", "3"),
+        ("lieber in Schwarz, bitte", "2"),
+        ("vorrei lo stesso zaino ma bianco", "3"),
+        ("quero a mesma mochila na cor preta", "2"),
+    ):
+        assert matching.select_variant(text, item, product).value["item_id"] == wanted, text
+    shirt = _item("T-Shirt", "5", size="L", color="red")
+    shirts = {
+        "name": "T-Shirt",
+        "variants": {
+            "5": {"item_id": "5", "options": {"size": "L", "color": "red"}, "available": True, "price": 10},
+            "6": {"item_id": "6", "options": {"size": "M", "color": "red"}, "available": True, "price": 10},
+        },
+    }
+    for text in ("la même en taille M", "dasselbe in Größe M", "la misma en talla M", "uguale ma taglia M"):
+        assert matching.select_variant(text, shirt, shirts).value["item_id"] == "6", text
+
+
+def test_a_foreign_head_noun_names_the_item_only_in_that_language():
+    items = [_item("Desk Lamp", "1", color="white"), _item("Portable Charger", "2"), _item("Yoga Mat", "3")]
+    assert [i["item_id"] for i in matching.select_items("vorrei restituire la lampada bianca", items).value] == ["1"]
+    assert [i["item_id"] for i in matching.select_items("je voudrais renvoyer le tapis, merci", items).value] == ["3"]
+    # 'batteries' is no charger ('batterie externe') in an English ticket
+    assert matching.item_mentions("it runs on AA batteries", ["Portable Charger"]) == []
+
+
+def test_the_version_an_item_is_swapped_for_is_not_an_item_of_the_order():
+    items = [_item("Tea Kettle", "1", material="glass"), _item("Tea Kettle", "2", material="ceramic")]
+    for text in (
+        "Could you swap it for the 2-liter glass kettle?",
+        "Please exchange it for a stainless steel tea kettle.",
+        "I'd like to change that one to the ceramic kettle.",
+    ):
+        # 'it' is named elsewhere (or asked about), never taken from the version wanted
+        assert matching.select_items(text, items, for_change=True).problem == "missing", text
+    named = matching.select_items("Please swap the glass kettle for the ceramic one.", items, for_change=True)
+    assert [i["item_id"] for i in named.value] == ["1"]

@@ -301,3 +301,45 @@ def test_the_new_address_given_for_the_account_serves_the_order_too():
         "zip": "78701",
     }
     assert ToolCall("modify_pending_order_address", {"order_id": "#W1000001", **new}) in calls
+
+
+_PAYMENT_TOOLS = {"get_customer_details", "get_order_details", "modify_pending_order_payment"}
+
+
+def _paid_order(order_id: str, amount: float) -> dict:
+    return {
+        **_pending_order(order_id),
+        "payment_history": [{"transaction_type": "payment", "amount": amount, "payment_method_id": "paypal_1"}],
+    }
+
+
+def _customer_with_gift_card(balance: float) -> ToolExchange:
+    methods = [{"id": "paypal_1", "source": "paypal"}, {"id": "gift_card_1", "source": "gift_card", "balance": balance}]
+    return _exchange(
+        "get_customer_details",
+        {"customer_id": "ana_1"},
+        {"customer_id": "ana_1", "name": {"first_name": "Ana"}, "payment_methods": methods},
+    )
+
+
+def test_a_payment_move_on_the_gift_cards_balance_is_decided_on_it():
+    for text in (
+        "For #W1000001: should my gift card have enough left to pay for the whole order, put it on the gift card. "
+        "If not, leave it on PayPal.",
+        "If the balance on my gift card covers #W1000001, please move its payment to the gift card; "
+        "otherwise keep PayPal.",
+    ):
+        ticket = TicketView(body=text, structured=True)
+        assignment = _assignment((intents.PAYMENT, ["#W1000001"], text))
+        order = _exchange("get_order_details", {"order_id": "#W1000001"}, _paid_order("#W1000001", 80.0))
+        enough = specialist.decide(
+            _PAYMENT_TOOLS, Facts.build([order, _customer_with_gift_card(100.0)], "ana_1"), ticket, assignment
+        )
+        assert enough == [
+            ToolCall("modify_pending_order_payment", {"order_id": "#W1000001", "payment_method_id": "gift_card_1"})
+        ], text
+        short = specialist.decide(
+            _PAYMENT_TOOLS, Facts.build([order, _customer_with_gift_card(20.0)], "ana_1"), ticket, assignment
+        )
+        assert isinstance(short, SpecialistReport) and short.results[0].status == "answered", text
+        assert "$20.00" in short.reply and "$80.00" in short.reply

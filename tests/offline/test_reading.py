@@ -94,3 +94,13 @@ def test_short_if_words_are_read_in_the_ticket_language() -> None:
     assert [p for p in read(es).parts if p.kind == CONDITION] == []
     it = "Ciao, per favore annullate l'ordine #W1234567 se non è ancora stato spedito. Grazie mille!"
     assert [p.kind for p in read(it).parts] == [CONDITION]
+
+
+def test_an_exception_cut_from_a_long_sentence_is_read_with_what_it_excepts_from() -> None:
+    ticket = (
+        "Because my plans for the holidays changed completely and I won't be home at all this winter, please cancel "
+        "every order of mine that is still pending, except the one with the blender going to Dallas - that one is a "
+        "gift for my sister and it really has to arrive on time."
+    )
+    reading = read(ticket)
+    assert reading.understood, reading.unread_summary()

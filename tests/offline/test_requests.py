@@ -197,3 +197,31 @@ def test_where_a_refund_goes_is_no_payment_change():
 )
 def test_refund_wishes_and_bill_nouns_move_no_payment(sentence):
     assert sentence_intent(sentence) != intents.PAYMENT
+
+
+def test_where_an_order_went_is_no_address_change() -> None:
+    for sentence in (
+        "The lamp from the parcel that went to my Denver address stopped working after a week.",
+        "The kettle in the package delivered to the office address is leaking.",
+    ):
+        assert sentence_intent(sentence) != intents.ORDER_ADDRESS, sentence
+    # an address changed is still read as a change
+    changed = sentence_intent("Please change the address of the order going to Denver, it's wrong.")
+    assert changed == intents.ORDER_ADDRESS
+
+
+def test_what_comes_back_from_a_return_stays_with_the_return() -> None:
+    ticket = "Please take back the desk lamp, it flickers. Roughly how much money will come back to me?"
+    assert [r.intent for r in split_requests(ticket)] == [intents.RETURN]
+
+
+def test_a_change_conditioned_on_the_answer_to_a_question_is_a_request_of_its_own() -> None:
+    for ticket in (
+        "Has my blender order gone out yet? If it hasn't, please cancel it, I found one cheaper.",
+        "Is the kettle order still pending? If so, please cancel it - ordered it by mistake.",
+        "¿Ya se envió mi pedido de la licuadora? Si no se ha enviado, por favor cancélenlo.",
+    ):
+        requests = split_requests(ticket)
+        assert [r.intent for r in requests][-1] == intents.CANCEL, ticket
+        # the cancellation keeps the question's words: they say which order it is
+        assert requests[-1].text.split()[0] == ticket.split()[0], ticket
