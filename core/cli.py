@@ -7,6 +7,7 @@ a `CommandState`; the commands live beside the code they drive (`<package>/comma
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,16 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     # the message is plain text: `support-crew[anthropic]` must not be read as markup
     err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, markup=True)
     return typer.Exit(code)
+
+
+def note_if_not_loopback(host: str, risk: str) -> None:
+    """A server told to listen beyond this machine: say once what that exposes."""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve anywhere
+        loopback = False
+    if not loopback:
+        err.print(f"[yellow]note[/] listening on {host}: {risk}", highlight=False)
 
 
 def require_file(path: Path) -> None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from pathlib import Path
 
 from rich.console import Console
 
-from core.cli import err
+from core.cli import err, note_if_not_loopback
 from core.settings import Settings
 from sandbox_store.access import store_client
 
@@ -60,16 +59,5 @@ def serve_store(settings: Settings, *, host: str, port: int, faults: str) -> Non
     err.print(f"support-crew store serve: http://{host}:{port}, database {db_path} ({state})", highlight=False)
     if plan.active:
         err.print(f"[yellow]note[/] faults injected: {faults}", highlight=False)
-    if not _is_loopback(host):
-        err.print(
-            f"[yellow]note[/] listening on {host}: the sandbox store has no authentication; keep it private",
-            highlight=False,
-        )
+    note_if_not_loopback(host, "the sandbox store has no authentication; keep it private")
     serve(sock, db_path, faults=plan)
-
-
-def _is_loopback(host: str) -> bool:
-    try:
-        return host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

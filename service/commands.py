@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 from pathlib import Path
 
 import typer
 
-from core.cli import err, fail, out, settings_of
+from core.cli import err, fail, note_if_not_loopback, out, settings_of
 from service.database import ServiceDatabase
 from service.tokens import ROLES, TokenConflict, TokenError, TokenStore
 
@@ -37,11 +36,7 @@ def serve(
         check_service_settings(settings)
     except ServiceConfigError as e:
         raise fail(str(e), 2) from e
-    if not _is_loopback(host):
-        err.print(
-            f"[yellow]note[/] listening on {host}: tokens travel in clear text unless a TLS proxy stands in front",
-            highlight=False,
-        )
+    note_if_not_loopback(host, "tokens travel in clear text unless a TLS proxy stands in front")
     from service.instance_lock import ServiceAlreadyRunning, single_instance
 
     try:  # checked here for a plain message; the app takes the lock itself for its whole life
@@ -69,15 +64,6 @@ def _log_to_stderr() -> None:
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 @tokens_app.command("create")

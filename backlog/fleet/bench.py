@@ -12,78 +12,21 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
 from rich.console import Console
 from rich.table import Table
 
 from backlog.batch import run_batch
 from backlog.fleet.app import FleetConfigError
+from backlog.fleet.processes import store_server, worker_processes
 from core.models import Ticket
-from core.processes import free_loopback_port, program, stop
 from core.settings import ISOLATED, Settings
 from intake.ticket_io import read_tickets
 
 BENCH_TICKETS = Path(__file__).resolve().parents[1] / "data" / "bench_tickets.jsonl"
-
-
-def _command(data_dir: Path, *args: str) -> list[str]:
-    return [*program(), "--data-dir", str(data_dir), *args]
-
-
-@contextmanager
-def _store(run_dir: Path, env: dict[str, str]) -> Iterator[str]:
-    port = free_loopback_port()
-    log = open(run_dir / "store.log", "wb")  # noqa: SIM115  (closed with the process, below)
-    process = subprocess.Popen(
-        _command(run_dir / "store", "store", "serve", "--port", str(port)), env=env, stdout=log, stderr=log
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while not _healthy(url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the store did not start; see {run_dir / 'store.log'}")
-            time.sleep(0.2)
-        yield url
-    finally:
-        stop(process)
-        log.close()
-
-
-def _healthy(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/health", timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-@contextmanager
-def _workers(run_dir: Path, env: dict[str, str], count: int) -> Iterator[None]:
-    with ExitStack() as stack:
-        logs: list[Path] = []
-        processes: list[subprocess.Popen[bytes]] = []
-        for n in range(count):
-            logs.append(run_dir / f"worker-{n}.log")
-            out = stack.enter_context(open(logs[-1], "wb"))
-            processes.append(
-                subprocess.Popen(_command(run_dir / f"worker-{n}", "worker"), env=env, stdout=out, stderr=out)
-            )
-        for process in processes:
-            stack.callback(stop, process)
-        deadline = time.monotonic() + 300
-        for process, log in zip(processes, logs, strict=True):
-            while " ready." not in log.read_text(errors="replace"):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"a worker did not start; see {log}")
-                time.sleep(0.2)
-        yield
 
 
 def _backlog(tickets: list[Ticket], repeat: int, path: Path) -> int:
@@ -119,7 +62,7 @@ def run_fleet_bench(
             backlog = run_dir / "tickets.jsonl"
             total = _backlog(tickets, repeat, backlog)
             console.print(f"{mode}: {count} worker(s), {total} tickets…", highlight=False)
-            with _store(run_dir, base_env) as api_url:
+            with store_server(run_dir / "store", base_env) as api_url:
                 run = _on_fleet if mode == "fleet" else _on_local_pool
                 seconds, outcomes = run(settings, run_dir, backlog, api_url=api_url, count=count, env=base_env)
             figures["runs"].append(
@@ -152,7 +95,7 @@ def _on_fleet(
         "SUPPORT_CREW_DATABASE_URL": settings.database_url or "",
         "SUPPORT_CREW_API_URL": api_url,
     }
-    with _workers(run_dir, fleet_env, count):
+    with worker_processes(run_dir, fleet_env, count):
         run_settings = settings.model_copy(
             update={
                 "data_dir": run_dir / "batch",

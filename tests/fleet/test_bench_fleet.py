@@ -9,8 +9,8 @@ import os
 import subprocess
 from pathlib import Path
 
+from backlog.fleet.processes import command as cli
 from core.settings import PROJECT_ROOT
-from tests.fleet.fleet_processes import cli
 
 BENCH = PROJECT_ROOT / "backlog" / "data" / "bench_tickets.jsonl"
 

@@ -14,8 +14,10 @@ from pathlib import Path
 
 import psycopg
 
+from backlog.fleet.processes import WorkerProcess, store_server, worker_processes
+from backlog.fleet.processes import command as cli
 from core.settings import PROJECT_ROOT
-from tests.fleet.fleet_processes import Fleet, Worker, cli, store_serve, workers
+from tests.fleet.fleet_processes import Fleet
 from tools.client import StoreClient
 
 BENCH = PROJECT_ROOT / "backlog" / "data" / "bench_tickets.jsonl"
@@ -52,7 +54,7 @@ def _journal(database_url: str) -> dict[str, tuple[str, str | None, int]]:
     return {ticket_id: (state, worker, attempts) for ticket_id, state, worker, attempts in rows}
 
 
-def _kill_mid_ticket(worker: Worker, database_url: str, timeout_s: float = 120) -> str:
+def _kill_mid_ticket(worker: WorkerProcess, database_url: str, timeout_s: float = 120) -> str:
     """SIGKILL `worker` while the journal shows it running a ticket; returns that ticket's id."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -72,7 +74,7 @@ def test_a_backlog_on_two_workers_survives_one_killed_mid_ticket(
     ids = _backlog(tickets, 12)
 
     # The reference: the same backlog on the local pool, against a store of its own.
-    with store_serve(tmp_path / "reference-store", _plain_env()) as reference_url:
+    with store_server(tmp_path / "reference-store", _plain_env()) as reference_url:
         subprocess.run(
             cli(tmp_path / "reference", "batch", str(tickets), "--out", str(tmp_path / "reference.jsonl")),
             cwd=PROJECT_ROOT,
@@ -85,9 +87,9 @@ def test_a_backlog_on_two_workers_survives_one_killed_mid_ticket(
 
     fleet = Fleet(broker_url=redis_url, database_url=postgres_url)
     out = tmp_path / "out.jsonl"
-    with store_serve(tmp_path / "store", _plain_env()) as url:
+    with store_server(tmp_path / "store", _plain_env()) as url:
         fleet.api_url = url
-        with workers(tmp_path, fleet, 2) as (doomed, survivor):
+        with worker_processes(tmp_path, fleet.env(), 2) as (doomed, survivor):
             batch = subprocess.Popen(
                 cli(tmp_path / "batch", "batch", str(tickets), "--out", str(out), "--queue"),
                 cwd=PROJECT_ROOT,

@@ -8,8 +8,8 @@ import os
 import subprocess
 from pathlib import Path
 
+from backlog.fleet.processes import command as cli
 from core.settings import PROJECT_ROOT
-from tests.fleet.fleet_processes import cli
 from tests.live_servers import free_port
 
 TICKET = '{"id": "E-1", "from_email": "chen.moore4507@example.com", "body": "Where is my order #W9205196?"}\n'

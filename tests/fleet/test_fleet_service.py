@@ -13,9 +13,11 @@ from pathlib import Path
 import httpx
 import psycopg
 
+from backlog.fleet.processes import command as cli
+from backlog.fleet.processes import store_server, worker_processes
 from core.processes import stop
 from core.settings import PROJECT_ROOT
-from tests.fleet.fleet_processes import Fleet, cli, store_serve, workers
+from tests.fleet.fleet_processes import Fleet
 from tests.live_servers import free_port
 
 TICKET = {
@@ -55,9 +57,9 @@ def test_the_service_runs_tickets_and_follow_ups_on_the_fleet(
 ) -> None:
     fleet = Fleet(broker_url=redis_url, database_url=postgres_url)
     plain_env = {k: v for k, v in fleet.env().items() if not k.startswith("SUPPORT_CREW_")}
-    with store_serve(tmp_path / "store", plain_env) as url:
+    with store_server(tmp_path / "store", plain_env) as url:
         fleet.api_url = url
-        with workers(tmp_path, fleet, 1) as [worker]:
+        with worker_processes(tmp_path, fleet.env(), 1) as [worker]:
             token = _token(tmp_path / "admin", fleet)  # another data dir: the token lives in PostgreSQL
             port = free_port()
             log = tmp_path / "serve.log"
