@@ -286,6 +286,7 @@ _ESCALATION = {
     intents.HUMAN: ("customer asked for a human agent", "normal", "escalated.human"),
     intents.ABUSE: ("abusive message", "high", "escalated.abuse"),
     intents.LEGAL: ("legal threat", "high", "escalated.legal"),
+    intents.SAFETY: ("product safety issue (overheating, smoke, fire, shock or injury)", "urgent", "escalated.safety"),
     intents.REVIEW: ("could not be handled automatically", "normal", "escalated.other"),
 }
 

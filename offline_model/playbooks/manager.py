@@ -23,7 +23,7 @@ from offline_model.understanding.requests import QUESTION_WORDS, Request
 from offline_model.understanding.text import fold
 from offline_model.understanding.ticket import TicketView, identity_attempts, parse_ticket
 
-_IDENTITY_FREE = {intents.TROUBLE, intents.POLICY, intents.HUMAN, intents.ABUSE, intents.LEGAL, intents.REVIEW}
+_IDENTITY_FREE = {intents.TROUBLE, intents.POLICY, *intents.ESCALATIONS}
 _UNCLEAR_WORDS = 40  # a message this long that asks for nothing recognisable goes to a human
 
 

@@ -32,6 +32,7 @@ _ROLE_HINTS = {
     intents.HUMAN: "order",
     intents.ABUSE: "order",
     intents.LEGAL: "order",
+    intents.SAFETY: "order",
 }
 _EXCHANGE_WORDS = re.compile(r"\b(?:exchang\w*|arrived|delivered|received|got\s+it|came\s+in)\b", re.IGNORECASE)
 _MODIFY_WORDS = re.compile(

@@ -25,7 +25,7 @@ from offline_model.understanding.ticket import TicketView, identity_attempts
 
 Decision = list[ToolCall] | SpecialistReport
 
-IDENTITY_FREE = {intents.TROUBLE, intents.POLICY, intents.HUMAN, intents.ABUSE, intents.LEGAL, intents.REVIEW}
+IDENTITY_FREE = {intents.TROUBLE, intents.POLICY, *intents.ESCALATIONS}
 
 
 def units_of(assignment: Assignment) -> list[Unit]:
@@ -297,6 +297,7 @@ PLAYBOOKS: dict[str, Callable[[Unit, Context], Step]] = {
     intents.HUMAN: answers.escalate,
     intents.ABUSE: answers.escalate,
     intents.LEGAL: answers.escalate,
+    intents.SAFETY: answers.escalate,
     intents.REVIEW: answers.escalate,
     intents.TEAM_QUESTION: team_answers.answer_from_tools,
 }

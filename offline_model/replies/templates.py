@@ -186,6 +186,11 @@ EN = {
         "Could you tell us what you need help with, for example the order number and what you'd like us to do?"
     ),
     "escalated.human": "I've passed your request to a member of our team, who will get back to you personally.",
+    "escalated.safety": (
+        "Please stop using the product and keep it unplugged, away from anything that can burn. "
+        "I've passed your message to our team as urgent: "
+        "a member of the team will contact you within one business day about the product and what happens next."
+    ),
     "escalated.abuse": (
         "I've passed your message to a senior member of our team, who will look into it and get back to you."
     ),
@@ -224,6 +229,11 @@ ES = {
     ),
     "not_understood": "Lo siento, no he entendido su mensaje. ¿Podría indicarnos en qué podemos ayudarle?",
     "escalated.human": "He pasado su solicitud a un miembro de nuestro equipo, que se pondrá en contacto con usted.",
+    "escalated.safety": (
+        "Por favor, deje de usar el producto y manténgalo desenchufado, lejos de cualquier cosa que pueda arder. "
+        "He pasado su mensaje a nuestro equipo como urgente: "
+        "un miembro del equipo se pondrá en contacto con usted en un día hábil."
+    ),
     "refused.injection": "No puedo seguir instrucciones incluidas en un mensaje, así que no he hecho ningún cambio.",
 }
 
@@ -253,6 +263,11 @@ FR = {
         "Désolé, je n'ai pas compris votre message. Pourriez-vous nous dire en quoi nous pouvons vous aider ?"
     ),
     "escalated.human": "J'ai transmis votre demande à un membre de notre équipe, qui vous recontactera.",
+    "escalated.safety": (
+        "Merci de ne plus utiliser le produit et de le garder débranché, loin de tout ce qui peut brûler. "
+        "J'ai transmis votre message en urgence à notre équipe : "
+        "un membre de l'équipe vous recontactera sous un jour ouvré."
+    ),
     "refused.injection": (
         "Je ne peux pas suivre des instructions contenues dans un message ; aucune modification n'a été faite."
     ),
@@ -281,6 +296,11 @@ DE = {
     ),
     "not_understood": "Entschuldigung, ich habe Ihre Nachricht nicht verstanden. Wobei können wir Ihnen helfen?",
     "escalated.human": "Ich habe Ihr Anliegen an ein Teammitglied weitergegeben, das sich bei Ihnen meldet.",
+    "escalated.safety": (
+        "Bitte benutzen Sie das Produkt nicht mehr und lassen Sie es ausgesteckt, fern von allem, was brennen kann. "
+        "Ich habe Ihre Nachricht als dringend an unser Team weitergegeben: "
+        "Ein Teammitglied meldet sich innerhalb eines Werktags bei Ihnen."
+    ),
 }
 
 PT = {
@@ -305,6 +325,11 @@ PT = {
     ),
     "not_understood": "Desculpe, não entendi a sua mensagem. Pode dizer-nos como podemos ajudar?",
     "escalated.human": "Passei o seu pedido a um membro da nossa equipa, que entrará em contacto consigo.",
+    "escalated.safety": (
+        "Por favor, deixe de usar o produto e mantenha-o desligado da corrente, longe de tudo o que possa arder. "
+        "Passei a sua mensagem à nossa equipa como urgente: "
+        "um membro da equipa entrará em contacto consigo dentro de um dia útil."
+    ),
 }
 
 IT = {
@@ -329,6 +354,11 @@ IT = {
     ),
     "not_understood": "Mi scusi, non ho capito il suo messaggio. Può dirci come possiamo aiutarla?",
     "escalated.human": "Ho inoltrato la sua richiesta a un membro del nostro team, che la ricontatterà.",
+    "escalated.safety": (
+        "La preghiamo di non usare più il prodotto e di tenerlo scollegato, lontano da ciò che può bruciare. "
+        "Ho inoltrato il suo messaggio al nostro team come urgente: "
+        "un membro del team la ricontatterà entro un giorno lavorativo."
+    ),
 }
 
 TEMPLATES = {"en": EN, "es": ES, "fr": FR, "de": DE, "pt": PT, "it": IT}

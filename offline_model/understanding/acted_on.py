@@ -26,6 +26,8 @@ _ASKS = re.compile(
 _TOLD = re.compile(
     r"\b(?:i|we)\s+(?:\w+\s+)?(?:ordered|bought|purchased|got|received|picked|chose|used|had|gave|tried|loved)\b|"
     r"\b(?:arrived|came|was\s+delivered|were\s+delivered|showed\s+up)\b|"
+    # the same without its subject, as notes are written ('hi, got my box with the lamp and kettles')
+    r"(?:^|^\w+\s*,\s*)(?:just\s+|finally\s+)?(?:got|received)\s+(?:my|the|our|your|a|an|both)\b|"
     # what the order holds ('my order has two keyboards', 'there are two pet beds'): which items exist
     r"\b(?:there\s+(?:is|are|'s)|(?:it|order|one|box|parcel)\s+(?:has|have|contains|includes|holds)|"
     r"(?:has|have|contains|includes|holds)\s+(?:two|three|four|both|several|\d+)\b|i\s+have|i'?ve\s+got)"
@@ -33,7 +35,22 @@ _TOLD = re.compile(
 _KEEPS = re.compile(
     r"\b(?:stays?\s+with\s+me|stays|(?:is|'s|are|'re)\s+staying|i'?(?:ll|\s+will)\s+keep|i'?m\s+keeping|i\s+keep|"
     r"i\s+want\s+to\s+keep|i'?d\s+like\s+to\s+keep|"
-    r"je\s+(?:garde|conserve)|behalte|bleibt|me\s+quedo|mi\s+tengo|fico\s+com|vou\s+ficar)\b"
+    r"je\s+(?:garde|conserve)|behalte|bleibt|me\s+quedo|mi\s+tengo|fico\s+com|vou\s+ficar|"
+    # the object before the verb: 'le set, je le garde', 'den Helm behalte ich', 'lo tengo', 'me la quedo'
+    r"je\s+(?:le|la|les)\s+(?:garde|conserve)|(?:lo|la|li|le|los|las)\s+(?:tengo|conservo|guardo|tenho)|"
+    r"me\s+(?:lo|la|los|las)\s+quedo|(?:o|a|os|as)\s+(?:guardo|mantenho)|"
+    # a participle clause: '..., keeping the electric kettle'; not 'keeping the same size' (an option kept)
+    r"keeping\s+(?!(?:the\s+|its\s+|their\s+)?(?:same|size|colou?r|material|style|options?)\b|it\b|them\b|everything\b))\b"
+)
+# An item refused after the one asked for: 'just the toothbrush, not the helmet', 'the lamp - not
+# the bulbs', 'seulement la lampe, pas l'ampoule'. After a comma, a dash or 'just/only ...', so
+# that 'it's not the size I ordered' (a complaint) is no such clause.
+_NOT_THIS = re.compile(
+    r"(?:[,;(\u2013\u2014]|\s-|\b(?:just|only|solo|solamente|seulement|uniquement|nur|apenas|soltanto)\b[^.;:!?\n]*?)"
+    r"\s*(?:(?:and|but|et|mais|und|aber|y|pero|e|ma|mas)\s+)?"
+    r"((?:not|pas|nicht|no|non|n[aã]o)\s+(?:the|my|that|this|those|these|le|la|les|l'|den|die|das|el|los|las|il|lo|gli|i|"
+    r"o|a|os|as)\b[^,.;:!?()\n]*)",
+    re.IGNORECASE,
 )
 # The rest of a describing phrase: up to the end of its clause, or to a comma where the request
 # starts ('the order with the luggage set and the bookshelf, can you switch the kettle ...').
@@ -48,7 +65,7 @@ _DESCRIBING = re.compile(
     r"\b(?:order|delivery|shipment|package|parcel|box|commande|celle|celui|bestellung|pedido|encomenda|"
     # ('the order delivered with ...', 'l'ordine consegnato con ...': one participle may stand between)
     r"aquela|ordine|quella|quello)\s+(?:that\s+|which\s+|que\s+|che\s+)?(?:[\w']+(?:ed|t|to|ta|do|da|e|ee)\s+)?"
-    r"(?:had|has|with|containing|contained|"
+    r"(?:had|has|with|w/|containing|contained|"
     rf"came\s+with|including|avec|contenant|mit|con|com|tiene|tinha|tem|aveva)\s+{_PHRASE}"
     # 'el de la tableta y el lector', 'celle du barbecue', 'quello con il monitor', 'o da chaleira': the one of
     rf"|\b(?:el|la|los|las)\s+de(?:l|\s+(?:la|el|los|las))\s+{_PHRASE}|\b(?:celle|celui|ceux)\s+(?:de|du|des|d')\s*{_PHRASE}"
@@ -81,7 +98,8 @@ def describing_phrases(text: str) -> list[str]:
 
 
 def kept_clauses(text: str) -> list[str]:
-    """The clauses that keep something ('the phone stays with me', 'je garde le skateboard')."""
+    """The clauses that keep something ('the phone stays with me', 'je garde le skateboard', 'just
+    the toothbrush, not the helmet')."""
     return [part for block in blocks(text) for sentence, _ in sentence_units(block) for part in _kept_parts(sentence)]
 
 
@@ -94,6 +112,7 @@ def _kept_parts(sentence: str) -> list[str]:
     """The parts of a sentence, cut at its contrasts ('I keep the phone, but return the perfume'),
     that keep something: a keeping verb, or praise in a short clause ('the black one is great')."""
     parts = [part for part in _CONTRAST.split(sentence) if part and _keeps(fold(" ".join(part.split())))]
+    parts += [m.group(1) for m in _NOT_THIS.finditer(sentence) if not any(m.group(1) in part for part in parts)]
     # praise is a clause of its own: 'the makeup kit was great, my daughter loves it, and the ...'
     if _CONDITIONAL.search(fold(sentence)):
         return parts  # 'if the red ones are out of stock, black is fine': a version accepted, not praise
@@ -154,7 +173,9 @@ _ACTION_WORD = re.compile(
     r"\b(?:return\w*|send\w*\s+(?:\w+\s+){0,3}back|exchang\w*|swap\w*|refund\w*|cancel\w*|replac\w*|switch\w*|"
     r"chang\w*|going\s+back|retourn\w*|devol\w*|zuruck\w*|restitu\w*|renvoy\w*)\b"
 )
-_CONTRAST = re.compile(r"[,;]?\s*\b(?:but|mais|aber|pero|ma|mas|however|whereas|while)\b", re.IGNORECASE)
+_CONTRAST = re.compile(
+    r"[,;]?\s*\b(?:but|mais|aber|pero|ma|mas|however|whereas|while)\b|[,;(]\s*(?=keeping\b)", re.IGNORECASE
+)
 
 
 def _without(text: str, sentence: str) -> str:

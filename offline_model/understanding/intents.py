@@ -30,13 +30,14 @@ POLICY = "policy_question"
 HUMAN = "human_request"
 ABUSE = "abusive"
 LEGAL = "legal_threat"
+SAFETY = "safety_issue"  # a product that smoked, sparked, burned or hurt someone: a person, urgently
 TEAM_QUESTION = "team_question"  # no built-in kind: the coworker whose role and goal fit answers it
 REVIEW = "needs_human_review"  # what the model could not handle: a human takes over
 TROUBLE_HINT = "troubleshooting_hint"  # a cue only: weak signs of a product problem
 
 ACTIONS = (CANCEL, RETURN, CHANGE_ITEMS, ORDER_ADDRESS, USER_ADDRESS, PAYMENT)
 QUESTIONS = (STATUS, PRODUCT, TROUBLE, BILLING, POLICY, TEAM_QUESTION)
-ESCALATIONS = (HUMAN, ABUSE, LEGAL, REVIEW)
+ESCALATIONS = (HUMAN, ABUSE, LEGAL, SAFETY, REVIEW)
 
 LABELS = {
     TEAM_QUESTION: "question for the team",
@@ -54,6 +55,7 @@ LABELS = {
     HUMAN: "wants a human agent",
     ABUSE: "abusive message",
     LEGAL: "legal threat",
+    SAFETY: "product safety issue",
     REVIEW: "needs human review",
 }
 INTENT_BY_LABEL = {label: intent for intent, label in LABELS.items()}
@@ -75,6 +77,7 @@ DESCRIPTIONS = {
     HUMAN: "the customer asks to talk to a human",
     ABUSE: "the customer is abusive",
     LEGAL: "the customer threatens legal action",
+    SAFETY: "a product overheated, smoked, sparked, caught fire or injured someone",
     REVIEW: "hand the ticket to a human team member",
 }
 
@@ -95,6 +98,7 @@ REQUIRED_TOOLS = {
     HUMAN: ("escalate_to_human",),
     ABUSE: ("escalate_to_human",),
     LEGAL: ("escalate_to_human",),
+    SAFETY: ("escalate_to_human",),
     REVIEW: ("escalate_to_human",),
 }
 
@@ -358,6 +362,24 @@ _CUES: dict[str, re.Pattern[str]] = {
     LEGAL: re.compile(
         r"\blawyers?\b|\battorney|\bsue\b|\bsuing\b|\blawsuit|\b(?:to|in|into)\s+(?:small[\s-]+claims\s+)?court\b|\bcourt\s+(?:case|action|order)\b|\blegal\s+action|\bchargeback|\bdispute\s+with\s+my\s+bank|"
         r"\bopened\s+a\s+dispute|\bformal\s+notice|\bbetter\s+business\s+bureau|\bconsumer\s+protection|\babogado|\bavocat|\banwalt|\badvogado|\bavvocato"
+    ),
+    # What the escalation policy calls a safety issue, said of a product: smoke, fire, sparks, heat
+    # beyond use, melting, a swollen or leaking battery, an electric shock, an injury. Figures of
+    # speech ('looks like a fire alarm', 'hurt my ears') name no event and are left out.
+    SAFETY: re.compile(
+        r"\bsmok(?:e|ed|es|ing)\b(?!\s+(?:alarm|detector|grey|gray|glass|lens))|\b(?:smell(?:ed|s)?|stink\w*|reek\w*)\s+"
+        r"(?:\w+\s+){0,3}?(?:burn\w*|melt\w*|smoke|electrical)|\bburn(?:ing|t)\s+(?:plastic|rubber|smell|odou?r)|"
+        r"\b(?:caught|catch(?:es|ing)?|on|started\s+a)\s+fire\b|\bflames?\b|\bspark(?:s|ed|ing)\b|\boverheat\w*|"
+        r"\b(?:extremely|dangerously|scorching|burning|way\s+too|really|so)\s+hot\b|\btoo\s+hot\s+to\s+(?:touch|hold)|"
+        r"\bmelt(?:ed|ing|s)\b|\bexplo(?:ded|sion|de)\b|\b(?:swollen|swelling|bulging|puffed\s+up)\s+(?:\w+\s+)?battery|"
+        r"\bbattery\s+(?:\w+\s+){0,3}?(?:is\s+|was\s+|has\s+|got\s+)?(?:leak\w*|swell\w*|swollen|bulg\w*)|\belectric(?:al)?\s+shock|"
+        r"\b(?:gave|giving|gives)\s+(?:me|him|her|us|my\s+\w+)\s+(?:a\s+)?(?:an\s+)?(?:\w+\s+)?shock|"
+        r"\bburn(?:ed|t)\s+(?:my|his|her|their|our)\s+(?:hand|finger|fingers|arm|skin|face|leg)|\binjur(?:y|ed|ies)\b|"
+        r"\b(?:fumee|fume|etincelles?|surchauff\w*|pris\s+feu|prend\s+feu|odeur\s+de\s+brule|explose|decharge\s+electrique|"
+        r"rauch|qualm\w*|funken|uberhitz\w*|feuer\s+gefangen|verbrannt\w*|explodiert|stromschlag|brandgeruch|"
+        r"humo|chispas?|sobrecalent\w*|se\s+incendio|prendio\s+fuego|olor\s+a\s+quemado|exploto|descarga\s+electrica|"
+        r"fumo|scintill\w*|surriscald\w*|preso\s+fuoco|odore\s+di\s+bruciato|esplos[oa]|scossa|"
+        r"fumaca|faiscas?|superaquec\w*|pegou\s+fogo|cheiro\s+de\s+queimado|explodiu|choque\s+eletrico)\b"
     ),
 }
 

@@ -79,7 +79,7 @@ _PAYMENT_WORD = re.compile(
 
 
 # Escalations come first; REVIEW is decided by the manager, never by a sentence.
-_SENTENCE_ESCALATIONS = (intents.LEGAL, intents.ABUSE, intents.HUMAN)
+_SENTENCE_ESCALATIONS = (intents.SAFETY, intents.LEGAL, intents.ABUSE, intents.HUMAN)
 
 
 def sentence_intent(sentence: str) -> str | None:

@@ -104,3 +104,11 @@ def test_an_exception_cut_from_a_long_sentence_is_read_with_what_it_excepts_from
     )
     reading = read(ticket)
     assert reading.understood, reading.unread_summary()
+
+
+def test_items_named_in_a_subjectless_note_of_what_arrived_are_not_acted_on() -> None:
+    from offline_model.understanding.acted_on import acted_on_text
+
+    text = "hey, got the parcel w/ the lamp and two mugs. pls return the mugs, keeping the lamp."
+    left = acted_on_text(text)
+    assert "mugs" in left and "lamp" not in left

@@ -225,3 +225,32 @@ def test_a_change_conditioned_on_the_answer_to_a_question_is_a_request_of_its_ow
         assert [r.intent for r in requests][-1] == intents.CANCEL, ticket
         # the cancellation keeps the question's words: they say which order it is
         assert requests[-1].text.split()[0] == ticket.split()[0], ticket
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The heater started sparking when I plugged it in.",
+        "My phone charger melted overnight and the room smelled of burnt rubber.",
+        "The battery of the speaker is swollen and leaking.",
+        "Le chargeur a pris feu dans la cuisine.",
+        "Aus dem Ladegerät kam Rauch.",
+        "La batería se sobrecalentó y salió humo.",
+        "La lampada mi ha dato la scossa.",
+        "O carregador pegou fogo ontem.",
+    ],
+)
+def test_a_product_safety_event_goes_to_a_person(sentence: str) -> None:
+    assert sentence_intent(sentence) == intents.SAFETY
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "It looks like a smoke alarm on the shelf, please return it.",
+        "These headphones hurt my ears after an hour, I'd like to return them.",
+        "I ordered the grill with the side burner.",
+    ],
+)
+def test_figures_of_speech_and_product_features_are_no_safety_event(sentence: str) -> None:
+    assert sentence_intent(sentence) != intents.SAFETY

@@ -57,3 +57,23 @@ def test_without_the_methods_read_the_kind_of_method_still_decides() -> None:
     text = "The refund has to go to my Visa. I really don't want store credit back - Visa or nothing."
     assert contradiction(_return("3"), text, ORDER, [])  # gift_card_1: a kind the customer did not name
     assert contradiction(_return("3", method="credit_card_1"), text, ORDER, []) is None
+
+
+def test_an_item_refused_after_the_one_asked_for_is_never_written() -> None:
+    text = "I want to send the earbuds back - only the earbuds, not the laptop."
+    assert "Laptop" in (contradiction(_return("5", "4"), text, ORDER, METHODS) or "")
+    assert contradiction(_return("5"), text, ORDER, METHODS) is None
+    # a complaint with 'not the' keeps nothing
+    complaint = "The perfume is not the scent I chose, please take it back."
+    assert contradiction(_return("3"), complaint, ORDER, METHODS) is None
+
+
+def test_a_participle_or_an_object_first_clause_keeps_its_item() -> None:
+    text = "Send back the perfume and the earbuds, keeping the smartphone of course."
+    assert contradiction(_return("1", "3", "5"), text, ORDER, METHODS)
+    assert contradiction(_return("3", "5"), text, ORDER, METHODS) is None
+    # 'keeping the same size' keeps an option, not an item
+    same = "Return the perfume, keeping the same card for the refund."
+    assert contradiction(_return("3"), same, ORDER, METHODS) is None
+    for kept in ("Lo smartphone invece lo tengo.", "El smartphone me lo quedo.", "Le smartphone, je le garde."):
+        assert contradiction(_return("1", "3"), f"Vorrei restituire il profumo. {kept}", ORDER, METHODS), kept
