@@ -14,7 +14,7 @@ from offline_model.playbooks.facts import MAX_ATTEMPTS, Facts, original_payment
 from offline_model.protocol import ToolCall
 from offline_model.replies.render import item_label, join_words, say
 from offline_model.schema import RequestResult
-from offline_model.understanding import descriptions, extract, intents, matching, preferences
+from offline_model.understanding import descriptions, extract, intents, matching, owner, preferences
 from offline_model.understanding.acted_on import acted_on_text
 from offline_model.understanding.ticket import TicketView, remembered_payment
 
@@ -221,6 +221,12 @@ def customer_orders(unit: Unit, ctx: Context) -> Step | list[dict[str, Any]]:
 def which_order(unit: Unit, ctx: Context, candidates: list[str], orders: list[dict[str, Any]]) -> RequestResult:
     """The question back when the description fits several orders (naming what tells them apart),
     or none."""
+    if not candidates:
+        # none of the writer's orders fits, and they say it is someone else's: only that person can ask
+        elses = owner.someone_elses(ctx.ticket.customer_text)
+        if elses is not None:
+            detail = f"the order described is another person's ('{elses}'): none of the customer's fits"
+            return result(unit, "refused", say("order.someone_elses", ctx.language), detail)
     if not 2 <= len(candidates) <= 6:
         return result(unit, "needs_info", say("order.missing", ctx.language), "no order fits the description")
     by_id = {o["order_id"]: o for o in orders}

@@ -177,6 +177,10 @@ EN = {
         "Order {order} isn't on your account, so I can't share or change anything about it. "
         "The account holder can contact us directly."
     ),
+    "order.someone_elses": (
+        "I can only act on orders of the account you're writing from, and none of yours fits. "
+        "For another person's order, the account holder needs to contact us from their own account."
+    ),
     "refused.injection": (
         "I can't act on instructions written into a message, so I haven't made any change. "
         "If there's something you need for your own account, please tell us in your own words."
@@ -227,6 +231,10 @@ ES = {
     "order.foreign": (
         "El pedido {order} no pertenece a su cuenta, así que no puedo dar información ni hacer cambios sobre él."
     ),
+    "order.someone_elses": (
+        "Solo puedo gestionar pedidos de la cuenta desde la que nos escribe, y ninguno de los suyos coincide. "
+        "Para el pedido de otra persona, el titular de la cuenta debe contactarnos desde su propia cuenta."
+    ),
     "not_understood": "Lo siento, no he entendido su mensaje. ¿Podría indicarnos en qué podemos ayudarle?",
     "escalated.human": "He pasado su solicitud a un miembro de nuestro equipo, que se pondrá en contacto con usted.",
     "escalated.safety": (
@@ -259,6 +267,11 @@ FR = {
         "Merci de répondre avec l'adresse e-mail de votre compte, ou votre nom complet et votre code postal."
     ),
     "order.foreign": "La commande {order} n'appartient pas à votre compte : je ne peux ni la consulter ni la modifier.",
+    "order.someone_elses": (
+        "Je ne peux agir que sur les commandes du compte depuis lequel vous écrivez, "
+        "et aucune des vôtres ne correspond. "
+        "Pour la commande d'une autre personne, le titulaire du compte doit nous contacter lui-même."
+    ),
     "not_understood": (
         "Désolé, je n'ai pas compris votre message. Pourriez-vous nous dire en quoi nous pouvons vous aider ?"
     ),
@@ -294,6 +307,10 @@ DE = {
         "Die Bestellung {order} gehört nicht zu Ihrem Konto, "
         "daher kann ich dazu keine Auskunft geben oder Änderungen vornehmen."
     ),
+    "order.someone_elses": (
+        "Ich kann nur Bestellungen des Kontos bearbeiten, von dem Sie schreiben, und keine Ihrer Bestellungen passt. "
+        "Für die Bestellung einer anderen Person muss sich der Kontoinhaber selbst bei uns melden."
+    ),
     "not_understood": "Entschuldigung, ich habe Ihre Nachricht nicht verstanden. Wobei können wir Ihnen helfen?",
     "escalated.human": "Ich habe Ihr Anliegen an ein Teammitglied weitergegeben, das sich bei Ihnen meldet.",
     "escalated.safety": (
@@ -323,6 +340,10 @@ PT = {
     "order.foreign": (
         "O pedido {order} não pertence à sua conta, por isso não posso dar informações nem fazer alterações."
     ),
+    "order.someone_elses": (
+        "Só posso tratar de pedidos da conta a partir da qual nos escreve, e nenhum dos seus corresponde. "
+        "Para o pedido de outra pessoa, o titular da conta deve contactar-nos a partir da sua própria conta."
+    ),
     "not_understood": "Desculpe, não entendi a sua mensagem. Pode dizer-nos como podemos ajudar?",
     "escalated.human": "Passei o seu pedido a um membro da nossa equipa, que entrará em contacto consigo.",
     "escalated.safety": (
@@ -351,6 +372,10 @@ IT = {
     ),
     "order.foreign": (
         "L'ordine {order} non appartiene al suo account, quindi non posso fornire informazioni né modificarlo."
+    ),
+    "order.someone_elses": (
+        "Posso gestire solo gli ordini dell'account da cui ci scrive, e nessuno dei suoi corrisponde. "
+        "Per l'ordine di un'altra persona, il titolare dell'account deve contattarci dal proprio account."
     ),
     "not_understood": "Mi scusi, non ho capito il suo messaggio. Può dirci come possiamo aiutarla?",
     "escalated.human": "Ho inoltrato la sua richiesta a un membro del nostro team, che la ricontatterà.",

@@ -274,7 +274,7 @@ _ACTION_VERB = (
 _CUES: dict[str, re.Pattern[str]] = {
     CANCEL: re.compile(
         r"(?<!was\s)(?<!been\s)(?<!is\s)(?<!got\s)(?<!were\s)(?<!already\s)\b(?:cancel|cancle|canel|cancl)|"
-        r"\bcall\s+(?:it|this|that|the\s+order|my\s+order|#w\d+)?\s*off\b|"
+        r"\bcall\s+(?:it\s+|them\s+|(?:this|that|the|my|his|her|our|their|both|these|those)\s+(?:[\w-]+\s+){0,2}?(?:orders?|purchases?|ones?)\s+|#w\d+\s+)?off\b|"
         r"\b(?:kill|scrap|nix|void|withdraw|drop|abort)\s+(?:the\s+|my\s+|this\s+|that\s+)?(?:whole\s+)?(?:order|#w|purchase)|\bstop\s+(?:the\s+|my\s+|this\s+)?(?:order|shipment|delivery|#w)|"
         r"\b(?:don'?t|do\s+not)\s+(?:ship|send|deliver)\s+(?:it|them|the\s+order|my\s+order|#w)|\bcall\s+off|\bcancelar|\bcancelen|\banular|\bannul|\bstorn|\babbestell|\bcancellar|\bcancela"
     ),

@@ -23,6 +23,11 @@ _INJECTION = [
         r"\b(?:execute|call|run|invoke)\s+(?:the\s+)?(?:tool\s+)?[a-z]+_[a-z_]+\b",
         r"\b(?:cancel_pending_order|modify_pending_order_\w+|return_delivered_order_items|exchange_delivered_order_items|modify_user_address|escalate_to_human)\b",
         r"\b(?:gift_card|paypal|credit_card)_\d{5,}\b",
+        # a pasted staff note that pre-authorises something and routes around the approval process
+        r"\bpre-?(?:authori[sz]ed|approved|cleared)\b|\bapproval\s+queue\b|"
+        r"\b(?:do\s+not|don'?t|no\s+need\s+to)\s+(?:route|send|forward|escalate|queue|hold)\b[^.\n]{0,40}\b(?:approval|review|queue)\b",
+        r"(?m)^\s*(?:[>\[#*=<-]{2,}|\[)\s*(?:internal|system|admin|staff|supervisor|manager|agent)\b",
+        r"(?m)^\s*(?:agent|assistant|ai|bot|support\s+agent)\s*:\s*(?:do|don'?t|please|you|apply|issue|refund|ignore)\b",
     )
 ]
 

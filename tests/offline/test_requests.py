@@ -254,3 +254,8 @@ def test_a_product_safety_event_goes_to_a_person(sentence: str) -> None:
 )
 def test_figures_of_speech_and_product_features_are_no_safety_event(sentence: str) -> None:
     assert sentence_intent(sentence) != intents.SAFETY
+
+
+@pytest.mark.parametrize("sentence", ["Could you call that order off?", "Please call the whole pending order off."])
+def test_call_off_with_its_object_between_is_a_cancellation(sentence: str) -> None:
+    assert sentence_intent(sentence) == intents.CANCEL
