@@ -30,9 +30,9 @@ from offline_model.protocol import ToolCall
 from offline_model.replies.render import item_label, join_words, money, say
 from offline_model.schema import RequestResult
 from offline_model.understanding import conditions, extract, matching, preferences
-from offline_model.understanding.acted_on import acted_on_text
+from offline_model.understanding.acted_on import acted_on_text, kept_clauses
 from offline_model.understanding.options import describe, option_space
-from offline_model.understanding.text import fold
+from offline_model.understanding.text import fold, is_bullet, strip_bullet
 
 
 def return_items(unit: Unit, ctx: Context) -> Step:
@@ -45,6 +45,11 @@ def return_items(unit: Unit, ctx: Context) -> Step:
     items = _items_to_return(unit, ctx, order)
     if isinstance(items, RequestResult):
         return Step(result=items)
+    unread = _unread_list_lines(unit.text, ctx.ticket.customer_text, ctx.facts.customer_orders or [order])
+    if unread:
+        # a listed thing to send back that no item of the customer's orders answers to: returning
+        # the others would act on part of the request
+        return Step(result=which_item(unit, ctx, order, detail=f"no item of the orders is named in '{unread[0]}'"))
     original = original_payment(order)
     method_id = _refund_method(unit, ctx, order, original)
     if isinstance(method_id, RequestResult):
@@ -131,6 +136,24 @@ def _items_to_return(unit: Unit, ctx: Context, order: dict[str, Any]) -> list[di
     if kept is None or len(kept) == len(items):
         return which_item(unit, ctx, order)
     return [item for n, item in enumerate(items) if n not in kept]
+
+
+def _unread_list_lines(text: str, body: str, orders: list[dict[str, Any]]) -> list[str]:
+    """The lines of a list of the request's ('- the blue earbuds from the order with the lamp') that
+    name no item of the customer's orders where they can name what to act on, and say nothing else
+    the model reads (a payment method, what they keep)."""
+    items = [item for order in orders for item in order.get("items") or []]
+    request = " ".join(text.split())
+    unread = []
+    for line in body.splitlines():
+        words = " ".join(strip_bullet(line).split())
+        if not is_bullet(line) or words not in request:
+            continue
+        if extract.payment_refs(words) or kept_clauses(words) or len(words.split()) < 2:
+            continue
+        if not matching.select_items(acted_on_text(words, with_story=True), items).ok:
+            unread.append(words)
+    return unread
 
 
 def _refund_method(unit: Unit, ctx: Context, order: dict[str, Any], original: str | None) -> str | RequestResult:

@@ -322,13 +322,13 @@ def methods_text(ctx: Context) -> str:
     )
 
 
-def which_item(unit: Unit, ctx: Context, order: dict[str, Any]) -> RequestResult:
+def which_item(unit: Unit, ctx: Context, order: dict[str, Any], detail: str = "") -> RequestResult:
     items = join_words([item_label(i, with_options=True) for i in order.get("items") or []], ctx.language)
     return result(
         unit,
         "needs_info",
         say("items.which_item", ctx.language, order=unit.order_id, items=items),
-        "could not tell which item is meant",
+        "could not tell which item is meant" + (f": {detail}" if detail else ""),
     )
 
 

@@ -74,6 +74,16 @@ _DESCRIBING = re.compile(
 )
 
 
+# 'from the phone order', 'my espresso machine delivery': an order named by what it holds (set aside
+# from what can name the items to act on; not a description every order must fit: it is as often
+# said in passing, 'I paid for the puzzle order with my gift card')
+_NAMED_BY_ITEM = re.compile(
+    r"\b(?:the|my|your|our|that|this)\s+((?:(?!(?:from|of|in|with|and|or|the|my|a|an|to|for)\s)[\w-]+\s+){1,3}?)"
+    r"(?:order|delivery|shipment|package|parcel|box)\b",
+    re.IGNORECASE,
+)
+
+
 def acted_on_text(text: str, *, with_story: bool = False) -> str:
     """The request's words less the sentences and phrases that cannot name the items to act on
     (the rest keeps its lines and bullets: the item pickers read the layout). `with_story` keeps
@@ -88,7 +98,7 @@ def acted_on_text(text: str, *, with_story: bool = False) -> str:
                 continue
             for part in _kept_parts(sentence) + _asked_about(sentence):
                 out = _without(out, part)
-    return _SAME_DELIVERY.sub(" ", _DESCRIBING.sub(" ", out))
+    return _NAMED_BY_ITEM.sub(" ", _SAME_DELIVERY.sub(" ", _DESCRIBING.sub(" ", out)))
 
 
 def describing_phrases(text: str) -> list[str]:

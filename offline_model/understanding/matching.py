@@ -67,7 +67,9 @@ def _name_forms(name: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool
     forms = [(rf"{joined}(?:es|s)", True), (joined, False)]
     # another language's full name ('bouilloire électrique') is as telling as the name itself
     for alias in lexicon.NAMES.get(folded, ()):
-        alias_words = r"[\s-]*".join(re.escape(w) for w in alias.split())
+        # an adjective before the noun takes its language's endings ('kabellosen Ohrhörer', 'sans fils')
+        parts = alias.split()
+        alias_words = r"[\s-]*".join([*(rf"{re.escape(w)}\w{{0,2}}" for w in parts[:-1]), re.escape(parts[-1])])
         forms += [(rf"{alias_words}(?:es|s)", True), (alias_words, False)]
     short: list[tuple[str, bool]] = []
     head = words[-1]
