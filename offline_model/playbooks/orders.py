@@ -111,6 +111,10 @@ def _status_branch(unit: Unit, ctx: Context, on_status: list[conditions.Conditio
         lines.append(tracking)
     elif then == conditions.TRACKING:
         lines.append(say("condition.no_tracking", ctx.language))
+    kept_branch = " ".join(c.words for c in on_status if c.then in (conditions.KEEP, conditions.TRACKING))
+    if intents.FIGURE_QUESTION.search(fold(kept_branch)):
+        # '... and remind me what I paid for it': the order's payments answer it
+        lines.append(say("billing.line", ctx.language, order=unit.order_id, paid=money(paid_total(order)), refunded=""))
     return Step(result=result(unit, "answered", " ".join(lines), f"{unit.order_id} is {status}: left as it is"))
 
 

@@ -272,7 +272,9 @@ def _then(consequent: str, head: str) -> str:
         if found:
             cues.append((found.start(), kind))
     if cues:
-        return min(cues)[1]
+        first = min(cues)[1]
+        # 'leave it and send me the tracking number': a tracking number is asked for an order kept
+        return TRACKING if first == KEEP and any(kind == TRACKING for _, kind in cues) else first
     return KEEP if _KEEP.search(head) else ACT
 
 

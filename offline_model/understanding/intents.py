@@ -254,6 +254,9 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
 # refund, what a change came to. Answered from the order's records, never by acting on the item.
 FIGURE_QUESTION = re.compile(
     r"\bwhat\s+did\s+(?:i|we)\s+(?:actually\s+|originally\s+|end\s+up\s+)?pay\b|"
+    # asked indirectly: 'remind me what I paid', 'let me know how much we paid' (not 'more than what I paid')
+    r"\b(?:remind\s+me|tell\s+me|let\s+me\s+know|confirm|wondering|want\s+to\s+know|like\s+to\s+know)\s+(?:\w+\s+){0,2}?"
+    r"(?:what|how\s+much)\s+(?:i|we)\s+(?:\w+\s+)?paid\b|"
     r"\bhow\s+much\s+(?:did|do|will|would|should|am|can)\s+(?:i|we)\s+(?:\w+\s+){0,2}?"
     r"(?:pay|paid|get\s+back|getting\s+back|get\s+refunded|be\s+refunded|receive|owe)\b|"
     r"\bhow\s+much\s+(?:\w+\s+)?(?:will|would|is\s+going\s+to)\s+(?:come|be\s+coming)\s+back\b|"

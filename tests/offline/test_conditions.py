@@ -169,3 +169,18 @@ def test_an_address_change_on_the_orders_status_is_read_by_its_playbook() -> Non
         "TX 78701, USA. If it's already on its way, just leave it."
     )
     assert reading.understood, reading.unread_summary()
+
+
+def test_a_kept_order_with_its_tracking_number_asked_for_is_the_tracking_branch() -> None:
+    found = c.conditions_in(
+        "If it's already on its way, don't touch it and just send me the tracking number and remind me what I paid."
+    )
+    assert found and found[0].then == c.TRACKING
+
+
+def test_what_i_paid_asked_indirectly_is_a_figure_question_but_not_in_a_price_limit() -> None:
+    from offline_model.understanding.intents import FIGURE_QUESTION
+
+    assert FIGURE_QUESTION.search("could you remind me what i paid for the lamp")
+    assert FIGURE_QUESTION.search("please let me know how much we paid in total")
+    assert not FIGURE_QUESTION.search("only if it costs no more than what i paid")
