@@ -132,7 +132,10 @@ def _checked(unit: Unit, step: Step, ctx: Context) -> Step:
     a method they did not name) is not made: the request ends with a question instead."""
     if step.write is None:
         return step
-    order = ctx.facts.orders.get(str(step.write.arguments.get("order_id", "")))
+    order_id = str(step.write.arguments.get("order_id", ""))
+    order = ctx.facts.orders.get(order_id) or next(
+        (o for o in ctx.facts.customer_orders or [] if o.get("order_id") == order_id), None
+    )
     why = write_check.contradiction(step.write, unit.text, order, ctx.facts.payment_methods)
     if why is None:
         return step

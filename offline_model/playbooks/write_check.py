@@ -26,8 +26,10 @@ PAYING_WRITES = (*ITEM_WRITES, "modify_pending_order_payment")
 # The clause after an exception marker, up to the end of its sentence.
 _EXCEPTED = re.compile(
     r"\b(?:except(?:ing)?|excluding|but\s+not|other\s+than|apart\s+from|aside\s+from|all\s+but|everything\s+but|"
-    r"sauf|excepte|hormis|ausser|außer|ausgenommen|bis\s+auf|excepto|salvo|menos|tranne|eccetto|exceto)\b([^.;!?]*)"
+    r"sauf|excepte|hormis|ausser|außer|ausgenommen|bis\s+auf|excepto|salvo|menos|tranne|eccetto|exceto|"
+    r"exception|ausnahme|excepcion|eccezione|excecao)\b([^.;!?]*)"
 )
+ORDER_WRITES = ("cancel_pending_order", "modify_pending_order_address", "modify_pending_order_payment")
 
 
 # How the order was paid ('I paid for it with a gift card'): a fact, not where the money should go.
@@ -46,8 +48,24 @@ def contradiction(call: ToolCall, text: str, order: dict[str, Any] | None, metho
         describing = _only_describing(text, order, call)
         if describing:
             return f"the write would touch {', '.join(describing)}, named only to say which order is meant"
+    if call.name in ORDER_WRITES and order is not None:
+        excepted = _excepted_order(text, order)
+        if excepted:
+            return f"the write would change {order.get('order_id')}, which the customer excepts ({excepted})"
     if call.name in PAYING_WRITES:
         return _payment_elsewhere(call, text, order, methods)
+    return None
+
+
+def _excepted_order(text: str, order: dict[str, Any]) -> str | None:
+    """The excepting or keeping clause that describes this order by its items ('every pending order,
+    with one exception - the one with the skateboard'), if any."""
+    names = list(dict.fromkeys(str(i.get("name", "")) for i in order.get("items") or []))
+    folded = fold(" ".join(text.split()))
+    clauses = [until_contrast(m.group(1)) for m in _EXCEPTED.finditer(folded)] + kept_clauses(text)
+    for clause in clauses:
+        if matching.item_mentions(clause, names):
+            return " ".join(clause.split())[:80]
     return None
 
 

@@ -411,13 +411,16 @@ def _other(rest: str, head: str) -> Condition | None:
 
 # --- exceptions ----------------------------------------------------------------------------------
 
-_ALL = r"(?:everything|all|anything|every\s+\w+|alles|tout|toutes?|tous|todo|todos|todas|tutto|tutti|tutte|tudo|todos)"
+_ALL = r"(?:everything|all|anything|every\s+\w+|alles|alle|tout|toutes?|tous|todo|todos|todas|tutto|tutti|tutte|tudo)"
 _EXCEPT = (
     r"(?:except(?:\s+for)?|excluding|other\s+than|apart\s+from|aside\s+from|save|sauf|hormis|excepte|"
-    r"ausser|au\u00dfer|ausgenommen|bis\s+auf|excepto|salvo|menos|tranne|eccetto|fuorche|exceto|menos)"
+    r"ausser|au\u00dfer|ausgenommen|bis\s+auf|excepto|salvo|menos|tranne|eccetto|fuorche|exceto|menos|"
+    # the noun: 'with one exception - the order with ...', 'mit einer Ausnahme:', 'con una excepcion:'
+    r"(?:with|mit|con|com|avec|a)\s+(?:one|a\s+single|just\s+one|einer|una|uma|une)\s+"
+    r"(?:exception|ausnahme|excepcion|eccezione|excecao)(?:\s+(?:being|pres))?)"
 )
 _ALL_EXCEPT = re.compile(
-    rf"\b{_ALL}\b(?:(?P<between>[^.?!]{{0,80}}?)[,\s]\s*(?:-\s*)?(?:all\s+)?{_EXCEPT}|\s+but)\b\s*(?:for\s+|of\s+)?"
+    rf"\b{_ALL}\b(?:(?P<between>[^.?!]{{0,80}}?)[,\s]\s*(?:-\s*)?(?:all\s+)?{_EXCEPT}|\s+but)\b\s*:?\s*(?:for\s+|of\s+)?"
     r"(?:(?:two|both|three|these|those)\s*:\s*)?(?P<kept>[^.?!;:]+)"
 )
 _KEPT_END = re.compile(r"\s(?:-|\u2013|\u2014)\s|\s\(|,\s*(?:which|who|that|because|since|as|she|he|they|i|we)\b")
@@ -434,7 +437,7 @@ def exception_in(text: str) -> Exception_ | None:
     end = _KEPT_END.search(kept_text)
     if end:
         kept_text = kept_text[: end.start()]
-    kept_text = re.sub(r"^(?:two|both|the\s+two)\s*:?\s*", "", kept_text.strip())
+    kept_text = re.sub(r"^[-:\u2013\u2014\s]*(?:two|both|the\s+two)?\s*:?\s*", "", kept_text.strip())
     kept = tuple(p.strip(" ,") for p in _KEPT_SPLIT.split(kept_text) if p.strip(" ,"))
     return Exception_(kept, found.group(0)) if kept else None
 

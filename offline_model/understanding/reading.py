@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from offline_model.understanding import conditions, extract, intents, language, preferences
+from offline_model.understanding import conditions, extract, intents, language, lexicon, matching, preferences
 from offline_model.understanding.requests import Request, announces_change, sentence_intent, split_requests
 from offline_model.understanding.text import blocks, fold, sentence_units
 
@@ -45,7 +45,7 @@ _EXCEPTION = re.compile(
     r"ausser|außer|ausgenommen|bis\s+auf|"
     r"excepto|salvo|menos|a\s+excepcion\s+de|"
     r"tranne|eccetto|fuorche|ad\s+eccezione\s+d|"
-    r"exceto|a\s+excecao\s+d)\b"
+    r"exceto|a\s+excecao\s+d|(?:one|a\s+single|einer|una|uma|une)\s+(?:exception|ausnahme|excepcion|eccezione|excecao))\b"
 )
 _STANDING = re.compile(
     r"\b(?:from\s+now\s+on|going\s+forward|in\s+(?:the\s+)?future|for\s+(?:the\s+)?future|whenever|every\s+time|"
@@ -246,7 +246,26 @@ def _part(kind: str, sentence: str, folded: str, at: int, number: int | None, in
         # 'cancel all my pending orders, except the one with ...': what is excepted from is before the clause
         sort = sort_of(kind, " ".join(sentence.split()))
     read_by = intent if intent is not None and sort in READ_BY.get(intent, set()) else READ_ANYWHERE.get(sort)
+    if read_by is None and number is None and kind in (CONDITION, EXCEPTION) and _small_talk(sentence):
+        read_by = SMALL_TALK
     return Part(kind, words, number, read_by)
+
+
+SMALL_TALK = "small-talk"
+_STAYS = re.compile(r"\b(?:keep\w*|stays?|staying|leave|garde|behalte|bleibt|tengo|quedo|fico|tenho)\b")
+
+
+def _small_talk(sentence: str) -> bool:
+    """A condition or exception in a sentence of the story that belongs to no request, asks for
+    nothing and names nothing the store holds ('forgive me if this rambles', 'I might order patio
+    furniture in the summer if all goes well', 'everything was fine except one thing, which is
+    where you come in'): nothing in the store depends on it."""
+    folded = fold(" ".join(sentence.split()))
+    if _ACTION.search(folded) or _ASKS.search(folded) or _STAYS.search(folded) or conditions.found(sentence):
+        return False
+    if extract.payment_refs(sentence) or extract.addresses(sentence) or extract.order_ids(sentence):
+        return False
+    return not matching.item_mentions(sentence, list(lexicon.NAMES))
 
 
 # Short markers that are no 'if' in a ticket known to be in these languages: Spanish or French

@@ -184,3 +184,16 @@ def test_what_i_paid_asked_indirectly_is_a_figure_question_but_not_in_a_price_li
     assert FIGURE_QUESTION.search("could you remind me what i paid for the lamp")
     assert FIGURE_QUESTION.search("please let me know how much we paid in total")
     assert not FIGURE_QUESTION.search("only if it costs no more than what i paid")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please cancel all my pending orders, with one exception - the one with the rug.",
+        "Bitte stornieren Sie alle offenen Bestellungen, mit einer Ausnahme: die Bestellung mit dem Teppich.",
+        "Annulez toutes mes commandes en attente, à une exception près : celle avec le tapis.",
+    ],
+)
+def test_an_exception_said_with_the_noun_keeps_what_follows(text: str) -> None:
+    found = c.exception_in(text)
+    assert found is not None and len(found.kept) == 1

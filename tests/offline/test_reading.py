@@ -112,3 +112,28 @@ def test_items_named_in_a_subjectless_note_of_what_arrived_are_not_acted_on() ->
     text = "hey, got the parcel w/ the lamp and two mugs. pls return the mugs, keeping the lamp."
     left = acted_on_text(text)
     assert "mugs" in left and "lamp" not in left
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Sorry in advance if this gets long, it has been quite a week.",
+        "We may well shop with you again in the autumn if the renovation ever ends!",
+        "All of it went smoothly except for one thing, which is why I am writing.",
+    ],
+)
+def test_a_condition_of_the_story_that_touches_nothing_is_small_talk(sentence: str) -> None:
+    reading = read(f"Hello,\n\n{sentence}\n\nPlease cancel order #W1234567, I ordered it by mistake.\n\nThanks, Ana")
+    assert reading.understood, reading.unread_summary()
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "If the lamp turns out to be the wrong colour, I may send it back too.",
+        "The mug order stays unless the price goes up.",
+    ],
+)
+def test_a_condition_of_the_story_about_a_product_or_keeping_is_not_small_talk(sentence: str) -> None:
+    reading = read(f"Hello,\n\n{sentence}\n\nPlease cancel order #W1234567, I ordered it by mistake.\n\nThanks, Ana")
+    assert not reading.understood

@@ -77,3 +77,14 @@ def test_a_participle_or_an_object_first_clause_keeps_its_item() -> None:
     assert contradiction(_return("3"), same, ORDER, METHODS) is None
     for kept in ("Lo smartphone invece lo tengo.", "El smartphone me lo quedo.", "Le smartphone, je le garde."):
         assert contradiction(_return("1", "3"), f"Vorrei restituire il profumo. {kept}", ORDER, METHODS), kept
+
+
+def test_an_order_the_customer_excepts_or_keeps_is_never_changed() -> None:
+    cancel = ToolCall("cancel_pending_order", {"order_id": "#W1", "reason": "no longer needed"})
+    for text in (
+        "Cancel all my open orders, with one exception: the one with the laptop and the earbuds.",
+        "Please stop every pending order apart from the laptop order.",
+        "Cancel what hasn't shipped - the order with the perfume stays, though.",
+    ):
+        assert "#W1" in (contradiction(cancel, text, ORDER, METHODS) or ""), text
+    assert contradiction(cancel, "Please cancel the order with the laptop, I don't need it.", ORDER, METHODS) is None
