@@ -29,7 +29,7 @@ from offline_model.playbooks.steps import (
 from offline_model.protocol import ToolCall
 from offline_model.replies.render import item_label, join_words, money, say
 from offline_model.schema import RequestResult
-from offline_model.understanding import conditions, extract, matching, preferences
+from offline_model.understanding import conditions, descriptions, extract, matching, preferences
 from offline_model.understanding.acted_on import acted_on_text, kept_clauses
 from offline_model.understanding.options import describe, option_space
 from offline_model.understanding.text import fold, is_bullet, strip_bullet
@@ -128,7 +128,9 @@ def _items_to_return(unit: Unit, ctx: Context, order: dict[str, Any]) -> list[di
     """The items the request names - or, for 'everything except X and Y', the order's items but
     those, each kept phrase naming exactly one item of the order (else a question back)."""
     items = order.get("items") or []
-    exception = conditions.exception_in(unit.text)
+    exception = conditions.exception_in(unit.text) or _rest_after_keeping(
+        unit.text, items, ctx.facts.customer_orders or [order]
+    )
     if exception is None:
         selection = _first_named(unit.text, lambda text: matching.select_items(text, items))
         return selection.value if selection.ok else which_item(unit, ctx, order)
@@ -136,6 +138,47 @@ def _items_to_return(unit: Unit, ctx: Context, order: dict[str, Any]) -> list[di
     if kept is None or len(kept) == len(items):
         return which_item(unit, ctx, order)
     return [item for n, item in enumerate(items) if n not in kept]
+
+
+def _rest_after_keeping(
+    text: str, items: list[dict[str, Any]], orders: list[dict[str, Any]]
+) -> conditions.Exception_ | None:
+    """'I'll keep the camera; please return everything else': an all-except whose kept phrases are
+    the keeping clauses naming items of this order, when the words that ask name 'the rest' and no
+    item of their own, and the keeping clauses name items of the customer's orders."""
+    asked = acted_on_text(text, with_story=True)
+    every_name = list(dict.fromkeys(str(i.get("name", "")) for o in orders for i in o.get("items") or []))
+    if not descriptions.THE_REST.search(asked):
+        return None
+    clauses = [clause for clause in kept_clauses(text) if matching.item_mentions(clause, every_name)]
+    kept_names = {m.name for clause in clauses for m in matching.item_mentions(clause, every_name)}
+    if not clauses or any(m.name in kept_names for m in matching.item_mentions(asked, every_name)):
+        return None  # 'the rest (yes, the t-shirts too)' may name what goes; never what is kept
+    if any(_unnamed_kept_phrase(clause, every_name) for clause in clauses):
+        return None  # 'we keep the backpack and the thing from the fair': one kept thing not placed
+    names = [str(item.get("name", "")) for item in items]
+    kept = tuple(clause for clause in clauses if matching.item_mentions(clause, names))
+    return conditions.Exception_(kept, " ".join(clauses))
+
+
+_KEEP_OBJECT = re.compile(
+    r"\b(?:keep(?:ing)?|hang(?:ing)?\s+on\s+to|hold(?:ing)?\s+on\s+to)\s+(?P<objects>[^.;:!?()]+)"
+)
+_AND = re.compile(r",\s*(?:and\s+)?|\s+(?:and|&|plus)\s+")
+
+
+def _unnamed_kept_phrase(clause: str, names: list[str]) -> str | None:
+    """A thing kept ('keep the backpack and the lamp') that names no item of the customer's orders."""
+    found = _KEEP_OBJECT.search(fold(" ".join(clause.split())))
+    if found is None:
+        return None
+    for phrase in _AND.split(found.group("objects")):
+        words = phrase.strip()
+        if re.match(r"^(?:the|my|a|an|that|this|those|these|both)\s+\w", words) and not matching.item_mentions(
+            words, names
+        ):
+            return words
+    return None
 
 
 def _unread_list_lines(text: str, body: str, orders: list[dict[str, Any]]) -> list[str]:

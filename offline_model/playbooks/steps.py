@@ -15,7 +15,7 @@ from offline_model.protocol import ToolCall
 from offline_model.replies.render import item_label, join_words, say
 from offline_model.schema import RequestResult
 from offline_model.understanding import descriptions, extract, intents, matching, owner, preferences
-from offline_model.understanding.acted_on import acted_on_text
+from offline_model.understanding.acted_on import acted_on_text, kept_clauses
 from offline_model.understanding.ticket import TicketView, remembered_payment
 
 
@@ -188,6 +188,10 @@ def resolve_order(unit: Unit, ctx: Context, statuses: tuple[str, ...]) -> Step |
     orders = customer_orders(unit, ctx)
     if isinstance(orders, Step):
         return orders
+    kept_order = _order_of_kept_items(unit, orders, statuses)
+    if kept_order is not None:
+        unit.order_id = kept_order
+        return kept_order
     if unit.intent in _ITEM_ACTIONS:
         found = descriptions.resolve_by_any_item(unit.text, orders, statuses)
     else:
@@ -264,6 +268,10 @@ def expand_units(units: list[Unit], ctx: Context) -> list[Unit]:
         if unit.order_id or (statuses is None and unit.intent != intents.RETURN):
             out.append(unit)
             continue
+        every_delivery = _every_delivery(unit.text, orders) if unit.intent == intents.RETURN else None
+        if every_delivery is not None:
+            out.extend(Unit(unit.number, unit.intent, oid, unit.text) for oid in every_delivery)
+            continue
         if unit.intent == intents.RETURN:
             found = _spread_return(unit.text, orders)
         else:
@@ -275,6 +283,35 @@ def expand_units(units: list[Unit], ctx: Context) -> list[Unit]:
         else:
             out.append(unit)
     return out
+
+
+def _order_of_kept_items(unit: Unit, orders: list[dict[str, Any]], statuses: tuple[str, ...]) -> str | None:
+    """'I keep the camera but nothing else from my order; return the rest': the one order of a
+    fitting status holding every item the keeping clauses name, for a return of 'the rest'."""
+    if unit.intent != intents.RETURN or not descriptions.THE_REST.search(acted_on_text(unit.text, with_story=True)):
+        return None
+    names = list(dict.fromkeys(str(i.get("name", "")) for o in orders for i in o.get("items") or []))
+    kept = {m.name for clause in kept_clauses(unit.text) for m in matching.item_mentions(clause, names)}
+    holding = [
+        o["order_id"]
+        for o in orders
+        if kept and o.get("status") in statuses and kept <= {str(i.get("name", "")) for i in o.get("items") or []}
+    ]
+    return holding[0] if len(holding) == 1 else None
+
+
+def _every_delivery(text: str, orders: list[dict[str, Any]]) -> list[str] | None:
+    """'I keep the bike; send back everything else, from both deliveries': every delivered order
+    ('both': when there are exactly two), each returning what its keeping clauses leave."""
+    asked = acted_on_text(text, with_story=True)
+    several = descriptions.SEVERAL_DELIVERIES.search(asked)
+    if several is None or not descriptions.THE_REST.search(asked):
+        return None
+    delivered = [o["order_id"] for o in orders if o.get("status") == "delivered"]
+    both = (several.group("q") or several.group("q2") or "").lower() in ("both", "the two")
+    if len(delivered) < 2 or (both and len(delivered) != 2):
+        return None
+    return delivered
 
 
 def _spread_return(text: str, orders: list[dict[str, Any]]) -> descriptions.Resolution:

@@ -35,6 +35,9 @@ _TOLD = re.compile(
 _KEEPS = re.compile(
     r"\b(?:stays?\s+with\s+me|stays|(?:is|'s|are|'re)\s+staying|i'?(?:ll|\s+will)\s+keep|i'?m\s+keeping|i\s+keep|"
     r"i\s+want\s+to\s+keep|i'?d\s+like\s+to\s+keep|"
+    # 'I've decided to keep', 'we'll probably keep' (never 'I don't want to keep': no negation between)
+    r"(?:i|we)(?:'ve|'d|'ll|'m|\s+have|\s+will|\s+would)?\s+(?:(?!not\b|never\b|no\b)\w+\s+){0,3}?"
+    r"(?:keep(?:ing)?|hang(?:ing)?\s+on\s+to|hold(?:ing)?\s+on\s+to)|"
     r"je\s+(?:garde|conserve)|behalte|bleibt|me\s+quedo|mi\s+tengo|fico\s+com|vou\s+ficar|"
     # the object before the verb: 'le set, je le garde', 'den Helm behalte ich', 'lo tengo', 'me la quedo'
     r"je\s+(?:le|la|les)\s+(?:garde|conserve)|(?:lo|la|li|le|los|las)\s+(?:tengo|conservo|guardo|tenho)|"

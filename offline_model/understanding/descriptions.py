@@ -449,3 +449,18 @@ def _as_described(text: str, description: OrderDescription, orders: list[Order])
     # fits, and the customer is asked, rather than another blue item of that order being picked
     acted = tuple(dict.fromkeys(m.name for m in matching.item_mentions(acted_on_text(text), names)))
     return [o for o in fits if _holds_all(o, acted)]
+
+
+# 'everything else', 'the rest', 'all the other things': what is left once the kept items are out
+THE_REST = re.compile(
+    r"\b(?:everything|all|anything)\s+else\b|\bthe\s+rest\b|\ball\s+(?:of\s+)?the\s+other(?:s|\s+(?:items|things))\b|"
+    r"\btout\s+le\s+reste\b|\balles\s+andere\b|\bden\s+rest\b|\btodo\s+lo\s+dem[aá]s\b|\bel\s+resto\b|"
+    r"\btutto\s+il\s+resto\b|\bil\s+resto\b|\btodo\s+o\s+resto\b|\bo\s+resto\b",
+    re.IGNORECASE,
+)
+# 'from both deliveries', 'from all my orders': every delivered order (both: exactly two of them)
+SEVERAL_DELIVERIES = re.compile(
+    r"\b(?P<q>both|all|each|every|the\s+two)\s+(?:of\s+)?(?:my\s+|the\s+|your\s+)?"
+    r"(?:orders|deliveries|shipments|packages|parcels|boxes|order|delivery)\b|\bfrom\s+(?P<q2>both)\b",
+    re.IGNORECASE,
+)

@@ -454,6 +454,8 @@ _ORIGINAL = re.compile(
     # the way they paid: 'however I paid', 'whatever I used to pay for it', 'the same way as I paid'
     r"(?:however|whatever|how|the\s+(?:same\s+)?way(?:\s+as)?|as|like)\s+(?:i|we)\s+(?:originally\s+)?"
     r"(?:paid|used\s+to\s+pay|pay)\b|"
+    # the way money usually goes back: 'refund it the usual way', 'the money back as usual'
+    r"\bthe\s+(?:usual|normal|regular)\s+way\b|\b(?:refund\w*|money|credit\w*)\b[^.;\n]{0,25}\bas\s+usual\b|"
     r"(?:wie|womit)\s+ich\s+(?:\w+\s+){0,2}bezahlt|(?:comme|dont|que)\s+j'?ai\s+pay[ée]|"
     r"(?:como|con\s+(?:lo|la)\s+que)\s+pagu[ée]|(?:come|con\s+cui)\s+ho\s+pagato|(?:como|com\s+que)\s+paguei",
     re.IGNORECASE,

@@ -96,7 +96,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "portable charger": ("power bank", "powerbank"),
     "indoor security camera": ("security camera", "security cam", "webcam"),
     "wireless earbuds": ("earphones", "ear buds"),
-    "wristwatch": ("wrist watch",),
+    "wristwatch": ("wrist watch", "watch"),
     "vacuum cleaner": ("hoover",),
     "mechanical keyboard": ("keyboard",),
     "t-shirt": ("tee", "shirt"),
