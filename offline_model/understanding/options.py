@@ -216,6 +216,10 @@ def _word_patterns(folded: str, key_folded: str, all_values: set[str]) -> list[t
     else:
         # plural, or an adjective made of a material ('wooden', 'woollen')
         patterns.append((rf"(?<![\w-]){body}(?:e?s|en)?(?![\w-])", True))
+        # joined to its option's name: 'black-frame version', 'brown-framed', 'green-lensed'
+        names = "|".join(re.escape(w[:4]) for w in _key_words(key_folded) if len(w) >= 4)
+        if names:
+            patterns.append((rf"(?<![\w-]){body}-(?:{names})\w*", True))
     foreign = lexicon.OPTION_WORDS.get(folded)
     if foreign:  # 'toujours rouge', 'in Schwarz': the same value in the customer's language
         forms = "|".join(r"\s+".join(map(re.escape, form.split())) for form in foreign)

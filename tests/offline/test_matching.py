@@ -250,3 +250,17 @@ def test_option_names_left_to_us_in_six_languages():
     assert options.waived_options("A cor tanto faz.", keys) == {"color"}
     for text in ("Do you have any other colour?", "The size matters a lot.", "I want a low ventilation."):
         assert options.waived_options(text, keys) == set(), text
+
+
+def test_a_value_joined_to_its_option_name_by_a_hyphen():
+    space = {"frame color": {"black", "brown"}, "lens color": {"green", "brown"}}
+
+    def read(text: str) -> list[tuple[str, str]]:
+        return [(m.key, m.value) for m in options.find_mentions(text, space)]
+
+    assert read("a pair with a black-frame") == [("frame color", "black")]
+    assert read("the green-lensed pair") == [("lens color", "green")]
+    assert read("my brown-framed glasses") == [("frame color", "brown")]
+    # a hyphen to another word binds nothing: 'black-and-white' is neither value
+    assert read("a black-and-white case") == []
+    assert read("a black-lensed pair") == []
