@@ -13,7 +13,7 @@ from typing import Any
 
 from offline_model.understanding import language, lexicon
 from offline_model.understanding.extract import PaymentRef
-from offline_model.understanding.options import Mention, find_mentions, option_space
+from offline_model.understanding.options import Mention, find_mentions, option_space, waived_options
 from offline_model.understanding.text import fold
 
 _WHOLE_ORDER = re.compile(
@@ -432,22 +432,32 @@ def select_variant(spec_text: str, item: dict[str, Any], product: dict[str, Any]
     available = [v for v in variants if v.get("available") and v.get("item_id") != item.get("item_id")]
     fitting = [v for v in available if all(v["options"].get(k) in values for k, values in required.items())]
     if not fitting:
-        unavailable = [v for v in variants if all(v["options"].get(k) in values for k, values in required.items())]
+        unavailable = _fitting(variants, required)
         if unavailable:
             return Match(problem="unavailable", detail=_wanted_text(required), extra={"variants": unavailable})
         return Match(problem="no_such_variant", detail=_wanted_text(required))
 
+    # options the customer leaves to us ('the ventilation doesn't matter') need not stay
+    free = set(wanted) | waived_options(spec_text, current)
+
     def kept(variant: dict[str, Any]) -> int:
-        return sum(1 for k, v in current.items() if k not in wanted and variant["options"].get(k) == v)
+        return sum(1 for k, v in current.items() if k not in free and variant["options"].get(k) == v)
 
     best = max(kept(v) for v in fitting)
     top = [v for v in fitting if kept(v) == best]
-    unchanged = sum(1 for k in current if k not in wanted)
-    if len(top) > 1 or best < unchanged:
+    unchanged = sum(1 for k in current if k not in free)
+    # two or more new values that only one version of the whole catalog has ('the silver one that
+    # runs on USB') name that version, whatever else it changes
+    named = len(wanted) >= 2 and len(top) == 1 and len(_fitting(variants, required)) == 1
+    if len(top) > 1 or (best < unchanged and not named):
         # several fit, or the only ones that fit would also change what the customer did not ask
         # to change: ask instead of choosing for them
         return Match(problem="ambiguous", detail=_wanted_text(wanted), extra={"variants": top})
     return Match(value=top[0], extra={"wanted": wanted})
+
+
+def _fitting(variants: list[dict[str, Any]], required: dict[str, set[str]]) -> list[dict[str, Any]]:
+    return [v for v in variants if all(v["options"].get(k) in values for k, values in required.items())]
 
 
 def _wanted_values(mentions: list[Mention], current: dict[str, str]) -> dict[str, set[str]]:

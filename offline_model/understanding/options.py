@@ -216,6 +216,10 @@ def _word_patterns(folded: str, key_folded: str, all_values: set[str]) -> list[t
     else:
         # plural, or an adjective made of a material ('wooden', 'woollen')
         patterns.append((rf"(?<![\w-]){body}(?:e?s|en)?(?![\w-])", True))
+        # joined to its option's name: 'black-frame version', 'brown-framed', 'green-lensed'
+        names = "|".join(re.escape(w[:4]) for w in _key_words(key_folded) if len(w) >= 4)
+        if names:
+            patterns.append((rf"(?<![\w-]){body}-(?:{names})\w*", True))
     foreign = lexicon.OPTION_WORDS.get(folded)
     if foreign:  # 'toujours rouge', 'in Schwarz': the same value in the customer's language
         forms = "|".join(r"\s+".join(map(re.escape, form.split())) for form in foreign)
@@ -361,6 +365,53 @@ def _role(folded: str, start: int, end: int) -> str:
     if re.search(r"\bto\s+(?:the\s+|a\s+|an\s+)?$", before) or _NEW_AFTER_OLD.match(after):
         return "new"
     return "any"
+
+
+# 'X doesn't matter', 'any X', 'egal welche X' in the six languages: the customer leaves option X
+# to us, so a version that changes it changes nothing they care about
+_INDIFFERENT_AFTER = (
+    r"(?:\s+\w+){0,2}\s+(?:(?:does|do)\s*n[o']?t|does\s+not|do\s+not|is\s*n[o']?t|is\s+not)\s+"
+    r"(?:really\s+)?(?:matter|important)\b"
+    r"|(?:\s+\w+){0,2}\s+(?:is|are)\s+(?:\w+\s+)?(?:fine|ok|okay)\s+(?:either\s+way|whatever)\b"
+    r"|(?:\s+\w+){0,2}\s+(?:ist|sind)\s+(?:mir\s+)?(?:\w+\s+)?egal\b"
+    r"|(?:\s+\w+){0,2}\s+m'?est\s+(?:\w+\s+)?egal\b|(?:\s+\w+){0,2}\s+(?:n'?a|n'?est)\s+pas\s+important"
+    r"|(?:\s+\w+){0,2}\s+(?:no|non|nao)\s+(?:me\s+|mi\s+)?importa\b|(?:\s+\w+){0,2}\s+me\s+da\s+igual\b"
+    r"|(?:\s+\w+){0,2}\s+(?:e|é)\s+indifferente\b|(?:\s+\w+){0,2}\s+tanto\s+faz\b"
+)
+_INDIFFERENT_BEFORE = (
+    r"(?:\begal\s+welche[rsn]?|\bpeu\s+importe\s+(?:la|le|les)?|\bi\s+do\s*n[o']?t\s+care\s+(?:about|which))"
+    r"\s+(?:\w+\s+)?$"
+)
+# 'any colour is fine', 'cualquier talla sirve' - not 'any other colour?', a question
+_ANY_BEFORE = r"(?:\bany|\bwhatever|\bwhichever|\bcualquier|\bqualsiasi|\bqualquer)\s+$"
+_ANY_AFTER = (
+    r"\s+(?:is|will|would|works?|va|sirve|serve|ist)\b(?:\s+\w+){0,2}?\s*(?:fine|ok|okay|do|bene|bien|gut|$|[.,!])"
+)
+# option names customers write in their own language, for the commonest options
+_KEY_WORDS_ABROAD: dict[str, tuple[str, ...]] = {
+    "color": ("colour", "couleur", "farbe", "colore", "cor"),
+    "size": lexicon.SIZE_WORDS,
+    "material": ("materiau", "matiere", "stoff", "materiale"),
+}
+
+
+def waived_options(text: str, keys: Iterable[str]) -> set[str]:
+    """Option names the customer says they do not mind ('the ventilation doesn't matter')."""
+    folded = fold(text)
+    waived: set[str] = set()
+    for key in keys:
+        for word in (*_key_words(key), *_KEY_WORDS_ABROAD.get(fold(key), ())):
+            stem = re.escape(word[:-1] if word.endswith("s") and len(word) > 3 else word)
+            for match in re.finditer(rf"\b{stem}\w*", folded):
+                before = folded[max(0, match.start() - 40) : match.start()]
+                after = folded[match.end() : match.end() + 40]
+                if (
+                    re.match(_INDIFFERENT_AFTER, after)
+                    or re.search(_INDIFFERENT_BEFORE, before)
+                    or (re.search(_ANY_BEFORE, before) and re.match(_ANY_AFTER, after))
+                ):
+                    waived.add(key)
+    return waived
 
 
 def describe(options: dict[str, str]) -> str:

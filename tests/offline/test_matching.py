@@ -4,7 +4,7 @@ records the tools would return, read from the store's data)."""
 from __future__ import annotations
 
 from offline_model.playbooks.facts import original_payment
-from offline_model.understanding import extract, intents, matching
+from offline_model.understanding import extract, intents, matching, options
 from offline_model.understanding.requests import split_requests
 
 MATCHED = {
@@ -199,3 +199,68 @@ def test_the_version_an_item_is_swapped_for_is_not_an_item_of_the_order():
         assert matching.select_items(text, items, for_change=True).problem == "missing", text
     named = matching.select_items("Please swap the glass kettle for the ceramic one.", items, for_change=True)
     assert [i["item_id"] for i in named.value] == ["1"]
+
+
+_HELMETS = {
+    "name": "Cycling Helmet",
+    "variants": {
+        "1": {"item_id": "1", "options": {"size": "L", "color": "white", "ventilation": "medium"}, "available": True},
+        "2": {"item_id": "2", "options": {"size": "M", "color": "white", "ventilation": "low"}, "available": True},
+        "3": {"item_id": "3", "options": {"size": "M", "color": "red", "ventilation": "high"}, "available": True},
+        "4": {"item_id": "4", "options": {"size": "S", "color": "red", "ventilation": "low"}, "available": True},
+    },
+}
+
+
+def test_an_option_the_customer_leaves_to_us_need_not_stay():
+    helmet = _item("Cycling Helmet", "1", size="L", color="white", ventilation="medium")
+    for text in (
+        "Can I get a size M instead? Whatever ventilation is fine.",
+        "Size M please, the ventilation isn't important.",
+        "size M; I don't care about the ventilation",
+    ):
+        assert matching.select_variant(text, helmet, _HELMETS).value["item_id"] == "2", text
+    # near misses: nothing waives the ventilation (a foreign name for an option that has none in
+    # our lists included), so a version changing it is asked about
+    for text in (
+        "Size M please.",
+        "Size M please, the ventilation matters to me.",
+        "size M, any other ventilation?",
+        "in Größe M bitte, die Belüftung ist egal",
+    ):
+        assert matching.select_variant(text, helmet, _HELMETS).problem == "ambiguous", text
+
+
+def test_new_values_only_one_version_has_name_that_version():
+    helmet = _item("Cycling Helmet", "5", size="S", color="red", ventilation="high")
+    # size M and white: one version of the catalog, though its ventilation differs
+    assert matching.select_variant("the white one in size M", helmet, _HELMETS).value["item_id"] == "2"
+    # one new value alone does not name a version that changes what was not mentioned
+    assert matching.select_variant("the one in size L", helmet, _HELMETS).problem == "ambiguous"
+    assert matching.select_variant("make it white", helmet, _HELMETS).problem == "ambiguous"
+
+
+def test_option_names_left_to_us_in_six_languages():
+    keys = ["color", "size", "ventilation"]
+    assert options.waived_options("Any colour is fine by me", keys) == {"color"}
+    assert options.waived_options("Die Farbe ist mir egal.", keys) == {"color"}
+    assert options.waived_options("Peu importe la couleur.", keys) == {"color"}
+    assert options.waived_options("La talla no importa.", keys) == {"size"}
+    assert options.waived_options("Qualsiasi colore va bene.", keys) == {"color"}
+    assert options.waived_options("A cor tanto faz.", keys) == {"color"}
+    for text in ("Do you have any other colour?", "The size matters a lot.", "I want a low ventilation."):
+        assert options.waived_options(text, keys) == set(), text
+
+
+def test_a_value_joined_to_its_option_name_by_a_hyphen():
+    space = {"frame color": {"black", "brown"}, "lens color": {"green", "brown"}}
+
+    def read(text: str) -> list[tuple[str, str]]:
+        return [(m.key, m.value) for m in options.find_mentions(text, space)]
+
+    assert read("a pair with a black-frame") == [("frame color", "black")]
+    assert read("the green-lensed pair") == [("lens color", "green")]
+    assert read("my brown-framed glasses") == [("frame color", "brown")]
+    # a hyphen to another word binds nothing: 'black-and-white' is neither value
+    assert read("a black-and-white case") == []
+    assert read("a black-lensed pair") == []
