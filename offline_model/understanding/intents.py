@@ -388,7 +388,10 @@ _CUES: dict[str, re.Pattern[str]] = {
 
 # An action verb right after a negation is not a request: "please don't change the order".
 _NEGATED = re.compile(
-    r"\b(?:don'?t|do\s+not|does\s+not|doesn'?t|not|never|no\s+need\s+to|without\s+(?:having\s+to\s+)?)\s+(?:want\s+to\s+|need\s+to\s+|wish\s+to\s+|plan\s+to\s+|going\s+to\s+)?(?:\w+\s+)?$"
+    r"\b(?:don'?t|do\s+not|does\s+not|doesn'?t|not|never|no\s+need\s+to|without\s+(?:having\s+to\s+)?)\s+(?:want\s+to\s+|need\s+to\s+|wish\s+to\s+|plan\s+to\s+|going\s+to\s+)?(?:\w+\s+)?$|"
+    # 'não quero devolver', 'no quiero devolver', 'non voglio restituire', 'je ne veux pas renvoyer'
+    r"\b(?:nao|no|non)\s+(?:quero|queria|quiero|quisiera|voglio|vorrei|preciso|necesito)\s+(?:\w+\s+)?$|"
+    r"\bne\s+(?:veux|voudrais|souhaite)\s+pas\s+(?:\w+\s+)?$"
 )
 
 
@@ -413,6 +416,16 @@ _ADDRESS_CHANGE = re.compile(
     r"ship\s+(?:it|them)\s+to|send\s+(?:it|them)\s+to|deliver\s+(?:it|them)\s+to|move\w*)\b"
 )
 _NARRATIVE = re.compile(r"\b(?:i|we|i'?ve|i\s+have|we'?ve|we\s+have|i\s+just|we\s+just)\s+(?:\w+\s+)?$")
+
+
+def negates_an_action(sentence: str) -> bool:
+    """An action cue right after a negation ('I don't want to return anything', 'não quero devolver')."""
+    folded = fold(sentence)
+    for intent in ACTIONS:
+        for match in _CUES[intent].finditer(folded):
+            if _NEGATED.search(folded[max(0, match.start() - 40) : match.start()]):
+                return True
+    return False
 
 
 def cue_hits(sentence: str) -> set[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from offline_model.understanding import conditions, extract, intents, preferences
+from offline_model.understanding import conditions, extract, intents, lexicon, matching, preferences
 from offline_model.understanding.text import blocks, fold, sentence_units
 
 QUESTION_WORDS = re.compile(
@@ -96,7 +96,12 @@ def sentence_intent(sentence: str) -> str | None:
     if is_figure_question(folded):
         return intents.BILLING
     intent = _change_intent(sentence, folded, hits) or _item_intent(folded, hits) or _question_intent(folded, hits)
-    if intent is None and not (hits - {intents.TROUBLE_HINT}) and _worth_embedding(sentence):
+    if (
+        intent is None
+        and not (hits - {intents.TROUBLE_HINT})
+        and _worth_embedding(sentence)
+        and not intents.negates_an_action(sentence)
+    ):
         intent = _embedded_intent(sentence, folded)
     return intent
 
@@ -469,7 +474,7 @@ def split_requests(text: str, subject: str | None = None) -> list[Request]:
                 details = [s for s in paragraph.preamble if _has_parameters(s)]
                 requests[-1].sentences.extend(details)
     _fill_missing_orders(requests, text, subject)
-    return _merge_same_order(_merge_escalations(requests))
+    return _merge_restated(_merge_same_order(_merge_escalations(requests)))
 
 
 @dataclass
@@ -653,6 +658,38 @@ def _merge_same_order(requests: list[Request]) -> list[Request]:
         )
         if twin is not None:
             twin.sentences.extend(request.sentences)
+            continue
+        out.append(request)
+    return out
+
+
+# 'the order', 'o pedido', 'la commande': the order already spoken of, not another one
+_THE_ORDER = re.compile(
+    r"\b(?:the|this|that|my)\s+order\b|\b(?:o|este|esse|el|ese|le|la|cette|die|diese|l'|il|quest)\s*"
+    r"(?:pedido|commande|bestellung|ordine|encomenda)\b|\bit\b"
+)
+_ANOTHER = re.compile(
+    r"\b(?:other|another|second|also|too|as\s+well|outr[oa]|otr[oa]|autre|andere|altr[oa]|tambien|tambem|aussi|auch|anche)\b"
+)
+
+
+def _merge_restated(requests: list[Request]) -> list[Request]:
+    """A cancellation asked again in other words right after the first ('I want to cancel my tablet
+    order. ... I just want the order cancelled and my money back'): one request, not two. Only
+    when the second names no order of its own (no id, no product, no 'the other one')."""
+    out: list[Request] = []
+    for request in requests:
+        previous = out[-1] if out else None
+        text = fold(" ".join(request.sentences))
+        if (
+            previous is not None
+            and request.intent == previous.intent == intents.CANCEL
+            and not request.order_ids
+            and _THE_ORDER.search(text)
+            and not _ANOTHER.search(text)
+            and not matching.item_mentions(text, list(lexicon.NAMES))
+        ):
+            previous.sentences.extend(request.sentences)
             continue
         out.append(request)
     return out

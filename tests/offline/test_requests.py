@@ -259,3 +259,21 @@ def test_figures_of_speech_and_product_features_are_no_safety_event(sentence: st
 @pytest.mark.parametrize("sentence", ["Could you call that order off?", "Please call the whole pending order off."])
 def test_call_off_with_its_object_between_is_a_cancellation(sentence: str) -> None:
     assert sentence_intent(sentence) == intents.CANCEL
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Não quero devolver nada.", "No quiero devolver nada, solo cancelar.", "Je ne veux pas renvoyer le colis."],
+)
+def test_a_return_said_not_to_be_wanted_in_other_languages_is_no_return(sentence: str) -> None:
+    assert sentence_intent(sentence) != intents.RETURN
+
+
+def test_a_cancellation_asked_again_in_other_words_is_one_request() -> None:
+    text = (
+        "Hi,\n\nPlease cancel my order with the desk lamp, I changed my mind.\n\n"
+        "To be clear: I just want the order cancelled and the money back.\n\nThanks"
+    )
+    assert [r.intent for r in split_requests(text)] == [intents.CANCEL]
+    other = "Hi,\n\nPlease cancel my order with the desk lamp.\n\nPlease also cancel the other order, thanks."
+    assert [r.intent for r in split_requests(other)] == [intents.CANCEL, intents.CANCEL]
