@@ -362,7 +362,8 @@ def _role(folded: str, start: int, end: int) -> str:
     if re.search(r"\bfrom\s+(?:the\s+|a\s+|an\s+)?$", before):
         # 'from Brand A' names a wanted brand unless a 'to' follows
         return "new"
-    if re.search(r"\bto\s+(?:the\s+|a\s+|an\s+)?$", before) or _NEW_AFTER_OLD.match(after):
+    # 'to the red one', 'into', 'should become / be the red one': what the item turns into
+    if re.search(r"\b(?:to|into|becomes?|be)\s+(?:the\s+|a\s+|an\s+)?$", before) or _NEW_AFTER_OLD.match(after):
         return "new"
     return "any"
 

@@ -264,3 +264,11 @@ def test_a_value_joined_to_its_option_name_by_a_hyphen():
     # a hyphen to another word binds nothing: 'black-and-white' is neither value
     assert read("a black-and-white case") == []
     assert read("a black-lensed pair") == []
+
+
+def test_a_wanted_value_picks_no_item_of_the_order():
+    items = [_item("Mechanical Keyboard", "1", switch="linear"), _item("Mechanical Keyboard", "2", switch="clicky")]
+    for text in ("switch the linear one to the clicky version", "I'd like the linear one to become the clicky one"):
+        assert [i["item_id"] for i in matching.select_items(text, items, for_change=True).value] == ["1"], text
+    # no value of today's items but the wanted one: nothing says which keyboard
+    assert not matching.select_items("please change it to the clicky version", items, for_change=True).ok

@@ -57,3 +57,21 @@ def test_without_the_methods_read_the_kind_of_method_still_decides() -> None:
     text = "The refund has to go to my Visa. I really don't want store credit back - Visa or nothing."
     assert contradiction(_return("3"), text, ORDER, [])  # gift_card_1: a kind the customer did not name
     assert contradiction(_return("3", method="credit_card_1"), text, ORDER, []) is None
+
+
+def test_an_item_the_request_picks_by_its_options_is_named_by_the_request() -> None:
+    order = {
+        "order_id": "#W2",
+        "items": [
+            {"item_id": "7", "name": "Water Bottle", "options": {"color": "red"}},
+            {"item_id": "8", "name": "Water Bottle", "options": {"color": "blue"}},
+            {"item_id": "9", "name": "Laptop", "options": {"color": "silver"}},
+        ],
+        "payment_history": [{"transaction_type": "payment", "amount": 10.0, "payment_method_id": "gift_card_1"}],
+    }
+    text = "The order that has two water bottles in it: please send back the blue one."
+    assert contradiction(_return("8"), text, order, METHODS) is None
+    # the bottles named only in the story, and no option of theirs in the request: held back
+    assert "Water Bottle" in (
+        contradiction(_return("8"), "The order with two water bottles: send it back.", order, METHODS) or ""
+    )
