@@ -146,7 +146,7 @@ def _letter_size_patterns(value: str) -> list[tuple[str, bool]]:
     patterns = [
         (
             rf"\b{_SIZE}\s+(?:is\s+|of\s+)?(?P<v>{letter})\b|\b(?P<v2>{letter})\s+size\b|"
-            rf"\bin\s+(?:an?\s+)?(?P<v3>{letter})\b(?=\s*(?:,|\.|\)|$|and\b|in\b|with\b|instead\b|rather\b|please\b|for\b))|"
+            rf"\bin\s+(?:an?\s+)?(?P<v3>{letter})\b(?=\s*(?:,|\.|\)|;|\?|!|$|and\b|in\b|with\b|instead\b|rather\b|please\b|for\b)|\s+[-–—]\s)|"
             rf"\bfrom\s+(?P<v4>{letter})(?=\s+to\b)|\bto\s+(?P<v5>{letter})\b(?=\s*(?:,|\.|$|and\b))|"
             rf"(?:,|->|→)\s*(?P<v6>{letter})(?=\s*(?:,|;|\.|$))",
             True,
