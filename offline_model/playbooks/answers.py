@@ -134,6 +134,8 @@ def _product_lines(unit: Unit, ctx: Context, product: dict[str, Any], base: dict
             ctx.language,
             product=name,
             count=len(variants),
+            # 'how many do you have in stock' is the question behind most such answers
+            in_stock=sum(1 for v in variants if v.get("available")),
             low=money(min(prices)),
             high=money(max(prices)),
             keys=keys,

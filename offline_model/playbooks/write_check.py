@@ -88,7 +88,11 @@ def _only_describing(text: str, order: dict[str, Any], call: ToolCall) -> list[s
     items = {str(i.get("item_id")): str(i.get("name", "")) for i in order.get("items") or []}
     names = list(dict.fromkeys(items.values()))
     everywhere = {m.name for m in matching.item_mentions(text, names)}
-    outside = {m.name for m in matching.item_mentions(acted_on_text(text, with_story=True), names)}
+    acted_on = acted_on_text(text, with_story=True)
+    outside = {m.name for m in matching.item_mentions(acted_on, names)}
+    # 'the order has two keyboards; change the linear one': the request names it by its options
+    by_options = matching.items_by_options(fold(acted_on), order.get("items") or [])
+    outside |= {str(i.get("name", "")) for i in by_options.value or []}
     touched = {items.get(str(i), "") for i in call.arguments.get("item_ids") or []}
     return sorted(n for n in touched if n in everywhere and n not in outside)
 

@@ -145,7 +145,8 @@ EN = {
     "product.available": "in stock",
     "product.unavailable": "currently out of stock",
     "product.many": (
-        "The {product} comes in {count} versions matching your description, from {low} to {high}. "
+        "The {product} comes in {count} versions matching your description ({in_stock} of them in stock right "
+        "now), from {low} to {high}. "
         "Tell me the options you'd like (for example {keys}) and I'll give you the exact price."
     ),
     "product.unknown": (

@@ -260,7 +260,7 @@ def _items_unnamed(folded: str, items: list[dict[str, Any]], *, for_change: bool
     a change), items picked by their options, or an order's only item ('it')."""
     if not for_change and _WHOLE_ORDER.search(folded):
         return Match(value=list(items))
-    by_options = _items_by_options(folded, items)
+    by_options = items_by_options(folded, items)
     if by_options.ok or by_options.problem == "ambiguous":
         return by_options
     if len(items) == 1 and re.search(r"\b(?:it|this|the\s+item|the\s+product)\b", folded):
@@ -305,10 +305,11 @@ def _narrow_by_options(qualifier: str, candidates: list[dict[str, Any]], indexes
     return [indexes[i] for i, s in enumerate(scores) if s == best]
 
 
-def _items_by_options(folded: str, items: list[dict[str, Any]]) -> Match:
-    """'the navy one in size XS': items named only by their options."""
+def items_by_options(folded: str, items: list[dict[str, Any]]) -> Match:
+    """'the navy one in size XS': items named only by their options (`folded`: text.fold'ed)."""
     space = option_space(items)
-    mentions = find_mentions(folded, space)
+    # 'change the linear one to the tactile version': a wanted value describes no item of the order
+    mentions = [m for m in find_mentions(folded, space) if m.role != "new"]
     if not mentions:
         return Match(problem="missing", detail="which item")
     scores = [sum(1 for m in mentions if item["options"].get(m.key) == m.value) for item in items]

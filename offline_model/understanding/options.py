@@ -146,7 +146,7 @@ def _letter_size_patterns(value: str) -> list[tuple[str, bool]]:
     patterns = [
         (
             rf"\b{_SIZE}\s+(?:is\s+|of\s+)?(?P<v>{letter})\b|\b(?P<v2>{letter})\s+size\b|"
-            rf"\bin\s+(?:an?\s+)?(?P<v3>{letter})\b(?=\s*(?:,|\.|\)|$|and\b|in\b|with\b|instead\b|rather\b|please\b|for\b))|"
+            rf"\bin\s+(?:an?\s+)?(?P<v3>{letter})\b(?=\s*(?:,|\.|\)|;|\?|!|$|and\b|in\b|with\b|instead\b|rather\b|please\b|for\b)|\s+[-–—]\s)|"
             rf"\bfrom\s+(?P<v4>{letter})(?=\s+to\b)|\bto\s+(?P<v5>{letter})\b(?=\s*(?:,|\.|$|and\b))|"
             rf"(?:,|->|→)\s*(?P<v6>{letter})(?=\s*(?:,|;|\.|$))",
             True,
@@ -362,7 +362,8 @@ def _role(folded: str, start: int, end: int) -> str:
     if re.search(r"\bfrom\s+(?:the\s+|a\s+|an\s+)?$", before):
         # 'from Brand A' names a wanted brand unless a 'to' follows
         return "new"
-    if re.search(r"\bto\s+(?:the\s+|a\s+|an\s+)?$", before) or _NEW_AFTER_OLD.match(after):
+    # 'to the red one', 'into', 'should become / be the red one': what the item turns into
+    if re.search(r"\b(?:to|into|becomes?|be)\s+(?:the\s+|a\s+|an\s+)?$", before) or _NEW_AFTER_OLD.match(after):
         return "new"
     return "any"
 

@@ -264,3 +264,24 @@ def test_a_value_joined_to_its_option_name_by_a_hyphen():
     # a hyphen to another word binds nothing: 'black-and-white' is neither value
     assert read("a black-and-white case") == []
     assert read("a black-lensed pair") == []
+
+
+def test_a_wanted_value_picks_no_item_of_the_order():
+    items = [_item("Mechanical Keyboard", "1", switch="linear"), _item("Mechanical Keyboard", "2", switch="clicky")]
+    for text in ("switch the linear one to the clicky version", "I'd like the linear one to become the clicky one"):
+        assert [i["item_id"] for i in matching.select_items(text, items, for_change=True).value] == ["1"], text
+    # no value of today's items but the wanted one: nothing says which keyboard
+    assert not matching.select_items("please change it to the clicky version", items, for_change=True).ok
+
+
+def test_a_letter_size_before_a_dash_or_question_mark():
+    space = {"size": {"S", "M", "XL", "XXL"}, "color": {"black"}}
+    for text, size in (
+        ("a black one in XL - same fabric", "XL"),
+        ("could I have it in M?", "M"),
+        ("maybe in XL; thanks", "XL"),
+        ("in M — not the other one", "M"),
+    ):
+        assert [m.value for m in options.find_mentions(text, space) if m.key == "size"] == [size], text
+    # a dash joining words is no separator: 'in s-shape' names no size
+    assert [m for m in options.find_mentions("bent in s-shape", space) if m.key == "size"] == []

@@ -343,3 +343,22 @@ def test_a_payment_move_on_the_gift_cards_balance_is_decided_on_it():
         )
         assert isinstance(short, SpecialistReport) and short.results[0].status == "answered", text
         assert "$20.00" in short.reply and "$80.00" in short.reply
+
+
+def test_many_versions_are_counted_with_those_in_stock():
+    text = "How many versions of the water bottle do you have in stock?"
+    ticket = TicketView(body=text, structured=True)
+    work = _assignment((intents.PRODUCT, [], text))
+    variants = {
+        str(n): {"item_id": str(n), "options": {"capacity": f"{n}00ml"}, "available": n % 2 == 0, "price": 10 + n}
+        for n in range(1, 8)
+    }
+    product = {"name": "Water Bottle", "product_id": "p1", "variants": variants}
+    exchanges = [
+        _exchange("search_products", {"query": text}, {"products": [product]}),
+        _exchange("get_product_details", {"product_id": "p1"}, product),
+    ]
+    tools = {"search_products", "get_product_details", "list_product_types"}
+    report = specialist.decide(tools, Facts.build(exchanges, None), ticket, work)
+    assert isinstance(report, SpecialistReport), report
+    assert "7 versions" in report.reply and "3 of them in stock" in report.reply

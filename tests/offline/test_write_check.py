@@ -88,3 +88,21 @@ def test_an_order_the_customer_excepts_or_keeps_is_never_changed() -> None:
     ):
         assert "#W1" in (contradiction(cancel, text, ORDER, METHODS) or ""), text
     assert contradiction(cancel, "Please cancel the order with the laptop, I don't need it.", ORDER, METHODS) is None
+
+
+def test_an_item_the_request_picks_by_its_options_is_named_by_the_request() -> None:
+    order = {
+        "order_id": "#W2",
+        "items": [
+            {"item_id": "7", "name": "Water Bottle", "options": {"color": "red"}},
+            {"item_id": "8", "name": "Water Bottle", "options": {"color": "blue"}},
+            {"item_id": "9", "name": "Laptop", "options": {"color": "silver"}},
+        ],
+        "payment_history": [{"transaction_type": "payment", "amount": 10.0, "payment_method_id": "gift_card_1"}],
+    }
+    text = "The order that has two water bottles in it: please send back the blue one."
+    assert contradiction(_return("8"), text, order, METHODS) is None
+    # the bottles named only in the story, and no option of theirs in the request: held back
+    assert "Water Bottle" in (
+        contradiction(_return("8"), "The order with two water bottles: send it back.", order, METHODS) or ""
+    )
