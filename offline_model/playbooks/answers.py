@@ -22,6 +22,7 @@ from offline_model.replies.render import item_label, join_words, money, say
 from offline_model.schema import RequestResult
 from offline_model.understanding import descriptions, extract, intents, matching
 from offline_model.understanding.options import describe
+from offline_model.understanding.text import fold
 
 
 def product_question(unit: Unit, ctx: Context) -> Step:
@@ -126,6 +127,10 @@ def _product_lines(unit: Unit, ctx: Context, product: dict[str, Any], base: dict
     variants = sorted(found.value, key=lambda v: (not v.get("available"), float(v.get("price", 0))))
     if len(variants) <= 4:
         return [_variant_line(ctx, name, variant) for variant in variants]
+    in_stock = [v for v in variants if v.get("available")]
+    if in_stock and len(in_stock) <= _LISTED_IN_STOCK and _ASKS_WHAT_IS_IN_STOCK.search(fold(unit.text)):
+        # 'which ones do you have in stock, and what do they cost?': each of them, with its price
+        return [_variant_line(ctx, name, variant) for variant in in_stock]
     prices = [float(v.get("price", 0)) for v in variants]
     keys = join_words(sorted({k for v in variants for k in (v.get("options") or {})}))
     return [
@@ -141,6 +146,14 @@ def _product_lines(unit: Unit, ctx: Context, product: dict[str, Any], base: dict
             keys=keys,
         )
     ]
+
+
+_LISTED_IN_STOCK = 8
+_ASKS_WHAT_IS_IN_STOCK = re.compile(
+    r"\b(?:which|what)\s+(?:ones|versions|options|models|colou?rs|sizes|kinds|types)\b[^.?!]{0,60}"
+    r"\b(?:in\s+stock|available|have|carry|sell)\b|\b(?:which|what)\b[^.?!]{0,40}\b(?:in\s+stock|available)\b|"
+    r"\b(?:quais|cuales|lesquel\w+|welche|quali)\b[^.?!]{0,60}\b(?:estoque|stock|disponib\w+|lager|verfugbar)"
+)
 
 
 def _variant_line(ctx: Context, name: str, variant: dict[str, Any]) -> str:

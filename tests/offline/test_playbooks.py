@@ -362,3 +362,11 @@ def test_many_versions_are_counted_with_those_in_stock():
     report = specialist.decide(tools, Facts.build(exchanges, None), ticket, work)
     assert isinstance(report, SpecialistReport), report
     assert "7 versions" in report.reply and "3 of them in stock" in report.reply
+
+
+def test_which_versions_are_in_stock_is_answered_version_by_version() -> None:
+    from offline_model.playbooks.answers import _ASKS_WHAT_IS_IN_STOCK
+
+    assert _ASKS_WHAT_IS_IN_STOCK.search("which ones do you have in stock right now, and what do they cost?")
+    assert _ASKS_WHAT_IS_IN_STOCK.search("what colours are available at the moment?")
+    assert not _ASKS_WHAT_IS_IN_STOCK.search("how much is the 6mm green one?")
