@@ -303,3 +303,10 @@ def test_the_same_size_in_brackets_must_stay():
     }
     # wool exists only in S: the size the customer keeps rules it out
     assert matching.select_variant("in wool, same size (XL)", shirt, shirts).problem == "no_such_variant"
+
+
+def test_a_fleece_is_the_fleece_jacket():
+    names = ["Fleece Jacket", "T-Shirt"]
+    assert [m.name for m in matching.item_mentions("could my grey fleece come in M?", names)] == ["Fleece Jacket"]
+    # 'fleece-lined' describes another thing
+    assert matching.item_mentions("I bought fleece-lined gloves elsewhere", names) == []
