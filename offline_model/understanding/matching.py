@@ -108,6 +108,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "makeup kit": ("make-up kit", "make up kit", "makeup"),
     "running shoes": ("runners", "running shoe"),
     "hiking boots": ("boots", "hiking boot"),
+    "fleece jacket": ("fleece",),
 }
 
 

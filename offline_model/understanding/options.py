@@ -141,11 +141,11 @@ def _key_word(key_folded: str) -> str:
 
 
 def _letter_size_patterns(value: str) -> list[tuple[str, bool]]:
-    """'size M', 'M size', 'in an M', 'from S to M', and the size in words ('a medium')."""
+    """'size M', 'size (M)', 'M size', 'in an M', 'from S to M', and the size in words ('a medium')."""
     letter = re.escape(value.lower())
     patterns = [
         (
-            rf"\b{_SIZE}\s+(?:is\s+|of\s+)?(?P<v>{letter})\b|\b(?P<v2>{letter})\s+size\b|"
+            rf"\b{_SIZE}\s+(?:is\s+|of\s+|\()?(?P<v>{letter})\b|\b(?P<v2>{letter})\s+size\b|"
             rf"\bin\s+(?:an?\s+)?(?P<v3>{letter})\b(?=\s*(?:,|\.|\)|;|\?|!|$|and\b|in\b|with\b|instead\b|rather\b|please\b|for\b)|\s+[-–—]\s)|"
             rf"\bfrom\s+(?P<v4>{letter})(?=\s+to\b)|\bto\s+(?P<v5>{letter})\b(?=\s*(?:,|\.|$|and\b))|"
             rf"(?:,|->|→)\s*(?P<v6>{letter})(?=\s*(?:,|;|\.|$))",

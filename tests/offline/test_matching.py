@@ -281,7 +281,32 @@ def test_a_letter_size_before_a_dash_or_question_mark():
         ("could I have it in M?", "M"),
         ("maybe in XL; thanks", "XL"),
         ("in M — not the other one", "M"),
+        ("keep the same size (XXL) but in black", "XXL"),
     ):
         assert [m.value for m in options.find_mentions(text, space) if m.key == "size"] == [size], text
     # a dash joining words is no separator: 'in s-shape' names no size
     assert [m for m in options.find_mentions("bent in s-shape", space) if m.key == "size"] == []
+
+
+def test_the_same_size_in_brackets_must_stay():
+    shirt = _item("T-Shirt", "1", color="purple", size="XL", material="cotton")
+    shirts = {
+        "name": "T-Shirt",
+        "variants": {
+            "1": {
+                "item_id": "1",
+                "options": {"color": "purple", "size": "XL", "material": "cotton"},
+                "available": True,
+            },
+            "2": {"item_id": "2", "options": {"color": "purple", "size": "S", "material": "wool"}, "available": True},
+        },
+    }
+    # wool exists only in S: the size the customer keeps rules it out
+    assert matching.select_variant("in wool, same size (XL)", shirt, shirts).problem == "no_such_variant"
+
+
+def test_a_fleece_is_the_fleece_jacket():
+    names = ["Fleece Jacket", "T-Shirt"]
+    assert [m.name for m in matching.item_mentions("could my grey fleece come in M?", names)] == ["Fleece Jacket"]
+    # 'fleece-lined' describes another thing
+    assert matching.item_mentions("I bought fleece-lined gloves elsewhere", names) == []
