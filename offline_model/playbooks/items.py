@@ -29,7 +29,7 @@ from offline_model.playbooks.steps import (
 from offline_model.protocol import ToolCall
 from offline_model.replies.render import item_label, join_words, money, say
 from offline_model.schema import RequestResult
-from offline_model.understanding import conditions, descriptions, extract, matching, preferences
+from offline_model.understanding import conditions, descriptions, extract, lexicon, matching, preferences
 from offline_model.understanding.acted_on import acted_on_text, kept_clauses
 from offline_model.understanding.options import describe, option_space
 from offline_model.understanding.text import fold, is_bullet, strip_bullet
@@ -598,6 +598,12 @@ def _variant_problem(
             + say("items.which_version", ctx.language, product=name, choices=f"Available options: {choices}.")
         )
     elif variant.problem == "no_such_variant":
+        other = _another_product(unit.text, str(name))
+        if other is not None:
+            # 'exchange the tea kettle for one of your electric kettles': an exchange or change stays
+            # within one product (policies/exchanges.md); another product is a return and a new order
+            reply = say("items.other_product", ctx.language, product=name, other=other)
+            return result(unit, "refused", reply, f"asked for another product ({other}) instead of a {name}")
         reply = say("items.no_such_version", ctx.language, product=name, wanted=variant.detail, choices=choices)
     elif variant.problem == "ambiguous":
         options = [describe({k: v for k, v in c["options"].items()}) for c in variant.extra.get("variants", [])][:4]
@@ -607,6 +613,20 @@ def _variant_problem(
     else:
         reply = say("items.which_version", ctx.language, product=name, choices=f"Available options: {choices}.")
     return result(unit, "needs_info", reply, f"variant {variant.problem}: {variant.detail}")
+
+
+def _another_product(text: str, name: str) -> str | None:
+    """The catalog product other than `name` that the wanted version is said to be ('for one of
+    your electric kettles'), named after a word that introduces what is wanted."""
+    names = [n.title() for n in lexicon.NAMES if n != fold(name)]
+    for found in _FOR_WANTED.finditer(fold(" ".join(text.split()))):
+        wanted = matching.item_mentions(found.group("wanted"), [*names, name])
+        if wanted and wanted[0].name != name and fold(wanted[0].name) != fold(name):
+            return wanted[0].name
+    return None
+
+
+_FOR_WANTED = re.compile(r"\b(?:for|into|to|with)\s+(?:one\s+of\s+)?(?:your|a|an|the)\s+(?P<wanted>[^.;!?]{0,60})")
 
 
 def named_products(unit: Unit, ctx: Context) -> list[ToolCall]:

@@ -136,7 +136,9 @@ def _checked(unit: Unit, step: Step, ctx: Context) -> Step:
     order = ctx.facts.orders.get(order_id) or next(
         (o for o in ctx.facts.customer_orders or [] if o.get("order_id") == order_id), None
     )
-    why = write_check.contradiction(step.write, unit.text, order, ctx.facts.payment_methods)
+    why = write_check.contradiction(
+        step.write, unit.text, order, ctx.facts.payment_methods, ticket_text=ctx.ticket.customer_text
+    )
     if why is None:
         return step
     return Step(result=result(unit, "needs_info", say("write.unsure", ctx.language), f"write held back: {why}"))

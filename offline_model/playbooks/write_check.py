@@ -39,8 +39,45 @@ _PAID_WITH = re.compile(
 )
 
 
-def contradiction(call: ToolCall, text: str, order: dict[str, Any] | None, methods: list[dict[str, Any]]) -> str | None:
-    """Why this write contradicts the request's words, or None when it does not."""
+# A request taken back later in the ticket: 'scratch that', 'no, wait - don't', 'it stays', 'we're
+# keeping it', 'leave that order alone', 'olviden lo anterior', 'me lo quedo' (six languages).
+_TAKEN_BACK = re.compile(
+    r"\bscratch\s+that\b|\bnever\s*mind\b|\bforget\s+(?:what\s+i\s+(?:said|wrote|asked)|(?:my|the)\s+(?:last|previous)\s+"
+    r"(?:message|request))\b|\bon\s+second\s+thoughts?\b|\b(?:no|hmm|ok|okay|actually)[,.!]*\s+(?:wait|don'?t|do\s+not)\b|"
+    r"\bdon'?t\s+(?:do\s+(?:it|that)|bother)\b|\bchanged\s+my\s+mind\b[^.;!?]{0,12}\b(?:it|that)\s+(?:stays|can\s+stay)\b|"
+    r"\bolvid\w+\s+lo\s+anterior\b|\bmejor\s+no\b|\blaisse[zr]?\s+tomber\b|\bvergessen\s+sie\s+(?:das|es)\b|"
+    r"\blasciate\s+perdere\b|\besque[cç]am\s+(?:isso|o\s+que)\b"
+)
+
+
+def taken_back(text: str) -> str | None:
+    """Words after the first action of the ticket that take a request back, or None."""
+    folded = fold(" ".join(text.split()))
+    first = _ANY_ACTION.search(folded)
+    if first is None:
+        return None
+    found = _TAKEN_BACK.search(folded, first.end())
+    return found.group(0) if found else None
+
+
+_ANY_ACTION = re.compile(
+    r"\b(?:cancel\w*|return\w*|send\w*\s+(?:\w+\s+){0,3}back|exchang\w*|swap\w*|chang\w*|switch\w*|refund\w*|"
+    r"cancel\w*|annul\w*|stornier\w*|devol\w*|cambi\w*|restitu\w*|renvoy\w*|troc\w*)\b"
+)
+
+
+def contradiction(
+    call: ToolCall,
+    text: str,
+    order: dict[str, Any] | None,
+    methods: list[dict[str, Any]],
+    ticket_text: str = "",
+) -> str | None:
+    """Why this write contradicts the request's words (or the ticket's, which may take it back),
+    or None when it does not."""
+    retraction = taken_back(ticket_text or text)
+    if retraction is not None:
+        return f"the customer takes a request back ('{retraction}')"
     if call.name in ITEM_WRITES and order is not None:
         kept = _kept_items(text, order, call)
         if kept:

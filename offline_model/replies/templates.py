@@ -142,6 +142,11 @@ EN = {
         "I couldn't find that in what I can see of your account. Could you tell me a little more about what "
         "you'd like to know?"
     ),
+    "items.other_product": (
+        "An exchange or change can only be for another version of the same product, so I can't swap your {product} "
+        "for the {other}. You can return the {product} (if it's within the return window) and order the {other} "
+        "separately; I haven't changed anything."
+    ),
     "product.available": "in stock",
     "product.unavailable": "currently out of stock",
     "product.many": (

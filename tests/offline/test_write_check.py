@@ -106,3 +106,15 @@ def test_an_item_the_request_picks_by_its_options_is_named_by_the_request() -> N
     assert "Water Bottle" in (
         contradiction(_return("8"), "The order with two water bottles: send it back.", order, METHODS) or ""
     )
+
+
+def test_a_request_taken_back_later_in_the_ticket_is_not_written() -> None:
+    cancel = ToolCall("cancel_pending_order", {"order_id": "#W1", "reason": "no longer needed"})
+    for text in (
+        "Please cancel the order with the laptop. Hmm, scratch that - I'll hold on to it after all.",
+        "Cancel my laptop order please... on second thought, leave it.",
+        "Cancelen mi pedido del portátil. Mejor no, olviden lo anterior.",
+    ):
+        assert contradiction(cancel, text, ORDER, METHODS, ticket_text=text), text
+    plain = "Please cancel the order with the laptop; the other order with the lamp can stay as it is."
+    assert contradiction(cancel, plain, ORDER, METHODS, ticket_text=plain) is None
