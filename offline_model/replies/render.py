@@ -3,6 +3,7 @@ ticket's language where a template exists."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from offline_model.replies.templates import EN, PAYMENT_WORDS, REASONS, STATUSES, TEMPLATES
@@ -34,13 +35,20 @@ def _localise(params: dict[str, Any], lang: str) -> dict[str, Any]:
     if isinstance(out.get("status"), str) and out["status"] in statuses:
         out["status"] = f"{statuses[out['status']]} ({out['status']})"
     words = PAYMENT_WORDS.get(lang, {})
-    for name in ("method", "old_method"):
+    for name in ("method", "old_method", "methods", "original", "first"):
         value = out.get(name)
         if isinstance(value, str):
             for english, local in words.items():
                 value = value.replace(english, local)
             out[name] = value
+    for name in ("item", "items"):
+        # item_label writes 'the Yoga Mat': the English article does not belong in another language
+        if isinstance(out.get(name), str):
+            out[name] = _ENGLISH_ARTICLE.sub(r"\1", out[name])
     return out
+
+
+_ENGLISH_ARTICLE = re.compile(r"(^|\s)the (?=\S)")
 
 
 def join_words(parts: list[str], lang: str = "en") -> str:
