@@ -39,8 +39,9 @@ _PAID_WITH = re.compile(
 )
 
 
-# A request taken back later in the ticket: 'scratch that', 'no, wait - don't', 'it stays', 'we're
-# keeping it', 'leave that order alone', 'olviden lo anterior', 'me lo quedo' (six languages).
+# A request taken back later in the ticket: 'scratch that', 'no, wait - don't', 'changed my mind -
+# it stays', 'olviden lo anterior', 'laissez tomber'. Not 'leave that alone' or 'it stays' alone:
+# customers say those of another order or item far more often than of the one they asked about.
 _TAKEN_BACK = re.compile(
     r"\bscratch\s+that\b|\bnever\s*mind\b|\bforget\s+(?:what\s+i\s+(?:said|wrote|asked)|(?:my|the)\s+(?:last|previous)\s+"
     r"(?:message|request))\b|\bon\s+second\s+thoughts?\b|\b(?:no|hmm|ok|okay|actually)[,.!]*\s+(?:wait|don'?t|do\s+not)\b|"
@@ -62,7 +63,7 @@ def taken_back(text: str) -> str | None:
 
 _ANY_ACTION = re.compile(
     r"\b(?:cancel\w*|return\w*|send\w*\s+(?:\w+\s+){0,3}back|exchang\w*|swap\w*|chang\w*|switch\w*|refund\w*|"
-    r"cancel\w*|annul\w*|stornier\w*|devol\w*|cambi\w*|restitu\w*|renvoy\w*|troc\w*)\b"
+    r"annul\w*|stornier\w*|devol\w*|cambi\w*|restitu\w*|renvoy\w*|troc\w*)\b"
 )
 
 
@@ -98,9 +99,7 @@ def _excepted_order(text: str, order: dict[str, Any]) -> str | None:
     """The excepting or keeping clause that describes this order by its items ('every pending order,
     with one exception - the one with the skateboard'), if any."""
     names = list(dict.fromkeys(str(i.get("name", "")) for i in order.get("items") or []))
-    folded = fold(" ".join(text.split()))
-    clauses = [until_contrast(m.group(1)) for m in _EXCEPTED.finditer(folded)] + kept_clauses(text)
-    for clause in clauses:
+    for clause in _keeping_clauses(text):
         if matching.item_mentions(clause, names):
             return " ".join(clause.split())[:80]
     return None
@@ -109,9 +108,7 @@ def _excepted_order(text: str, order: dict[str, Any]) -> str | None:
 def _kept_items(text: str, order: dict[str, Any], call: ToolCall) -> list[str]:
     items = {str(i.get("item_id")): str(i.get("name", "")) for i in order.get("items") or []}
     names = list(dict.fromkeys(items.values()))
-    folded = fold(" ".join(text.split()))
-    clauses = [until_contrast(m.group(1)) for m in _EXCEPTED.finditer(folded)] + kept_clauses(text)
-    kept_names = {m.name for clause in clauses for m in matching.item_mentions(clause, names)}
+    kept_names = {m.name for clause in _keeping_clauses(text) for m in matching.item_mentions(clause, names)}
     touched = [str(i) for i in call.arguments.get("item_ids") or []]
     # a name kept once but written twice ('keep one of the two bottles') is for the playbook to tell
     return sorted({items[i] for i in touched if items.get(i) in kept_names and _all_of_name(items, i, touched)})
@@ -132,6 +129,12 @@ def _only_describing(text: str, order: dict[str, Any], call: ToolCall) -> list[s
     outside |= {str(i.get("name", "")) for i in by_options.value or []}
     touched = {items.get(str(i), "") for i in call.arguments.get("item_ids") or []}
     return sorted(n for n in touched if n in everywhere and n not in outside)
+
+
+def _keeping_clauses(text: str) -> list[str]:
+    """The clauses after an exception marker (up to a contrast) and the clauses that keep something."""
+    folded = fold(" ".join(text.split()))
+    return [until_contrast(m.group(1)) for m in _EXCEPTED.finditer(folded)] + kept_clauses(text)
 
 
 def _all_of_name(items: dict[str, str], item_id: str, touched: list[str]) -> bool:
