@@ -340,11 +340,15 @@ def payment_choice(
     refs = extract.payment_refs(unit.text)
     choice = matching.select_payment(refs, methods, original_id=original, current_id=current)
     if choice.problem == "missing" and use_default:
+        # a method the customer refuses ('not to PayPal, I closed it') is never a default either
+        refused = matching.refused_methods(refs, methods)
         flow = flow or (preferences.REFUND if unit.intent == intents.RETURN else None)
         preferred = remembered_payment(ctx.ticket, flow) if flow else []
         remembered = matching.select_payment(preferred, methods, original_id=original)
-        if remembered.ok:
+        if remembered.ok and remembered.value not in refused:
             return matching.Match(value=remembered.value, extra={**remembered.extra, "preference": True})
+        if original in refused:
+            return choice
         return matching.Match(value=original, extra={"default": True})
     return choice
 

@@ -91,6 +91,9 @@ def contradiction(
         if excepted:
             return f"the write would change {order.get('order_id')}, which the customer excepts ({excepted})"
     if call.name in PAYING_WRITES:
+        refused = matching.refused_methods(extract.payment_refs(text), methods)
+        if call.arguments.get("payment_method_id") in refused:
+            return f"the money would go to {call.arguments.get('payment_method_id')}, which the customer refuses"
         return _payment_elsewhere(call, text, order, methods)
     return None
 
@@ -108,10 +111,17 @@ def _excepted_order(text: str, order: dict[str, Any]) -> str | None:
 def _kept_items(text: str, order: dict[str, Any], call: ToolCall) -> list[str]:
     items = {str(i.get("item_id")): str(i.get("name", "")) for i in order.get("items") or []}
     names = list(dict.fromkeys(items.values()))
-    kept_names = {m.name for clause in _keeping_clauses(text) for m in matching.item_mentions(clause, names)}
+    clauses = _keeping_clauses(text)
+    kept_names = {m.name for clause in clauses for m in matching.item_mentions(clause, names)}
     touched = [str(i) for i in call.arguments.get("item_ids") or []]
     # a name kept once but written twice ('keep one of the two bottles') is for the playbook to tell
-    return sorted({items[i] for i in touched if items.get(i) in kept_names and _all_of_name(items, i, touched)})
+    kept = {items[i] for i in touched if items.get(i) in kept_names and _all_of_name(items, i, touched)}
+    # 'the grey polyester one is perfect': an item kept by its options, named by no name
+    for clause in clauses:
+        if not matching.item_mentions(clause, names):
+            by_options = matching.items_by_options(fold(clause), order.get("items") or [])
+            kept |= {items[str(i.get("item_id"))] for i in by_options.value or [] if str(i.get("item_id")) in touched}
+    return sorted(kept)
 
 
 def _only_describing(text: str, order: dict[str, Any], call: ToolCall) -> list[str]:

@@ -34,6 +34,9 @@ _TOLD = re.compile(
 )
 _KEEPS = re.compile(
     r"\b(?:stays?\s+with\s+me|stays|(?:is|'s|are|'re)\s+staying|i'?(?:ll|\s+will)\s+keep|i'?m\s+keeping|i\s+keep|"
+    # 'the grill and the laptop stay here', 'both can stay', 'the other two stay.'; not 'stay within budget'
+    r"stay\s+(?:here|put|with\s+(?:me|us))|(?:can|will|should|may|must)\s+(?:just\s+)?stay\b(?!\s+(?:within|in\s+touch|at|"
+    r"up|away|on|in\s+budget))|stay\s*(?:[.!]|$)|remains?\s+with\s+(?:me|us)|"
     r"i\s+want\s+to\s+keep|i'?d\s+like\s+to\s+keep|"
     # 'I've decided to keep', 'we'll probably keep' (never 'I don't want to keep': no negation between)
     r"(?:i|we)(?:'ve|'d|'ll|'m|\s+have|\s+will|\s+would)?\s+(?:(?!not\b|never\b|no\b)\w+\s+){0,3}?"
@@ -131,10 +134,14 @@ def _kept_parts(sentence: str) -> list[str]:
         return parts  # 'if the red ones are out of stock, black is fine': a version accepted, not praise
     # a short sentence praises as a whole ('the tablet is what I use every day, love it')
     pieces = [*_PRAISE_CUT.split(sentence), sentence]
+    # 'the boots are great but I get wet feet': praise before a contrast is the lead-in to a complaint
     praised = [
         piece
         for piece in pieces
-        if piece and _praises(fold(" ".join(piece.split()))) and not any(piece in part for part in parts)
+        if piece
+        and _praises(fold(" ".join(piece.split())))
+        and not _CONTRAST.search(piece)
+        and not any(piece in part for part in parts)
     ]
     return parts + praised
 

@@ -279,11 +279,16 @@ def _then(consequent: str, head: str) -> str:
 
 
 _DIFFERENCE_PAYMENT = re.compile(
-    r"^\s*(?:there'?s|there\s+is|there\s+are|i\s+owe|i\s+have\s+to\s+pay|it\s+costs\s+more)\s+"
-    r"(?:a\s+|any\s+|anything\s+|some\s+)?(?:price\s+)?(?:differ\w*|diff?ren\w*|extra|more|balance|money)"
+    r"^\s*(?:(?:there'?s|there\s+is|there\s+are|i\s+owe|i\s+have\s+to\s+pay|i\s+need\s+to\s+pay)\s+"
+    r"(?:a\s+|any\s+|anything\s+|some\s+)?(?:price\s+)?(?:differ\w*|diff?ren\w*|extra|more|balance|money)|"
+    # 'if it costs a bit more, take it from my PayPal', 'if the new one is pricier, ...'
+    r"(?:it|that|this|the\s+(?:new|other)\s+one)\s+(?:costs?|is|ends?\s+up)\s+(?:a\s+(?:bit|little)\s+|any\s+|slightly\s+)?"
+    r"(?:more(?!\s+than)|extra|pricier|more\s+expensive|dearer)\b)"
 )
 _DONE = re.compile(
-    r"^\s*(?:you\s+(?:do\s+)?(?:go\s+ahead|do\s+it|make\s+(?:the|it)|proceed)|it\s+(?:works|goes\s+through))"
+    r"^\s*(?:you\s+(?:do\s+)?(?:go\s+ahead|do\s+it|make\s+(?:the|it)|proceed|swap|change|exchange|switch|replace|cancel|"
+    r"process)|it\s+(?:works|goes\s+through|goes\s+ahead)|the\s+(?:swap|change|exchange|return|cancellation)\s+"
+    r"(?:goes\s+(?:ahead|through)|happens|works))"
 )
 
 

@@ -398,6 +398,7 @@ class PaymentRef:
     start: int = 0
     negated: bool = False  # 'rather than the gift card', 'instead of my Visa', 'from PayPal to ...'
     original: bool = False  # 'the card I paid with', 'original payment method'
+    refused: bool = False  # 'not to PayPal', 'I don't want it on the Visa': never the method chosen
 
     def describe(self) -> str:
         if self.source == "paypal":
@@ -431,7 +432,7 @@ _PAYMENT = re.compile(
 # Visa', 'lo pagué con la Visa', 'plutôt qu'avec la Visa'.
 PAYMENT_WORDS = _PAYMENT  # for removing the methods from a sentence before reading the rest
 _NEGATORS = re.compile(
-    r"(?:rather\s+than|instead\s+of|not\s+(?:on\s+|to\s+)?(?:the|my)?|no\s+longer\s+(?:on|with)|from|"
+    r"(?:rather\s+than|instead\s+of|not(?:\s+(?:back\s+)?(?:on|to|onto|into|via|through))?|no\s+longer\s+(?:on|with)|from|"
     r"away\s+from|replace|replacing|currently\s+(?:on|with)|currently\s+paid\s+with|"
     r"(?:don'?t|do\s+not|never|won'?t)\s+(?:really\s+)?(?:want|need|like|use)(?:\s+(?:any|it|a|the))?|"
     r"(?:i|we)\s+(?:originally\s+|already\s+)?paid\s+(?:for\s+(?:it|this|that|them|(?:the|this|that|my)\s+[\w\s-]{1,60}?)\s+)?"
@@ -445,6 +446,18 @@ _NEGATORS = re.compile(
     r"pagato\s+con|invece\s+d(?:i|ella|el|ello))\s+"
     r"(?:the\s+|my\s+|our\s+|la\s+|el\s+|mi\s+|ma\s+|mon\s+|le\s+|meiner\s+|meine\s+|der\s+|minha\s+|meu\s+|"
     r"o\s+|a\s+|il\s+|mia\s+)?$",
+    re.IGNORECASE,
+)
+# Words before a method that refuse it outright ('not to PayPal', 'I don't want the money going back
+# to PayPal', 'anything but the Visa'): unlike the method being replaced ('I paid with my Visa'), a
+# refused method is never the one chosen, even by default. The clause after the refusal stops at a
+# word that starts another thought ('..., so', 'but', 'and').
+_REFUSALS = re.compile(
+    r"(?:\b(?:rather\s+than|instead\s+of|not|anything\s+but|never|no\s+longer|stop\s+using|en\s+vez\s+de|"
+    r"en\s+lugar\s+de|au\s+lieu\s+de|statt|anstatt|em\s+vez\s+d[oae]|invece\s+d(?:i|ella|el|ello))\s+"
+    r"(?:(?:back\s+)?(?:on|to|onto|into|via|through|with|using)\s+)?(?:the\s+|my\s+|our\s+|a\s+)?$)|"
+    r"\b(?:don'?t|do\s+not|doesn'?t|does\s+not|won'?t|never)\s+(?:really\s+)?(?:want|need|like|use|put|send|refund|"
+    r"go|charge)\b(?:(?!\b(?:so|but|and|just|please|rather|instead|or)\b|\s[-–—]\s)[^.,;:!?\n]){0,45}$",
     re.IGNORECASE,
 )
 _ORIGINAL = re.compile(
@@ -467,31 +480,37 @@ def payment_refs(text: str) -> list[PaymentRef]:
     refs: list[PaymentRef] = []
     for match in _PAYMENT.finditer(text):
         before = text[max(0, match.start() - 40) : match.start()]
-        negated = bool(_NEGATORS.search(before))
+        refusal = _REFUSALS.search(text[max(0, match.start() - 70) : match.start()])
+        # 'I don't want store credit - Visa or nothing': the refusal is of the method it reaches first
+        refused = refusal is not None and not _PAYMENT.search(refusal.group(0))
+        negated = refused or bool(_NEGATORS.search(before))
         # 'from X to Y': X is the old method only when a 'to' follows
         if negated and re.search(r"\bfrom\s+(?:the\s+|my\s+|our\s+)?$", before, re.IGNORECASE):
             after = text[match.end() : match.end() + 60]
-            negated = bool(re.match(r"[^.;\n]*?\bto\b", after, re.IGNORECASE)) and not re.match(
-                r"\s*(?:ending|account|balance)", after, re.IGNORECASE
-            )
+            moved_to = bool(re.match(r"[^.;\n]*?\bto\b", after, re.IGNORECASE))
+            describes = bool(re.match(r"\s*(?:ending|account|balance)", after, re.IGNORECASE))
+            negated = refused or (moved_to and not describes)
         if match.group("paypal"):
-            refs.append(PaymentRef("paypal", start=match.start(), negated=negated))
+            refs.append(PaymentRef("paypal", start=match.start(), negated=negated, refused=refused))
         elif match.group("gift"):
-            refs.append(PaymentRef("gift_card", start=match.start(), negated=negated))
+            refs.append(PaymentRef("gift_card", start=match.start(), negated=negated, refused=refused))
         elif match.group("brand"):
             brand = _BRANDS.get(" ".join(match.group("brand").lower().split()), match.group("brand").lower())
-            refs.append(PaymentRef("credit_card", brand, match.group("last1"), match.start(), negated))
+            refs.append(PaymentRef("credit_card", brand, match.group("last1"), match.start(), negated, refused=refused))
         else:
             last = match.group("last2")
             word = match.group("card").lower()
             if word == "card" and not last:
                 # a bare 'card' is a payment method only in payment phrasing
                 window = text[max(0, match.start() - 25) : match.end() + 25].lower()
-                if not re.search(r"\b(?:my|the|that|this|same|credit|debit|your|which)\s+card\b", window):
+                if not re.search(
+                    r"\b(?:my|the|that|this|same|credit|debit|your|which|any|another)\s+card\b|\b(?:on|onto|to)\s+a\s+card\b",
+                    window,
+                ):
                     continue
                 if re.search(r"card\s+(?:number|is\b)", window):
                     continue
-            refs.append(PaymentRef("credit_card", None, last, match.start(), negated))
+            refs.append(PaymentRef("credit_card", None, last, match.start(), negated, refused=refused))
     for match in _ORIGINAL.finditer(text):
         refs.append(PaymentRef(None, start=match.start(), original=True))
     refs.sort(key=lambda r: r.start)
@@ -525,6 +544,9 @@ _NOT_NEEDED = re.compile(
     r"\b(?:isn'?t|is\s+not|not)\s+(?:needed|required|necessary)\s+any\s*more\b|not\s+needed|no\s+need\s+for|isn'?t\s+needed|"
     r"(?:won'?t|will\s+not)\s+be\s+needing|changed\s+my\s+mind|found\s+(?:\w+\s+){0,3}(?:cheaper|elsewhere|somewhere\s+else|for\s+less|a\s+better)|"
     r"bought\s+(?:it|one)\s+elsewhere|no\s+use\s+for|not\s+necessary|unnecessary|"
+    # the need went away: 'my sister gave me exactly those', 'which makes my order pointless'
+    r"\bpointless\b|\bredundant\b|\bsuperfluous\b|\bno\s+point\b|\b(?:already|now)\s+(?:have|has|got|own)\b|"
+    r"\b(?:gave|given|gifted)\s+(?:me|us)\b|\bgeschenkt\b|\bme\s+(?:regal[oó]|offert)\b|"
     r"ya\s+no\s+(?:lo|la|los|las)\s+(?:necesito|quiero|necesitamos)|no\s+(?:lo|la)\s+necesito|"
     r"n'en\s+ai\s+plus\s+besoin|plus\s+besoin|n'ai\s+plus\s+besoin|"
     r"nicht\s+mehr\s+(?:ben[oö]tig|gebraucht|n[oö]tig)|brauche\s+(?:\w+\s+){0,3}?nicht\s+mehr|"

@@ -259,7 +259,7 @@ FIGURE_QUESTION = re.compile(
     r"(?:what|how\s+much)\s+(?:i|we)\s+(?:\w+\s+)?paid\b|"
     r"\bhow\s+much\s+(?:did|do|will|would|should|am|can)\s+(?:i|we)\s+(?:\w+\s+){0,2}?"
     r"(?:pay|paid|get\s+back|getting\s+back|get\s+refunded|be\s+refunded|receive|owe)\b|"
-    r"\bhow\s+much\s+(?:\w+\s+)?(?:will|would|is\s+going\s+to)\s+(?:come|be\s+coming)\s+back\b|"
+    r"\bhow\s+much\s+(?:\w+\s+)?(?:will|would|is\s+going\s+to)\s+(?:come|go|be\s+(?:coming|going))\s+back\b|"
     r"\bhow\s+much\s+(?:will|would|do)\s+(?:you|it)\s+(?:\w+\s+)?refund|\bhow\s+much\s+(?:extra\s+)?(?:it|that|this)\s+"
     r"(?:came|comes|will\s+come)\s+to\b|\bwhat\s+(?:was|is)\s+the\s+(?:price|amount)\s+(?:i|we)\s+paid\b|"
     r"\bcombien\s+(?:ai-je|j'?ai)\s+paye|\bcombien\s+(?:vais-je|je\s+vais)\s+(?:etre\s+)?rembourse|"

@@ -27,6 +27,7 @@ _ONE_OF_THEM = re.compile(
     r"di\s+(?:loro|essi)|dei\s+due|delle\s+due)\b|\bum[a]?\s+(?:deles|delas|dos\s+dois|das\s+duas)\b"
 )
 _ALL_OF_THEM = re.compile(r"\b(?:both|all|two|three|four|each\s+of\s+the)\b")
+_ONE_OF = re.compile(r"\bone\s+of\b")
 # Short names customers use for products ('the kettle', 'my earbuds'): the last word of the name.
 _HEAD_EXCEPTIONS = {"set", "kit", "machine", "maker", "cleaner"}
 
@@ -124,9 +125,10 @@ def item_mentions(text: str, names: list[str]) -> list[ItemMention]:
         for match in re.finditer(rf"(?<![\w-]){pattern}(?![\w-])", folded):
             if any(match.start() < e and match.end() > s for s, e in taken):
                 continue
-            before = folded[max(0, match.start() - 20) : match.start()]
-            one_of = bool(re.search(r"\bone\s+of\b", before))  # 'one of the two bottles' is one
-            quantifier = bool(_ALL_OF_THEM.search(before)) and not one_of
+            # searched in place, not in a slice: a slice starting inside 'small' would read 'all'
+            window = (folded, max(0, match.start() - 20), match.start())
+            one_of = bool(_ONE_OF.search(*window))  # 'one of the two bottles' is one
+            quantifier = bool(_ALL_OF_THEM.search(*window)) and not one_of
             found.append(ItemMention(name, match.start(), match.end(), plural and not one_of, quantifier))
             taken.append((match.start(), match.end()))
 
@@ -210,7 +212,9 @@ def select_items(text: str, items: list[dict[str, Any]], *, for_change: bool = F
         wanted = _wanted_versions(folded, mentions)
         mentions = [m for m in mentions if m not in wanted]
         if wanted and not mentions:
-            return Match(problem="missing", detail="which item")
+            # 'the beige one ... could I exchange it for the same bed in grey?': named by its options
+            by_options = items_by_options(folded, items)
+            return by_options if by_options.ok else Match(problem="missing", detail="which item")
     if not mentions:
         return _items_unnamed(folded, items, for_change=for_change)
     chosen: list[int] = []
@@ -534,6 +538,10 @@ def select_payment(
     wanted = [r for r in refs if not r.negated]
     if not wanted:
         return Match(problem="missing", detail="payment method")
+    refused = refused_methods(refs, methods)
+    methods = [m for m in methods if m.get("id") not in refused]
+    if original_id in refused:
+        original_id = None
     if current_id:
         # 'I used my gift card ... charge it to PayPal instead': the method moved to is never the
         # one being replaced, whichever the customer names first
@@ -561,6 +569,11 @@ def select_payment(
             )
         )
     return problems[0] if problems else Match(problem="missing", detail="payment method")
+
+
+def refused_methods(refs: list[PaymentRef], methods: list[dict[str, Any]]) -> set[str]:
+    """The ids of the methods the customer refuses ('not to PayPal', 'a card - not the Visa')."""
+    return {str(m.get("id")) for ref in refs if ref.refused for m in methods if _method_matches(ref, m)}
 
 
 def _only_fit(ref: PaymentRef, methods: list[dict[str, Any]]) -> str | None:

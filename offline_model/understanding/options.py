@@ -180,9 +180,15 @@ def _none_patterns(key_word: str) -> list[tuple[str, bool]]:
     ]
 
 
+# Whole numbers customers spell out before a unit: 'the one-liter kettle', 'a two-litre bottle'.
+_NUMBER_WORDS = {"1": "one", "2": "two", "3": "three", "4": "four", "5": "five", "6": "six", "8": "eight", "10": "ten"}
+
+
 def _measure_patterns(value: str, number: str, unit: str) -> list[tuple[str, bool]]:
-    """A number with a unit ('2L', '15 inches', '1TB SSD')."""
+    """A number with a unit ('2L', '15 inches', '1TB SSD', 'one-liter')."""
     patterns = [(rf"(?<![\d.]){re.escape(number)}{_UNIT_FORMS[unit]}", True)]
+    if number in _NUMBER_WORDS:
+        patterns.append((rf"\b{_NUMBER_WORDS[number]}{_UNIT_FORMS[unit]}", True))
     if unit in {"gb", "tb"} and " " in value:  # '1TB SSD'
         patterns.append((rf"(?<![\d.]){re.escape(number)}\s?{unit}\b", False))
     return patterns

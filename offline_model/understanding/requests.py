@@ -137,7 +137,7 @@ _ACTION_REQUEST = re.compile(
 # What a change comes to, asked about the change just requested: 'how much will I get back for them?'
 _ABOUT_THE_CHANGE = re.compile(
     r"\b(?:get\s+back|getting\s+back|refunded|refund|came\s+to|comes\s+to|come\s+to|extra|owe|receive|"
-    r"(?:come|comes|coming)\s+back|back\s+to\s+me)\b"
+    r"(?:come|comes|coming|go|goes|going)\s+back|back\s+to\s+me)\b"
 )
 
 
@@ -461,7 +461,7 @@ def split_requests(text: str, subject: str | None = None) -> list[Request]:
     requests: list[Request] = []
     carried_orders: list[str] = []
     for block_index, block in enumerate(blocks(text)):
-        paragraph = _Paragraph(block_index, carried_orders)
+        paragraph = _Paragraph(block_index, carried_orders, requests[-1] if requests else None)
         for sentence, bullet in _clause_units(block):
             paragraph.add(sentence, bullet)
         carried_orders = paragraph.carried_orders
@@ -483,6 +483,7 @@ class _Paragraph:
 
     index: int
     carried_orders: list[str]  # named by an earlier paragraph that asked nothing: for the first request
+    previous: Request | None = None  # the last request of the paragraphs before
     requests: list[Request] = field(default_factory=list)
     preamble: list[str] = field(default_factory=list)  # the sentences before the first request
     preamble_orders: list[str] = field(default_factory=list)
@@ -490,6 +491,10 @@ class _Paragraph:
     def add(self, sentence: str, bullet: bool) -> None:
         ids = extract.order_ids(sentence)
         current = self.requests[-1] if self.requests else None
+        if current is None and not self.preamble and self.previous is not None and _about_the_change(sentence, ids):
+            # a paragraph opening with 'If you do swap it, tell me the difference': the change before
+            self.previous.sentences.append(sentence)
+            return
         # 'Only do it if it costs no more than I paid': a branch of the request before, not a request
         intent = None if current is not None and conditions.branch_of_request(sentence) else sentence_intent(sentence)
         action = _action_after_question(current, sentence) if intent is None and current is not None else None
@@ -563,6 +568,15 @@ _IT_AGAIN = re.compile(
 )
 
 
+def _about_the_change(sentence: str, ids: list[str]) -> bool:
+    """A condition on the change asked just before, naming no order: what to do with a price
+    difference, or what to say once it is done."""
+    if ids or not conditions.branch_of_request(sentence):
+        return False
+    found = conditions.conditions_in(sentence) or []
+    return all(c.topic in (conditions.DIFFERENCE, conditions.DONE) for c in found)
+
+
 def _action_after_question(current: Request, sentence: str) -> str | None:
     """The change a branch after a question about an order asks for ('if it hasn't shipped,
     cancel it'): a request of its own, not a detail of the question."""
@@ -577,11 +591,11 @@ def _asks_it_again(sentence: str) -> bool:
 
 
 def _asks_what_change_comes_to(current: Request, sentence: str) -> bool:
-    """A figure question right after a return or an item change, about what that change refunds
-    or costs, naming no order of its own."""
+    """A figure question right after a return, an item change or a cancellation, about what that
+    change refunds or costs, naming no order of its own."""
     folded = fold(sentence)
     return (
-        current.intent in (intents.RETURN, intents.CHANGE_ITEMS)
+        current.intent in (intents.RETURN, intents.CHANGE_ITEMS, intents.CANCEL)
         and not extract.order_ids(sentence)
         and bool(_ABOUT_THE_CHANGE.search(folded))
         and not re.search(r"pa(?:y|id)", folded)

@@ -117,6 +117,45 @@ def test_payment_methods_in_words():
     assert pick("nothing about payment here") == "missing"
 
 
+def test_a_refused_method_is_never_the_one_chosen():
+    methods = [
+        {"id": "credit_card_1", "source": "credit_card", "brand": "visa", "last_four": "1234"},
+        {"id": "credit_card_2", "source": "credit_card", "brand": "mastercard", "last_four": "9212"},
+        {"id": "paypal_3", "source": "paypal"},
+        {"id": "gift_card_4", "source": "gift_card", "balance": 20},
+    ]
+
+    def pick(text: str, **kwargs) -> str | None:
+        choice = matching.select_payment(extract.payment_refs(text), methods, **kwargs)
+        return choice.value if choice.ok else choice.problem
+
+    # the only card left once the refused one is set aside
+    assert pick("any card works, just not the Mastercard") == "credit_card_1"
+    assert pick("Charge it to a card. Not the Visa, it expires next week.") == "credit_card_2"
+    # refused in one clause, wanted in the next
+    assert pick("Please don't send it back to PayPal; store credit is fine.") == "gift_card_4"
+    assert pick("Refund not on PayPal, I shut that account. Visa please.") == "credit_card_1"
+    # refusing the method the order was paid with leaves no default
+    assert pick("whatever I paid with, but never PayPal", original_id="paypal_3") == "missing"
+    # the refusal ends where another method is named
+    refs = extract.payment_refs("I don't want store credit - my Visa or nothing.")
+    assert [(r.source, r.refused) for r in refs] == [("gift_card", True), ("credit_card", False)]
+    # the method paid with is replaced, not refused: 'put it back on my card' may still mean it
+    assert not any(r.refused for r in extract.payment_refs("I paid with my Visa, put the refund on it"))
+
+
+def test_a_name_inside_a_longer_word_is_no_quantifier():
+    """'small' holds 'all': the small kettle is one kettle, not all of them."""
+    items = [
+        _item("Tea Kettle", "1", capacity="1.5 liters"),
+        _item("Tea Kettle", "2", capacity="1 liter"),
+        _item("Notebook", "3"),
+    ]
+    assert matching.select_items("the small glass tea kettle should go back", items).problem == "ambiguous"
+    assert [i["item_id"] for i in matching.select_items("the small one-liter tea kettle", items).value] == ["2"]
+    assert [i["item_id"] for i in matching.select_items("both tea kettles", items).value] == ["1", "2"]
+
+
 def test_one_of_two_identical_items_is_one_unit():
     items = [_item("Desk Lamp", "1"), _item("Yoga Mat", "2", color="green"), _item("Yoga Mat", "2", color="green")]
     for text in (

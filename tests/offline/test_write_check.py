@@ -118,3 +118,9 @@ def test_a_request_taken_back_later_in_the_ticket_is_not_written() -> None:
         assert contradiction(cancel, text, ORDER, METHODS, ticket_text=text), text
     plain = "Please cancel the order with the laptop; the other order with the lamp can stay as it is."
     assert contradiction(cancel, plain, ORDER, METHODS, ticket_text=plain) is None
+
+
+def test_money_never_goes_to_a_method_the_request_refuses() -> None:
+    refused = "Please return the perfume. Not back to the Visa, I cancelled it - the gift card is fine."
+    assert "refuses" in (contradiction(_return("3", method="credit_card_1"), refused, ORDER, METHODS) or "")
+    assert contradiction(_return("3", method="gift_card_1"), refused, ORDER, METHODS) is None
