@@ -17,8 +17,8 @@ from offline_model.playbooks.roster import Coworker, can_handle, choose, holder_
 from offline_model.protocol import ASK_TOOL, DELEGATE_TOOL, Conversation, ToolCall
 from offline_model.replies.render import letter, say
 from offline_model.schema import RequestResult, RequestStatus, SpecialistReport, TicketResolution
-from offline_model.understanding import embedder, extract, intents, safety
-from offline_model.understanding.reading import Reading, read
+from offline_model.understanding import embedder, extract, intents, safety, thread_answers
+from offline_model.understanding.reading import CORRECTION, Part, Reading, read
 from offline_model.understanding.requests import QUESTION_WORDS, Request
 from offline_model.understanding.text import fold
 from offline_model.understanding.ticket import TicketView, identity_attempts, parse_ticket
@@ -61,8 +61,15 @@ def ticket_reading(ticket: TicketView) -> Reading:
     address), the earlier customer message and the answer are read together."""
     reading = read(ticket.body, ticket.subject)
     earlier = [text for role, text in ticket.thread if role == "customer"]
-    if not reading.requests and earlier:
-        reading = read(earlier[-1] + "\n\n" + ticket.body, ticket.subject)
+    if reading.requests or not earlier or thread_answers.declines(ticket.body):
+        # 'we're going to keep that order after all', 'please ignore the message above': nothing to do
+        return reading
+    reading = read(earlier[-1] + "\n\n" + ticket.body, ticket.subject)
+    correction = thread_answers.corrects(ticket.body, earlier[-1])
+    if correction is not None:
+        # 'the house number is 48, not 84': a change to the earlier request's own words, which no
+        # playbook reads; written as first asked it would be wrong
+        reading.parts.append(Part(CORRECTION, correction, None, None))
     return reading
 
 
@@ -142,12 +149,13 @@ def decide(conv: Conversation, *, final_now: bool = False) -> list[ToolCall] | T
     answer is given from the reports so far; what was not done yet goes to a human."""
     ticket = parse_ticket(conv.task)
     language = ticket.language
-    if safety.is_injection(ticket.body):
+    # what the customer wrote in this thread, quoted lines included: a pasted note is still theirs
+    if safety.is_injection(ticket.customer_text):
         return TicketResolution(
             outcome="refused",
             reply=letter([say("refused.injection", language)], language, None),
             internal_summary="refused: the ticket carries instructions aimed at the agents ("
-            + "; ".join(safety.injection_signals(ticket.body))[:200]
+            + "; ".join(safety.injection_signals(ticket.customer_text))[:200]
             + ")",
         )
     reading = ticket_reading(ticket)

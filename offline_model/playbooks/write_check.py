@@ -108,6 +108,10 @@ def _excepted_order(text: str, order: dict[str, Any]) -> str | None:
     return None
 
 
+# Words that make option values name items: 'the grey one', 'everything white', 'all the black ones'.
+_STANDS_FOR_ITEMS = re.compile(r"\b(?:ones?|everything|all|items?|things?|pairs?|those|these)\b")
+
+
 def _kept_items(text: str, order: dict[str, Any], call: ToolCall) -> list[str]:
     items = {str(i.get("item_id")): str(i.get("name", "")) for i in order.get("items") or []}
     names = list(dict.fromkeys(items.values()))
@@ -116,11 +120,13 @@ def _kept_items(text: str, order: dict[str, Any], call: ToolCall) -> list[str]:
     touched = [str(i) for i in call.arguments.get("item_ids") or []]
     # a name kept once but written twice ('keep one of the two bottles') is for the playbook to tell
     kept = {items[i] for i in touched if items.get(i) in kept_names and _all_of_name(items, i, touched)}
-    # 'the grey polyester one is perfect': an item kept by its options, named by no name
+    # 'the grey polyester one is perfect', 'everything white is staying': items kept by their options
     for clause in clauses:
-        if not matching.item_mentions(clause, names):
+        # ('keeping the 80% size' keeps an option of the item changed, not an item)
+        if not matching.item_mentions(clause, names) and _STANDS_FOR_ITEMS.search(fold(clause)):
             by_options = matching.items_by_options(fold(clause), order.get("items") or [])
-            kept |= {items[str(i.get("item_id"))] for i in by_options.value or [] if str(i.get("item_id")) in touched}
+            fitting = by_options.value or by_options.extra.get("candidates") or []
+            kept |= {items[str(i.get("item_id"))] for i in fitting if str(i.get("item_id")) in touched}
     return sorted(kept)
 
 

@@ -39,7 +39,7 @@ _KEEPS = re.compile(
     r"up|away|on|in\s+budget))|stay\s*(?:[.!]|$)|remains?\s+with\s+(?:me|us)|"
     r"i\s+want\s+to\s+keep|i'?d\s+like\s+to\s+keep|"
     # 'I've decided to keep', 'we'll probably keep' (never 'I don't want to keep': no negation between)
-    r"(?:i|we)(?:'ve|'d|'ll|'m|\s+have|\s+will|\s+would)?\s+(?:(?!not\b|never\b|no\b)\w+\s+){0,3}?"
+    r"(?:i|we)(?:'ve|'d|'ll|'m|'re|\s+have|\s+will|\s+would|\s+are|\s+am)?\s+(?:(?!not\b|never\b|no\b)\w+\s+){0,3}?"
     r"(?:keep(?:ing)?|hang(?:ing)?\s+on\s+to|hold(?:ing)?\s+on\s+to)|"
     r"je\s+(?:garde|conserve)|behalte|bleibt|me\s+quedo|mi\s+tengo|fico\s+com|vou\s+ficar|"
     # the object before the verb: 'le set, je le garde', 'den Helm behalte ich', 'lo tengo', 'me la quedo'
@@ -194,7 +194,7 @@ _ACTION_WORD = re.compile(
     r"chang\w*|going\s+back|retourn\w*|devol\w*|zuruck\w*|restitu\w*|renvoy\w*)\b"
 )
 _CONTRAST = re.compile(
-    r"[,;]?\s*\b(?:but|mais|aber|pero|ma|mas|however|whereas|while)\b|[,;(]\s*(?=keeping\b)", re.IGNORECASE
+    r"[,;]?\s*\b(?:but|mais|aber|pero|ma|mas|however|whereas|while)\b|[,;(]\s*(?=keeping\b)|;", re.IGNORECASE
 )
 
 

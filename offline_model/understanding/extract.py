@@ -460,6 +460,13 @@ _REFUSALS = re.compile(
     r"go|charge)\b(?:(?!\b(?:so|but|and|just|please|rather|instead|or)\b|\s[-–—]\s)[^.,;:!?\n]){0,45}$",
     re.IGNORECASE,
 )
+# A method told to be unusable: 'my Visa was stolen last week', 'the PayPal account is closed now'.
+_UNUSABLE = re.compile(
+    r"(?:\s+(?:card|account))?(?:\s*\(?(?:ending\s+(?:in\s+)?)?\d{4}\)?)?\s+(?:was|is|has\s+been|got|'s|had\s+been)\s+"
+    r"(?:\w+\s+){0,2}?(?:stolen|blocked|closed|expired|cancell?ed|lost|frozen|compromised|deactivated|suspended|"
+    r"shut\s+down|no\s+longer\s+(?:valid|active|working))\b",
+    re.IGNORECASE,
+)
 _ORIGINAL = re.compile(
     r"original\s+(?:payment|method|card|form\s+of\s+payment)|same\s+(?:card|method|payment(?:\s+method)?)|"
     r"(?:card|method|account)\s+i\s+(?:paid|used|bought\s+it)\s+with|(?:whatever|what)\s+i\s+paid\s+with|"
@@ -483,6 +490,7 @@ def payment_refs(text: str) -> list[PaymentRef]:
         refusal = _REFUSALS.search(text[max(0, match.start() - 70) : match.start()])
         # 'I don't want store credit - Visa or nothing': the refusal is of the method it reaches first
         refused = refusal is not None and not _PAYMENT.search(refusal.group(0))
+        refused = refused or bool(_UNUSABLE.match(text, match.end()))
         negated = refused or bool(_NEGATORS.search(before))
         # 'from X to Y': X is the old method only when a 'to' follows
         if negated and re.search(r"\bfrom\s+(?:the\s+|my\s+|our\s+)?$", before, re.IGNORECASE):
@@ -504,7 +512,7 @@ def payment_refs(text: str) -> list[PaymentRef]:
                 # a bare 'card' is a payment method only in payment phrasing
                 window = text[max(0, match.start() - 25) : match.end() + 25].lower()
                 if not re.search(
-                    r"\b(?:my|the|that|this|same|credit|debit|your|which|any|another)\s+card\b|\b(?:on|onto|to)\s+a\s+card\b",
+                    r"\b(?:my|the|that|this|same|credit|debit|your|which|any|another)\s+card\b|\b(?:on|onto|to|use|using)\s+a\s+card\b",
                     window,
                 ):
                     continue

@@ -213,7 +213,8 @@ def select_items(text: str, items: list[dict[str, Any]], *, for_change: bool = F
         mentions = [m for m in mentions if m not in wanted]
         if wanted and not mentions:
             # 'the beige one ... could I exchange it for the same bed in grey?': named by its options
-            by_options = items_by_options(folded, items)
+            # outside the version wanted ('for the same bed in grey' names no item of the order)
+            by_options = items_by_options(_without_wanted(folded, wanted), items)
             return by_options if by_options.ok else Match(problem="missing", detail="which item")
     if not mentions:
         return _items_unnamed(folded, items, for_change=for_change)
@@ -251,6 +252,16 @@ def _wanted_versions(folded: str, mentions: list[ItemMention]) -> list[ItemMenti
     """'swap it for the 2-liter glass kettle': the version wanted, not an item of the order; its
     options are wanted ones too, so 'it' is found where the story names it, or asked about."""
     return [m for m in mentions if _WANTED_VERSION.search(folded[max(0, m.start - 90) : m.start])]
+
+
+def _without_wanted(folded: str, wanted: list[ItemMention]) -> str:
+    """The text with each wanted version ('swap it for the 2-liter glass kettle') blanked out."""
+    for mention in wanted:
+        window_start = max(0, mention.start - 90)
+        found = _WANTED_VERSION.search(folded[window_start : mention.start])
+        start = window_start + found.start() if found else mention.start
+        folded = folded[:start] + " " * (mention.end - start) + folded[mention.end :]
+    return folded
 
 
 def _one_of(items: list[dict[str, Any]], chosen: list[int], mentions: list[ItemMention]) -> Match:

@@ -29,6 +29,7 @@ CONDITION = "condition"
 EXCEPTION = "exception"
 PREFERENCE = "preference"
 DIRECTIVE = "directive"
+CORRECTION = "correction"  # an answer correcting the words of the earlier message (thread_answers)
 
 _CONDITION = re.compile(
     r"\b(?:if|unless|provided(?:\s+that)?|as\s+long\s+as|otherwise|in\s+case|whichever|"  # en

@@ -22,9 +22,13 @@ _EXCHANGE_VERB = re.compile(r"\b(?:exchang\w*|swap\w*|trade\w*|umtausch\w*|echan
 _DIFFERENCE = re.compile(
     r"\bdifferen|\bextra\s+charge|\bprices?\s+differ|\bcover\s+or\s+receive\b|\bpay\s+or\s+refund\b"
 )
-_PRICE_ONLY = re.compile(
-    r"\bonly\s+asking\b|\bjust\s+(?:asking|wondering|curious)\b|\bbefore\s+i\s+decide\b|\bdon'?t\s+change\b"
+# A change asked about, not asked for: 'only asking for now, I haven't decided'.
+_ONLY_ASKING = re.compile(
+    r"\b(?:only|just)\s+asking\b(?!\s+(?:you|that|for\s+(?!now\b)))|\bjust\s+(?:wondering|curious)\b|\bbefore\s+i\s+decide\b|"
+    r"\bhaven'?t\s+(?:yet\s+)?decided\b|\bnot\s+(?:yet\s+)?decided\b|\bstill\s+deciding\b|"
+    r"\bdon'?t\s+(?:start|do)\s+anything\b"
 )
+_PRICE_ONLY = re.compile(_ONLY_ASKING.pattern + r"|\bdon'?t\s+change\b")
 
 
 @dataclass
@@ -103,7 +107,25 @@ def sentence_intent(sentence: str) -> str | None:
         and not intents.negates_an_action(sentence)
     ):
         intent = _embedded_intent(sentence, folded)
+    if intent in (intents.RETURN, intents.CANCEL, intents.CHANGE_ITEMS) and _only_done_before(folded):
+        return None  # 'last spring I returned a pair of sneakers and the refund took weeks': a story
     return intent
+
+
+# What the customer did before, told ('I returned a pair of sneakers last spring'); asked for only
+# with a present form or a request form in the same sentence.
+_DONE_BEFORE = re.compile(
+    r"\b(?:i|we)\s+(?:(?:already|once|previously|also|just)\s+)?(?:returned|sent\s+(?:[\w-]+\s+){0,5}?back|cancell?ed|"
+    r"exchanged|swapped)\b"
+)
+_ASKED_NOW = re.compile(
+    r"\b(?:return|send\s+(?:[\w-]+\s+){0,5}?back|cancel|exchange|swap)\b|\bplease\b|\b(?:could|can|would)\s+you\b|"
+    r"\bi'?d\s+like\b|\bi\s+(?:want|need|would\s+like)\b|\bkindly\b"
+)
+
+
+def _only_done_before(folded: str) -> bool:
+    return bool(_DONE_BEFORE.search(folded)) and not _ASKED_NOW.search(folded)
 
 
 # Words saying an order or item stays as it is: 'so nothing to change there', 'can stay on PayPal'.
@@ -474,6 +496,10 @@ def split_requests(text: str, subject: str | None = None) -> list[Request]:
                 details = [s for s in paragraph.preamble if _has_parameters(s)]
                 requests[-1].sentences.extend(details)
     _fill_missing_orders(requests, text, subject)
+    for request in requests:
+        # 'would swapping the white headphones for black ones cost extra? Only asking for now': a price question
+        if request.intent == intents.CHANGE_ITEMS and _ONLY_ASKING.search(fold(request.text)):
+            request.intent = intents.PRODUCT
     return _merge_restated(_merge_same_order(_merge_escalations(requests)))
 
 

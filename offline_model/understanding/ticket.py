@@ -81,11 +81,25 @@ def parse_ticket(text: str) -> TicketView:
         view.body = inner[message_start + len("Message:\n") : body_end].strip("\n")
     if thread_start >= 0:
         view.thread = _parse_thread(inner[thread_start + len(thread_mark) :])
+    view.body, quoted = split_quoted(view.body)
+    if quoted:
+        view.thread.append(("customer", quoted))
     view.customer_id = _authenticated(after)
     view.customer_name = _authenticated_name(after)
     recalled = re.search(r"Recalled about this customer and similar tickets:\n(.*?)(?:\n\s*\n|\Z)", after, re.DOTALL)
     view.recalled = "" if not recalled or recalled.group(1).strip() == "(nothing)" else recalled.group(1).strip()
     return view
+
+
+def split_quoted(body: str) -> tuple[str, str]:
+    """The message less the lines it quotes ('> Please cancel my Seattle order'), and those lines:
+    an earlier message the customer answers, read as such, not as what they ask now."""
+    lines = body.splitlines()
+    quoted = [line for line in lines if line.lstrip().startswith(">")]
+    if not quoted or len(quoted) == len([line for line in lines if line.strip()]):
+        return body, ""
+    own = "\n".join(line for line in lines if not line.lstrip().startswith(">")).strip("\n")
+    return own, "\n".join(line.lstrip().lstrip(">").strip() for line in quoted)
 
 
 def _authenticated_name(text: str) -> str | None:

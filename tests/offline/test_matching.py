@@ -140,6 +140,9 @@ def test_a_refused_method_is_never_the_one_chosen():
     # the refusal ends where another method is named
     refs = extract.payment_refs("I don't want store credit - my Visa or nothing.")
     assert [(r.source, r.refused) for r in refs] == [("gift_card", True), ("credit_card", False)]
+    # a method told to be unusable is refused too
+    assert pick("My Mastercard got blocked by the bank, so use a card that works.") == "credit_card_1"
+    assert pick("PayPal please - the Visa ending 1234 has expired.") == "paypal_3"
     # the method paid with is replaced, not refused: 'put it back on my card' may still mean it
     assert not any(r.refused for r in extract.payment_refs("I paid with my Visa, put the refund on it"))
 

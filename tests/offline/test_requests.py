@@ -277,3 +277,32 @@ def test_a_cancellation_asked_again_in_other_words_is_one_request() -> None:
     assert [r.intent for r in split_requests(text)] == [intents.CANCEL]
     other = "Hi,\n\nPlease cancel my order with the desk lamp.\n\nPlease also cancel the other order, thanks."
     assert [r.intent for r in split_requests(other)] == [intents.CANCEL, intents.CANCEL]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Last year we returned a lamp to you and it took ages to get the money.",
+        "I once sent a pair of boots back and the label never came.",
+        "We already cancelled an order with you in March, so I know how it works.",
+    ],
+)
+def test_what_the_customer_did_before_is_a_story_not_a_request(sentence: str) -> None:
+    assert sentence_intent(sentence) is None
+
+
+def test_a_change_only_asked_about_is_a_question() -> None:
+    text = "Would swapping the black jacket in my order for the red one cost more? Just asking for now."
+    assert [r.intent for r in split_requests(text)] == [intents.PRODUCT]
+    asked = "Please change the black jacket in my order to the red one, I'd like it before Friday."
+    assert [r.intent for r in split_requests(asked)] == [intents.CHANGE_ITEMS]
+
+
+def test_a_paragraph_on_what_the_change_costs_belongs_to_the_change() -> None:
+    text = (
+        "Could you swap the blue kettle in my order for the red one?\n\n"
+        "If it ends up pricier, charge my Visa, and let me know the amount."
+    )
+    requests = split_requests(text)
+    assert [r.intent for r in requests] == [intents.CHANGE_ITEMS]
+    assert "Visa" in requests[0].text

@@ -124,3 +124,22 @@ def test_money_never_goes_to_a_method_the_request_refuses() -> None:
     refused = "Please return the perfume. Not back to the Visa, I cancelled it - the gift card is fine."
     assert "refuses" in (contradiction(_return("3", method="credit_card_1"), refused, ORDER, METHODS) or "")
     assert contradiction(_return("3", method="gift_card_1"), refused, ORDER, METHODS) is None
+
+
+def test_items_kept_by_their_options_are_never_written() -> None:
+    order = {
+        "order_id": "#W1",
+        "items": [
+            {"item_id": "1", "name": "Bookshelf", "options": {"color": "white"}},
+            {"item_id": "2", "name": "Desk Lamp", "options": {"color": "white"}},
+            {"item_id": "3", "name": "Helmet", "options": {"color": "red"}},
+        ],
+    }
+    text = "All the white things in that box stay with me. The rest can go back."
+    assert contradiction(_return("1", "3"), text, order, METHODS)
+    assert contradiction(_return("3"), text, order, METHODS) is None
+    # an option kept on the item being changed is no item kept
+    assert (
+        contradiction(_return("3"), "Return the red helmet, keeping the white colour for the rest.", order, METHODS)
+        is None
+    )
