@@ -214,6 +214,9 @@ def _orders_asked_about(unit: Unit, ctx: Context) -> Step | tuple[list[dict[str,
         return listed
     found = descriptions.resolve(unit.text, listed, (), many=True)
     ids = found.order_ids or found.candidates
+    if not ids:
+        # no order told apart by the words: the items named are looked for in every order
+        return list(listed), [], found.description.evidence
     return [o for o in listed if o["order_id"] in ids], found.candidates, found.description.evidence
 
 

@@ -47,7 +47,13 @@ _ASKS_ITSELF = re.compile(
 def _asks_itself(clause: str, folded: str) -> bool:
     """'For my other order, I'd rather pay with my Mastercard': the clause asks for something of its
     own (a question, a request form, words of an action), so the other order is the one meant."""
-    return bool(_ASKS_ITSELF.search(folded)) or bool(intents.cue_hits(clause) & set(intents.ACTIONS))
+    return bool(_ASKS_ITSELF.search(folded) or _IN_THE_OTHER.search(folded)) or bool(
+        intents.cue_hits(clause) & set(intents.ACTIONS)
+    )
+
+
+# 'in my other order that hasn't shipped there's a fleece jacket': the other order is the topic
+_IN_THE_OTHER = re.compile(r"\b(?:in|for|on|from|about|regarding|as\s+for)\s+(?:my|the|our)\s+other\b")
 
 
 # Words that make a clause about an order (not one item): 'the one with', 'my other order'.

@@ -140,17 +140,57 @@ def item_mentions(text: str, names: list[str]) -> list[ItemMention]:
             continue
         for pattern, plural in _name_forms(name)[1]:
             add(name, pattern, plural)
-    # 'la lampada bianca', 'la veste': another language's head noun, in a text of that language
-    # ('batterie' is a charger in French, not in 'AA batteries'), when no other item shares it
-    foreign = language.detect(text) != "en"
-    heads = {name: _foreign_heads(name) if foreign else set() for name in distinct}
-    for name in distinct:
-        for head in heads[name]:
-            if any(head in heads[other] or head == _short_form(other) for other in distinct if other != name):
-                continue
-            add(name, rf"{re.escape(head)}(?:s|es|i|e)?", False)
+    for name, pattern in _foreign_head_patterns(text, distinct):
+        add(name, pattern, False)
+    # 'the black bluetooth speker': a full name with one slip of the keyboard in one long word
+    for name in [n for n in distinct if not any(m.name == n for m in found)]:
+        for start, end in _misspelt(folded, name):
+            add(name, re.escape(folded[start:end]), False)
     found.sort(key=lambda m: m.start)
     return found
+
+
+def _misspelt(folded: str, name: str) -> list[tuple[int, int]]:
+    """Where the name is written with one word of six letters or more one edit away from its own
+    (a letter missing, extra, swapped or wrong); every other word as it is."""
+    words = re.split(r"[\s-]+", fold(name))
+    if len(words) < 2 and len(words[0]) < 7:
+        return []
+    tokens = list(re.finditer(r"[\w']+", folded))
+    spans = []
+    for n in range(len(tokens) - len(words) + 1):
+        window = tokens[n : n + len(words)]
+        slips = [(t.group(0), w) for t, w in zip(window, words, strict=True) if t.group(0) != w]
+        if len(slips) == 1 and len(slips[0][1]) >= 6 and _one_edit(*slips[0]):
+            spans.append((window[0].start(), window[-1].end()))
+    return spans
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether two words differ by one letter added, dropped, changed, or two neighbours swapped."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (
+            len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+        )
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def _foreign_head_patterns(text: str, distinct: list[str]) -> list[tuple[str, str]]:
+    """'la lampada bianca', 'la veste': another language's head noun, in a text of that language
+    ('batterie' is a charger in French, not in 'AA batteries'), when no other item shares it."""
+    if language.detect(text) == "en":
+        return []
+    heads = {name: _foreign_heads(name) for name in distinct}
+    return [
+        (name, rf"{re.escape(head)}(?:s|es|i|e)?")
+        for name in distinct
+        for head in heads[name]
+        if not any(head in heads[other] or head == _short_form(other) for other in distinct if other != name)
+    ]
 
 
 def _foreign_heads(name: str) -> set[str]:
@@ -197,6 +237,9 @@ _WANTED_VERSION = re.compile(
 )
 
 
+_SAME_PRODUCT = re.compile(r"\b(?:same|identical)\s+(?:[\w-]+\s+){0,2}$")
+
+
 def select_items(text: str, items: list[dict[str, Any]], *, for_change: bool = False) -> Match:
     """The order items the text refers to.
 
@@ -215,7 +258,14 @@ def select_items(text: str, items: list[dict[str, Any]], *, for_change: bool = F
             # 'the beige one ... could I exchange it for the same bed in grey?': named by its options
             # outside the version wanted ('for the same bed in grey' names no item of the order)
             by_options = items_by_options(_without_wanted(folded, wanted), items)
-            return by_options if by_options.ok else Match(problem="missing", detail="which item")
+            if by_options.ok:
+                return by_options
+            # 'exchange it for the very same speaker in green': 'it' is the order's only speaker
+            same = {m.name for m in wanted if _SAME_PRODUCT.search(folded[max(0, m.start - 30) : m.start])}
+            fitting = [item for item in items if item["name"] in same]
+            if len(same) == 1 and len({item["item_id"] for item in fitting}) == 1:
+                return Match(value=fitting[:1], extra={"mentions": [m for m in wanted if m.name in same][:1]})
+            return Match(problem="missing", detail="which item")
     if not mentions:
         return _items_unnamed(folded, items, for_change=for_change)
     chosen: list[int] = []

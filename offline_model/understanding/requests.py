@@ -624,7 +624,7 @@ def _asks_what_change_comes_to(current: Request, sentence: str) -> bool:
         current.intent in (intents.RETURN, intents.CHANGE_ITEMS, intents.CANCEL)
         and not extract.order_ids(sentence)
         and bool(_ABOUT_THE_CHANGE.search(folded))
-        and not re.search(r"pa(?:y|id)", folded)
+        and not re.search(r"\bpa(?:y|id)\b", folded)
     )
 
 

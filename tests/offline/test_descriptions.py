@@ -68,6 +68,13 @@ def test_orders_to_leave_alone_are_never_a_match() -> None:
     assert "#W3" in descriptions.describe(pt, ORDERS).excluded
 
 
+def test_the_other_order_as_the_topic_is_the_one_meant() -> None:
+    text = "In my other order, the one going to Austin, there's a tea kettle. What did I pay for it?"
+    assert "#W4" not in descriptions.describe(text, ORDERS).excluded
+    leave = "Please cancel the blender order. My other order, the one going to Austin, stays."
+    assert "#W4" in descriptions.describe(leave, ORDERS).excluded
+
+
 def test_several_orders_in_one_request() -> None:
     text = "Please cancel the order with the blender and the one going to Austin"
     assert _resolve(text, ("pending",), many=True).order_ids == ["#W3", "#W4"]

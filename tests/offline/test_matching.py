@@ -352,3 +352,21 @@ def test_a_fleece_is_the_fleece_jacket():
     assert [m.name for m in matching.item_mentions("could my grey fleece come in M?", names)] == ["Fleece Jacket"]
     # 'fleece-lined' describes another thing
     assert matching.item_mentions("I bought fleece-lined gloves elsewhere", names) == []
+
+
+def test_a_full_name_with_one_slip_of_the_keyboard():
+    items = [_item("Bluetooth Speaker", "1", color="black"), _item("Bicycle", "2", color="black")]
+    assert [i["item_id"] for i in matching.select_items("the black bluetooth speker i got", items).value] == ["1"]
+    assert [i["item_id"] for i in matching.select_items("my bluetooth spaeker is too quiet", items).value] == ["1"]
+    # short words get no such leeway: 'bicycles' is a plural, 'bycicle' too far from a short name
+    assert matching.select_items("the blue tooth thing", items).problem == "missing"
+
+
+def test_it_swapped_for_the_same_product_is_that_product():
+    items = [_item("Air Purifier", "1"), _item("Bluetooth Speaker", "2", color="red")]
+    chosen = matching.select_items(
+        "I'd like to exchange it for the very same speaker in green.", items, for_change=True
+    )
+    assert [i["item_id"] for i in chosen.value] == ["2"]
+    # another product, or no 'same': which item is meant is still asked
+    assert matching.select_items("Could you swap it for a green speaker?", items, for_change=True).problem == "missing"
