@@ -29,7 +29,7 @@ from offline_model.playbooks.steps import (
 from offline_model.protocol import ToolCall
 from offline_model.replies.render import item_label, join_words, money, say
 from offline_model.schema import RequestResult
-from offline_model.understanding import conditions, descriptions, extract, lexicon, matching, preferences
+from offline_model.understanding import conditions, descriptions, extract, intents, lexicon, matching, preferences
 from offline_model.understanding.acted_on import acted_on_text, kept_clauses
 from offline_model.understanding.options import describe, option_space
 from offline_model.understanding.text import fold, is_bullet, strip_bullet
@@ -50,6 +50,14 @@ def return_items(unit: Unit, ctx: Context) -> Step:
         # a listed thing to send back that no item of the customer's orders answers to: returning
         # the others would act on part of the request
         return Step(result=which_item(unit, ctx, order, detail=f"no item of the orders is named in '{unread[0]}'"))
+    return _return_step(unit, ctx, order, items)
+
+
+def _return_step(
+    unit: Unit, ctx: Context, order: dict[str, Any], items: list[dict[str, Any]], notes: tuple[str, ...] = ()
+) -> Step:
+    """The return of these items of a delivered order, refunded where the customer said (`notes`
+    lead the reply: why the items go back rather than being changed)."""
     original = original_payment(order)
     method_id = _refund_method(unit, ctx, order, original)
     if isinstance(method_id, RequestResult):
@@ -71,6 +79,7 @@ def return_items(unit: Unit, ctx: Context) -> Step:
             amount=money(amount),
             method=matching.describe_method(method_id, ctx.facts.payment_methods),
         )
+        reply = " ".join([*notes, reply])
         return result(
             unit, "done", reply, f"return of {', '.join(item_ids)} from {unit.order_id} to {method_id}", refund=amount
         )
@@ -261,7 +270,7 @@ def change_items(unit: Unit, ctx: Context) -> Step:
         return tool
     if not ctx.has(tool):
         # known before reading products: the manager hands the request to a coworker who has the tool
-        return Step(result=result(unit, "failed", say("failed", ctx.language), f"{tool} not granted", reroute=tool))
+        return _reroute(unit, ctx, tool)
     specs = _first_named(unit.text, lambda text: matching.change_specs(text, order.get("items") or []))
     if isinstance(specs, matching.Match) or not specs:
         return Step(result=which_item(unit, ctx, order))
@@ -271,8 +280,9 @@ def change_items(unit: Unit, ctx: Context) -> Step:
     change = _item_change(unit, ctx, specs)
     if isinstance(change, RequestResult):
         return Step(result=change)
-    if not change.old_ids:  # every change was conditioned, and no condition held: nothing to do
-        return Step(result=result(unit, "answered", " ".join(change.notes), "conditions not met: order left as is"))
+    decided = _decided_by_conditions(unit, ctx, order, tool, change)
+    if decided is not None:
+        return decided
     choice = _balance_choice(unit, ctx, change.difference) or payment_choice(
         unit, ctx, order, flow=preferences.flow_of(change.difference)
     )
@@ -319,6 +329,38 @@ def change_items(unit: Unit, ctx: Context) -> Step:
     return write_step(unit, ctx, call, None, done, lambda err: _change_error(unit, ctx, err), approval)
 
 
+_RETURN_TOOL = "return_delivered_order_items"
+
+
+def _reroute(unit: Unit, ctx: Context, tool: str) -> Step:
+    return Step(result=result(unit, "failed", say("failed", ctx.language), f"{tool} not granted", reroute=tool))
+
+
+def _decided_by_conditions(
+    unit: Unit, ctx: Context, order: dict[str, Any], tool: str, change: _ItemChange
+) -> Step | None:
+    """What the customer's conditions make of the change, when it is not the change itself: the
+    items go back instead, or nothing is done; None to make the change (with the tool for it)."""
+    if change.returned:
+        # 'if you don't have it in medium, just take it back': the items go back, when nothing else changes
+        if change.old_ids or not tool.startswith("exchange"):
+            return Step(result=result(unit, "needs_info", say("items.which_item_condition", ctx.language), "mixed"))
+        if not ctx.has(_RETURN_TOOL):
+            # the coworker who returns items takes it as a return of them (its conditions decided here)
+            detail = f"{_RETURN_TOOL} not granted: the conditions send the items back"
+            return Step(
+                result=result(
+                    unit, "failed", say("failed", ctx.language), detail, reroute=_RETURN_TOOL, as_intent=intents.RETURN
+                )
+            )
+        return _return_step(unit, ctx, order, change.returned, tuple(change.notes))
+    if not change.old_ids:  # every change was conditioned, and no condition held: nothing to do
+        return Step(result=result(unit, "answered", " ".join(change.notes), "conditions not met: order left as is"))
+    if not ctx.has(tool):
+        return _reroute(unit, ctx, tool)
+    return None
+
+
 @dataclass
 class _ItemChange:
     """The items a request swaps, the versions they become, and the price difference."""
@@ -328,6 +370,7 @@ class _ItemChange:
     changes: list[str] = field(default_factory=list)  # each swap in words, for the reply
     difference: float = 0.0
     notes: list[str] = field(default_factory=list)  # the changes a condition of the customer held back
+    returned: list[dict[str, Any]] = field(default_factory=list)  # items a condition sends back instead
 
 
 def _order_to_change(unit: Unit, ctx: Context) -> Step | dict[str, Any]:
@@ -412,6 +455,10 @@ def _item_change(unit: Unit, ctx: Context, specs: list[tuple[dict[str, Any], str
             held = _held_back(unit, ctx, item, variant, on_item)
             if isinstance(held, RequestResult):
                 return held
+            if held.startswith(_RETURNED):
+                change.returned.append(item)
+                change.notes.append(held[len(_RETURNED) :])
+                continue
             if held:
                 change.notes.append(held)
                 continue
@@ -511,7 +558,12 @@ def _held_back(
         why = say("condition.price", ctx.language, new=money(new), old=money(old), diff=money(abs(new - old)))
     else:
         why = say("condition.unavailable", ctx.language, wanted=variant.detail or "those options")
+    if then == conditions.RETURN_IT:
+        return _RETURNED + say("condition.returned_instead", ctx.language, item=item_label(item), why=why)
     return say("condition.not_met", ctx.language, item=item_label(item), why=why)
+
+
+_RETURNED = "\x00returned:"  # leads the note of an item a condition sends back instead of changing
 
 
 def _topics_of(found: list[Any]) -> set[str]:

@@ -443,15 +443,10 @@ def _absorb(plan: Plan, delegation: Delegation, result: str) -> None:
                         detail=report.summary,
                     )
                 ]
-        reroute = next(
-            (r.model_extra.get("reroute") for r in got if r.model_extra and r.model_extra.get("reroute")), None
-        )
-        if reroute:
-            holder = holder_of(reroute, plan.team, plan.tried.get(number, set()))
-            if holder is not None:
-                plan.tried.setdefault(number, set()).add(holder.role)
-                rerouted.setdefault(holder.role, []).append(number)
-                continue
+        holder = _rerouted_to(plan, number, got)
+        if holder is not None:
+            rerouted.setdefault(holder, []).append(number)
+            continue
         plan.results[number] = got
     for role, numbers in rerouted.items():
         # requests a coworker could not do go together to the one who can (with the requests
@@ -461,6 +456,23 @@ def _absorb(plan: Plan, delegation: Delegation, result: str) -> None:
             waiting.numbers = sorted(set(waiting.numbers) | set(numbers))
         else:
             plan.queue.append(Delegation(role, numbers))
+
+
+def _rerouted_to(plan: Plan, number: int, got: list[RequestResult]) -> str | None:
+    """The coworker who takes a request its first one lacked a tool for, if any (marked tried)."""
+    extras = [r.model_extra for r in got if r.model_extra]
+    reroute = next((e.get("reroute") for e in extras if e.get("reroute")), None)
+    if not reroute:
+        return None
+    holder = holder_of(reroute, plan.team, plan.tried.get(number, set()))
+    if holder is None:
+        return None
+    plan.tried.setdefault(number, set()).add(holder.role)
+    # 'if not in medium, just take it back': the change became a return of the same request
+    as_intent = next((e.get("as_intent") for e in extras if e.get("as_intent")), None)
+    if as_intent in intents.ACTIONS:
+        plan.requests[number - 1].intent = str(as_intent)
+    return holder.role
 
 
 def parse_report(text: str) -> SpecialistReport | None:

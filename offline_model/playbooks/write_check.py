@@ -127,6 +127,11 @@ def _kept_items(text: str, order: dict[str, Any], call: ToolCall) -> list[str]:
             by_options = matching.items_by_options(fold(clause), order.get("items") or [])
             fitting = by_options.value or by_options.extra.get("candidates") or []
             kept |= {items[str(i.get("item_id"))] for i in fitting if str(i.get("item_id")) in touched}
+            one = re.search(r"\b(?:one|pair)\b", fold(clause))
+            if not fitting and one and any(_all_of_name(items, i, touched) for i in touched if _shared_name(items, i)):
+                # 'three pairs of earbuds ... I'll keep the pair with the longest battery life': one of
+                # them is kept, and the write takes all of them
+                kept.add(" ".join(clause.split())[:60])
     return sorted(kept)
 
 
@@ -151,6 +156,10 @@ def _keeping_clauses(text: str) -> list[str]:
     """The clauses after an exception marker (up to a contrast) and the clauses that keep something."""
     folded = fold(" ".join(text.split()))
     return [until_contrast(m.group(1)) for m in _EXCEPTED.finditer(folded)] + kept_clauses(text)
+
+
+def _shared_name(items: dict[str, str], item_id: str) -> bool:
+    return sum(1 for name in items.values() if name == items.get(item_id)) > 1
 
 
 def _all_of_name(items: dict[str, str], item_id: str, touched: list[str]) -> bool:

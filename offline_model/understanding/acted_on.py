@@ -67,7 +67,7 @@ _PHRASE = (
 _DESCRIBING = re.compile(
     # 'my big delivery (the one with the keyboard and the phone)', 'my earlier delivery, the one with ...'
     r"\b(?:order|delivery|shipment|package|parcel|box|purchase)\b[^.;:!?\n]{0,40}?[(,\u2013\u2014-]\s*(?:the\s+)?"
-    rf"one\s+(?:with|that\s+(?:had|has)|containing|including)\s+{_PHRASE}|"
+    rf"one\s+(?:(?:also\s+)?with|that\s+(?:also\s+|only\s+)?(?:had|has|came\s+with)|(?:also\s+)?containing|including)\s+{_PHRASE}|"
     r"\b(?:order|delivery|shipment|package|parcel|box|commande|celle|celui|bestellung|pedido|encomenda|"
     # ('the order delivered with ...', 'l'ordine consegnato con ...': one participle may stand between)
     r"aquela|ordine|quella|quello)\s+(?:that\s+|which\s+|que\s+|che\s+)?(?:[\w']+(?:ed|t|to|ta|do|da|e|ee)\s+)?"

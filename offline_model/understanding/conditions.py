@@ -43,6 +43,7 @@ ACT = "act"
 KEEP = "keep"
 TRACKING = "tracking"
 TELL = "tell"
+RETURN_IT = "return"  # 'if not, just take it back': a return of the item instead of the change
 INSTEAD = "instead"  # 'if the red ones are out of stock, black is fine': another version, named in `alternative`
 
 
@@ -138,6 +139,11 @@ _KEEP = re.compile(
 )
 _TRACKING = re.compile(r"\btracking\b|\bsuivi\b|sendungsnummer|seguimiento|tracciamento|rastreio|rastreamento")
 _TELL = re.compile(r"\b(?:let\s+me\s+know|tell\s+me|how\s+much|what)\b|\?")
+# 'if not, please just take it back and refund me': the item goes back instead of being changed
+_RETURN_IT = re.compile(
+    r"\b(?:send|take)\s+(?:it|them|the\s+\w+)\s+back\b|\breturn\s+(?:it|them)\b|"
+    r"\b(?:i'?ll|i\s+will|i'?d|i\s+would)\s+(?:rather\s+)?(?:just\s+)?return\b"
+)
 _ACT = re.compile(
     r"\b(?:cancel|switch|change|exchange|swap|replace|move|go\s+ahead|do\s+(?:it|that|the)|proceed|make|"
     r"put|charge|refund|return|send\s+(?:it|them)\s+back|take\s+(?:it|them)\s+back|i'?d\s+like|please|"
@@ -271,6 +277,9 @@ def _then(consequent: str, head: str) -> str:
         found = pattern.search(consequent)
         if found:
             cues.append((found.start(), kind))
+    back = _RETURN_IT.search(consequent)
+    if back and not any(kind == KEEP and at < back.start() for at, kind in cues):
+        return RETURN_IT  # 'if not, please just take it back': the item goes back, whatever asks for it
     if cues:
         first = min(cues)[1]
         # 'leave it and send me the tracking number': a tracking number is asked for an order kept

@@ -266,6 +266,14 @@ def select_items(text: str, items: list[dict[str, Any]], *, for_change: bool = F
             if len(same) == 1 and len({item["item_id"] for item in fitting}) == 1:
                 return Match(value=fitting[:1], extra={"mentions": [m for m in wanted if m.name in same][:1]})
             return Match(problem="missing", detail="which item")
+    # 'the black fleece jacket ... if you have the same jacket in a medium': the same one again
+    mentions = [
+        m
+        for n, m in enumerate(mentions)
+        if not (
+            _SAME_PRODUCT.search(folded[max(0, m.start - 30) : m.start]) and any(p.name == m.name for p in mentions[:n])
+        )
+    ]
     if not mentions:
         return _items_unnamed(folded, items, for_change=for_change)
     chosen: list[int] = []

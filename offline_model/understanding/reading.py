@@ -253,7 +253,11 @@ def _part(kind: str, sentence: str, folded: str, at: int, number: int | None, in
 
 
 SMALL_TALK = "small-talk"
-_STAYS = re.compile(r"\b(?:keep\w*|stays?|staying|leave|garde|behalte|bleibt|tengo|quedo|fico|tenho)\b")
+# ('if things keep going this well' keeps nothing)
+_STAYS = re.compile(
+    r"\b(?:keep\w*(?!\s+(?:going|up|on|coming|doing|in\s+mind|in\s+touch))|stays?|staying|leave|garde|behalte|"
+    r"bleibt|tengo|quedo|fico|tenho)\b"
+)
 
 
 def _small_talk(sentence: str) -> bool:

@@ -558,6 +558,10 @@ class _Paragraph:
         elif current is not None and _same_request(current, intent, ids, sentence):
             current.sentences.append(sentence)
             current.order_ids.extend(i for i in ids if i not in current.order_ids)
+        elif current is not None and current.intent == intents.TROUBLE and intent in _FOR_WHAT_FAILS and not ids:
+            # 'the wall clock just doesn't work ... I'd like to send it back': the complaint says what 'it' is
+            current.intent = intent
+            current.sentences.append(sentence)
         else:
             self.requests.append(self._new_request(intent, ids, sentence))
 
@@ -592,6 +596,9 @@ _IT_AGAIN = re.compile(
     r"chang|modifi|ander|fa|alter|mud)\w*\s*(?:it|that|this|lo|la|le|es|lo\s+por\s+favor)?\s*(?:for\s+me|please|por\s+favor|"
     r"s'il\s+vous\s+plait|bitte|per\s+favore)?\W*$"
 )
+
+
+_FOR_WHAT_FAILS = (intents.RETURN, intents.CHANGE_ITEMS)
 
 
 def _about_the_change(sentence: str, ids: list[str]) -> bool:

@@ -197,3 +197,14 @@ def test_what_i_paid_asked_indirectly_is_a_figure_question_but_not_in_a_price_li
 def test_an_exception_said_with_the_noun_keeps_what_follows(text: str) -> None:
     found = c.exception_in(text)
     assert found is not None and len(found.kept) == 1
+
+
+def test_an_other_branch_that_sends_the_item_back() -> None:
+    words = "If you still have it in a small, swap it please. If not, I'd rather just return it."
+    found = c.conditions_in(words) or []
+    assert [(x.topic, x.then) for x in found] == [(c.AVAILABILITY, c.ACT), (c.OTHER, c.RETURN_IT)]
+    assert c.branch_taken(found, {c.AVAILABILITY: False}) == c.RETURN_IT
+    assert c.branch_taken(found, {c.AVAILABILITY: True}) == c.ACT
+    # a difference refunded is no return of the item
+    cheaper = c.conditions_in("If the new one is cheaper, refund me the difference.") or []
+    assert all(x.then != c.RETURN_IT for x in cheaper)

@@ -306,3 +306,10 @@ def test_a_paragraph_on_what_the_change_costs_belongs_to_the_change() -> None:
     requests = split_requests(text)
     assert [r.intent for r in requests] == [intents.CHANGE_ITEMS]
     assert "Visa" in requests[0].text
+
+
+def test_a_complaint_then_send_it_back_is_a_return_of_what_fails() -> None:
+    text = "The desk lamp just doesn't work, it flickers all the time. I'd like to send it back for a refund."
+    requests = split_requests(text)
+    assert [r.intent for r in requests] == [intents.RETURN]
+    assert "desk lamp" in requests[0].text

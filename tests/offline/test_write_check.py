@@ -143,3 +143,17 @@ def test_items_kept_by_their_options_are_never_written() -> None:
         contradiction(_return("3"), "Return the red helmet, keeping the white colour for the rest.", order, METHODS)
         is None
     )
+
+
+def test_one_of_several_kept_by_words_the_check_cannot_place_holds_the_write() -> None:
+    order = {
+        "order_id": "#W1",
+        "items": [
+            {"item_id": "1", "name": "Wireless Earbuds", "options": {"battery life": "6 hours"}},
+            {"item_id": "2", "name": "Wireless Earbuds", "options": {"battery life": "8 hours"}},
+            {"item_id": "3", "name": "Bookshelf", "options": {}},
+        ],
+    }
+    text = "Two pairs of earbuds came. I'll keep the pair that lasts longer; the other one can go back."
+    assert contradiction(_return("1", "2"), text, order, METHODS)
+    assert contradiction(_return("1"), text, order, METHODS) is None

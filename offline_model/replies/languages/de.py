@@ -27,6 +27,9 @@ DE = {
         "Sie hat noch keine Sendungsnummer; Sie erhalten eine, sobald das Paket an den Versanddienstleister "
         "übergeben wurde."
     ),
+    "condition.returned_instead": (
+        "Ich habe {item} nicht geändert: {why}, daher geht es wie gewünscht stattdessen zurück."
+    ),
     "condition.not_met": "Ich habe {item} nicht geändert: {why}, daher habe ich es wie gewünscht so belassen.",
     "condition.price": "Die neue Version kostet {new}, und Sie haben {old} bezahlt (ein Unterschied von {diff})",
     "condition.unavailable": "Die gewünschte Version ({wanted}) ist nicht verfügbar",

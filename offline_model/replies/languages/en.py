@@ -30,6 +30,7 @@ EN = {
     "condition.no_tracking": (
         "It has no tracking number yet; you'll get one as soon as the parcel is handed to the carrier."
     ),
+    "condition.returned_instead": "I have not changed {item}: {why}, so as you asked it goes back instead.",
     "condition.not_met": "I have not changed {item}: {why}, so as you asked I left it as it is.",
     "condition.price": "the new version costs {new} and you paid {old} (a difference of {diff})",
     "condition.unavailable": "the version you asked for ({wanted}) is not available",

@@ -26,6 +26,9 @@ ES = {
     "condition.no_tracking": (
         "Todavía no tiene número de seguimiento; recibirá uno en cuanto el paquete se entregue al transportista."
     ),
+    "condition.returned_instead": (
+        "No he modificado {item}: {why}, así que, tal como nos pidió, se devuelve en su lugar."
+    ),
     "condition.not_met": "No he modificado {item}: {why}, así que, tal como nos pidió, lo he dejado como está.",
     "condition.price": "la nueva versión cuesta {new} y usted pagó {old} (una diferencia de {diff})",
     "condition.unavailable": "la versión que pidió ({wanted}) no está disponible",

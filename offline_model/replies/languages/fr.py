@@ -27,6 +27,9 @@ FR = {
     "condition.no_tracking": (
         "Elle n'a pas encore de numéro de suivi ; vous en recevrez un dès que le colis sera remis au transporteur."
     ),
+    "condition.returned_instead": (
+        "Je n'ai pas modifié {item} : {why} ; comme vous l'avez demandé, il est donc retourné à la place."
+    ),
     "condition.not_met": ("Je n'ai pas modifié {item} : {why} ; comme vous l'avez demandé, je n'y ai donc pas touché."),
     "condition.price": "la nouvelle version coûte {new} et vous avez payé {old} (soit une différence de {diff})",
     "condition.unavailable": "la version demandée ({wanted}) n'est pas disponible",

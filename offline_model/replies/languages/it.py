@@ -26,6 +26,9 @@ IT = {
     "condition.no_tracking": (
         "Non ha ancora un numero di tracciamento; lo riceverà non appena il pacco sarà affidato al corriere."
     ),
+    "condition.returned_instead": (
+        "Non ho modificato {item}: {why}, quindi, come da sua richiesta, viene invece restituito."
+    ),
     "condition.not_met": "Non ho modificato {item}: {why}, quindi, come da sua richiesta, l'ho lasciato com'è.",
     "condition.price": "la nuova versione costa {new} e lei ha pagato {old} (una differenza di {diff})",
     "condition.unavailable": "la versione richiesta ({wanted}) non è disponibile",

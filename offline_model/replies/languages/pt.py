@@ -26,6 +26,7 @@ PT = {
     "condition.no_tracking": (
         "Ainda não tem número de seguimento; receberá um assim que a encomenda for entregue à transportadora."
     ),
+    "condition.returned_instead": "Não alterei {item}: {why}, por isso, como pediu, será devolvido em vez disso.",
     "condition.not_met": "Não alterei {item}: {why}, por isso, como pediu, deixei-o como está.",
     "condition.price": "a nova versão custa {new} e pagou {old} (uma diferença de {diff})",
     "condition.unavailable": "a versão que pediu ({wanted}) não está disponível",
