@@ -554,10 +554,17 @@ def _all_orders_status(unit: Unit, ctx: Context) -> Step:
     return Step(result=result(unit, "answered", " ".join(lines), "status of the customer's orders"))
 
 
+# 'which card did I use for that purchase?': the method the order was paid with is asked too
+_WHICH_METHOD = re.compile(
+    r"\b(?:which|what)\s+(?:one|card|payment\s+method|method)\s+(?:did\s+)?(?:i|we)\s+(?:used|use|paid|pay)\b|"
+    r"\bhow\s+did\s+(?:i|we)\s+pay\b"
+)
+
+
 def billing(unit: Unit, ctx: Context) -> Step:
     for_items = answers.paid_question(unit, ctx)  # what was paid for the items named, or the order described
     if for_items is not None:
-        return for_items
+        return _with_method(unit, ctx, for_items)
     if unit.order_id is None:
         return order_status(unit, ctx)
     order = need_order(unit, ctx)
@@ -573,4 +580,29 @@ def billing(unit: Unit, ctx: Context) -> Step:
         refunded = "; refunds: " + _refunds_text(ctx, refunds)
     lines = [say("billing.line", "en", order=unit.order_id, paid=money(paid), refunded=refunded)]
     lines.append(say("status.line", ctx.language, order=unit.order_id, status=order.get("status", ""), status_note=""))
-    return Step(result=result(unit, "answered", " ".join(lines), f"payments of {unit.order_id} explained"))
+    return _with_method(
+        unit, ctx, Step(result=result(unit, "answered", " ".join(lines), f"payments of {unit.order_id} explained"))
+    )
+
+
+def _with_method(unit: Unit, ctx: Context, step: Step) -> Step:
+    """The answer, with the method the order was paid with when the question asks for it."""
+    answered = step.result
+    if answered is None or answered.status != "answered" or not _WHICH_METHOD.search(fold(unit.text)):
+        return step
+    ids = [answered.order_id] if answered.order_id else extract.order_ids(answered.detail)
+    if len(set(ids)) != 1:
+        return step
+    unit.order_id = ids[0]
+    order = need_order(unit, ctx)  # the order's payments, and the methods they name
+    if isinstance(order, Step):
+        return order if order.reads else step
+    need = need_customer(unit, ctx)
+    if need is not None:
+        return need
+    paid_with = original_payment(order)
+    if paid_with is None:
+        return step
+    method = matching.describe_method(paid_with, ctx.facts.payment_methods).replace("your ", "")
+    line = say("billing.method", ctx.language, order=ids[0], method=method)
+    return Step(result=answered.model_copy(update={"reply": f"{answered.reply} {line}"}))

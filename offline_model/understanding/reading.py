@@ -91,7 +91,7 @@ _ASKS = re.compile(
 )
 _ACTION = re.compile(
     r"\b(?:cancel|return|send\s+(?:back|it|them|the)|refund|exchange|swap|replace|change|modify|update|switch|ship|"
-    r"redirect|reroute|charge|bill|credit|add|remove|upgrade|downgrade|move|put|apply|"
+    r"redirect|reroute|charge|bill|credit|add(?!ress)|remove|upgrade|downgrade|move|put|apply|"
     r"annul|rembours|renvoy|echang|modifi|chang|stornier|zuruck|erstatt|umtausch|andern|"
     r"cancel|devolv|reembols|cambi|anul|annull|restitu|rimbors|sostitu|devolv|troc|alter)\w*"
 )

@@ -7,6 +7,7 @@ sentence that asks for the change)."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -500,6 +501,12 @@ def split_requests(text: str, subject: str | None = None) -> list[Request]:
         # 'would swapping the white headphones for black ones cost extra? Only asking for now': a price question
         if request.intent == intents.CHANGE_ITEMS and _ONLY_ASKING.search(fold(request.text)):
             request.intent = intents.PRODUCT
+    for previous, request in itertools.pairwise(requests):
+        # 'Has my camera shipped? Also, which card did I use for that purchase?': the order asked about before
+        if request.intent == intents.BILLING and not request.order_ids and _THAT_ORDER.search(fold(request.text)):
+            request.order_ids = list(previous.order_ids)
+            if not request.order_ids:
+                request.sentences = [previous.sentences[0], *request.sentences]
     return _merge_restated(_merge_same_order(_merge_escalations(requests)))
 
 
@@ -599,6 +606,11 @@ _IT_AGAIN = re.compile(
 
 
 _FOR_WHAT_FAILS = (intents.RETURN, intents.CHANGE_ITEMS)
+
+
+_THAT_ORDER = re.compile(
+    r"\b(?:that|this|the\s+same)\s+(?:purchase|order|one|parcel|package|delivery)\b|\bfor\s+(?:it|them)\b"
+)
 
 
 def _about_the_change(sentence: str, ids: list[str]) -> bool:

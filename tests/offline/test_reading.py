@@ -137,3 +137,24 @@ def test_a_condition_of_the_story_that_touches_nothing_is_small_talk(sentence: s
 def test_a_condition_of_the_story_about_a_product_or_keeping_is_not_small_talk(sentence: str) -> None:
     reading = read(f"Hello,\n\n{sentence}\n\nPlease cancel order #W1234567, I ordered it by mistake.\n\nThanks, Ana")
     assert not reading.understood
+
+
+def test_leaving_the_address_alone_asks_for_nothing() -> None:
+    text = (
+        "The address is correct and I love what I picked, so please don't change anything in the order itself. "
+        "Could you move the payment for order #W1234567 to my PayPal?"
+    )
+    reading = read(text)
+    assert reading.understood and not [p for p in reading.parts if p.kind == DIRECTIVE]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I'll order a tent from you next summer if things keep going this well!",
+        "Happy to keep shopping here if the prices stay this good.",
+    ],
+)
+def test_keep_going_in_small_talk_keeps_nothing(sentence: str) -> None:
+    text = f"Please return the kettle from order #W1234567.\n\nThe lamp is lovely. {sentence}"
+    assert read(text).understood

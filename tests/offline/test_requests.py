@@ -313,3 +313,13 @@ def test_a_complaint_then_send_it_back_is_a_return_of_what_fails() -> None:
     requests = split_requests(text)
     assert [r.intent for r in requests] == [intents.RETURN]
     assert "desk lamp" in requests[0].text
+
+
+def test_which_card_paid_for_the_order_asked_before_is_a_billing_question_about_it() -> None:
+    text = (
+        "Has my order #W1234567 shipped yet? Also, I can't remember which card I used for that purchase "
+        "- could you tell me?"
+    )
+    requests = split_requests(text)
+    assert [r.intent for r in requests] == [intents.STATUS, intents.BILLING]
+    assert requests[1].order_ids == ["#W1234567"]

@@ -145,6 +145,7 @@ DE = {
     "status.items": "Sie enthält {items}.",
     "status.tracking": "Sendungsnummer {tracking}{carrier}{latest}.",
     "status.refunds": "Erstattungen zu dieser Bestellung: {refunds}.",
+    "billing.method": "Bestellung {order} wurde mit {method} bezahlt.",
     "billing.line": "Für die Bestellung {order} haben Sie {paid} bezahlt{refunded}.",
     "billing.item": (
         "Sie haben {price} für {item} bezahlt (Bestellung {order}); diesen Betrag erhalten Sie auch bei einer "

@@ -126,6 +126,7 @@ EN = {
     "status.items": "It contains {items}.",
     "status.tracking": "Tracking number {tracking}{carrier}{latest}.",
     "status.refunds": "Refunds made on this order: {refunds}.",
+    "billing.method": "Order {order} was paid with {method}.",
     "billing.line": "For order {order} you paid {paid}{refunded}.",
     "billing.item": "You paid {price} for {item} (order {order}); that is also what a return of it refunds.",
     "billing.items_total": "Together that comes to {total}.",

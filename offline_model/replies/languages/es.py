@@ -131,6 +131,7 @@ ES = {
     "status.items": "Contiene {items}.",
     "status.tracking": "Número de seguimiento {tracking}{carrier}{latest}.",
     "status.refunds": "Reembolsos realizados en este pedido: {refunds}.",
+    "billing.method": "El pedido {order} se pagó con {method}.",
     "billing.line": "Por el pedido {order} pagó {paid}{refunded}.",
     "billing.item": ("Pagó {price} por {item} (pedido {order}); es también lo que se le reembolsaría si lo devuelve."),
     "billing.items_total": "En total son {total}.",

@@ -140,6 +140,7 @@ FR = {
     "status.items": "Elle contient {items}.",
     "status.tracking": "Numéro de suivi {tracking}{carrier}{latest}.",
     "status.refunds": "Remboursements effectués sur cette commande : {refunds}.",
+    "billing.method": "La commande {order} a été payée avec {method}.",
     "billing.line": "Pour la commande {order}, vous avez payé {paid}{refunded}.",
     "billing.item": (
         "Vous avez payé {price} pour {item} (commande {order}) ; c'est aussi le montant remboursé en cas de retour."

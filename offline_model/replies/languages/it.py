@@ -137,6 +137,7 @@ IT = {
     "status.items": "Contiene {items}.",
     "status.tracking": "Numero di tracciamento {tracking}{carrier}{latest}.",
     "status.refunds": "Rimborsi effettuati su questo ordine: {refunds}.",
+    "billing.method": "L'ordine {order} è stato pagato con {method}.",
     "billing.line": "Per l'ordine {order} ha pagato {paid}{refunded}.",
     "billing.item": (
         "Ha pagato {price} per {item} (ordine {order}); è anche l'importo che le verrebbe rimborsato con un reso."

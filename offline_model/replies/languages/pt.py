@@ -127,6 +127,7 @@ PT = {
     "status.items": "Contém {items}.",
     "status.tracking": "Número de seguimento {tracking}{carrier}{latest}.",
     "status.refunds": "Reembolsos efetuados neste pedido: {refunds}.",
+    "billing.method": "A encomenda {order} foi paga com {method}.",
     "billing.line": "No pedido {order} pagou {paid}{refunded}.",
     "billing.item": ("Pagou {price} por {item} (pedido {order}); é também esse o valor reembolsado numa devolução."),
     "billing.items_total": "No total, são {total}.",
