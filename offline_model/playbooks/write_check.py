@@ -16,7 +16,7 @@ from typing import Any
 
 from offline_model.playbooks.facts import original_payment
 from offline_model.protocol import ToolCall
-from offline_model.understanding import conditions, extract, matching
+from offline_model.understanding import conditions, extract, language, matching
 from offline_model.understanding.acted_on import acted_on_text, kept_clauses, until_contrast
 from offline_model.understanding.text import fold
 
@@ -116,14 +116,15 @@ def _kept_items(text: str, order: dict[str, Any], call: ToolCall) -> list[str]:
     items = {str(i.get("item_id")): str(i.get("name", "")) for i in order.get("items") or []}
     names = list(dict.fromkeys(items.values()))
     clauses = _keeping_clauses(text)
-    kept_names = {m.name for clause in clauses for m in matching.item_mentions(clause, names)}
+    lang = language.detect(text)
+    kept_names = {m.name for clause in clauses for m in matching.item_mentions(clause, names, lang)}
     touched = [str(i) for i in call.arguments.get("item_ids") or []]
     # a name kept once but written twice ('keep one of the two bottles') is for the playbook to tell
     kept = {items[i] for i in touched if items.get(i) in kept_names and _all_of_name(items, i, touched)}
     # 'the grey polyester one is perfect', 'everything white is staying': items kept by their options
     for clause in clauses:
         # ('keeping the 80% size' keeps an option of the item changed, not an item)
-        if not matching.item_mentions(clause, names) and _STANDS_FOR_ITEMS.search(fold(clause)):
+        if not matching.item_mentions(clause, names, lang) and _STANDS_FOR_ITEMS.search(fold(clause)):
             by_options = matching.items_by_options(fold(clause), order.get("items") or [])
             fitting = by_options.value or by_options.extra.get("candidates") or []
             kept |= {items[str(i.get("item_id"))] for i in fitting if str(i.get("item_id")) in touched}

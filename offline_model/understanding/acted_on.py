@@ -170,7 +170,9 @@ _SAME_DELIVERY = re.compile(
     r"shipment)\s+as\s+[^.;:!?()\n]*|\b(?:came|arrived)\s+(?:together\s+)?with\s+[^.;:!?()\n]*|"
     # 'en même temps que le barbecue', 'zusammen mit dem Grill', 'junto con', 'insieme a', 'junto com'
     r"\ben\s+m[eê]me\s+temps\s+que\s+[^.;:!?()\n,]*|\bzusammen\s+mit\s+[^.;:!?()\n,]*|"
-    r"\bjunto\s+(?:con|com)\s+[^.;:!?()\n,]*|\binsieme\s+(?:a|al|alla|allo|ai|alle)\s+[^.;:!?()\n,]*",
+    r"\bjunto\s+(?:con|com)\s+[^.;:!?()\n,]*|\binsieme\s+(?:a|al|alla|allo|ai|alle)\s+[^.;:!?()\n,]*|"
+    # '(avec les lunettes de soleil, dans le même colis)', '(with the speaker)': what came alongside
+    r"\(\s*(?:together\s+)?(?:with|avec|con|mit|com|insieme\s+a)\s+[^()]*\)",
     re.IGNORECASE,
 )
 

@@ -113,9 +113,10 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
-def item_mentions(text: str, names: list[str]) -> list[ItemMention]:
+def item_mentions(text: str, names: list[str], lang: str | None = None) -> list[ItemMention]:
     """Where each product name is written in the text: in full (or plural) first, then by its last
-    word ('the kettle') when no other item of the order shares that word."""
+    word ('the kettle') when no other item of the order shares that word. `lang`: the language of
+    the ticket the text is cut from, when the text is too short to tell ('Je garde les lunettes.')."""
     folded = fold(text)
     found: list[ItemMention] = []
     taken: list[tuple[int, int]] = []
@@ -140,7 +141,7 @@ def item_mentions(text: str, names: list[str]) -> list[ItemMention]:
             continue
         for pattern, plural in _name_forms(name)[1]:
             add(name, pattern, plural)
-    for name, pattern in _foreign_head_patterns(text, distinct):
+    for name, pattern in _foreign_head_patterns(lang or language.detect(text), distinct):
         add(name, pattern, False)
     # 'the black bluetooth speker': a full name with one slip of the keyboard in one long word
     for name in [n for n in distinct if not any(m.name == n for m in found)]:
@@ -151,11 +152,11 @@ def item_mentions(text: str, names: list[str]) -> list[ItemMention]:
 
 
 def _misspelt(folded: str, name: str) -> list[tuple[int, int]]:
-    """Where the name is written with one word of six letters or more one edit away from its own
-    (a letter missing, extra, swapped or wrong); every other word as it is."""
+    """Where a name of several words is written with one word of six letters or more one edit away
+    from its own (a letter missing, extra, swapped or wrong); every other word as it is."""
     words = re.split(r"[\s-]+", fold(name))
-    if len(words) < 2 and len(words[0]) < 7:
-        return []
+    if len(words) < 2:
+        return []  # a one-word name one edit away is as often another word ('speakers' for 'sneakers')
     tokens = list(re.finditer(r"[\w']+", folded))
     spans = []
     for n in range(len(tokens) - len(words) + 1):
@@ -179,10 +180,10 @@ def _one_edit(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
-def _foreign_head_patterns(text: str, distinct: list[str]) -> list[tuple[str, str]]:
+def _foreign_head_patterns(lang: str, distinct: list[str]) -> list[tuple[str, str]]:
     """'la lampada bianca', 'la veste': another language's head noun, in a text of that language
     ('batterie' is a charger in French, not in 'AA batteries'), when no other item shares it."""
-    if language.detect(text) == "en":
+    if lang == "en":
         return []
     heads = {name: _foreign_heads(name) for name in distinct}
     return [

@@ -110,6 +110,8 @@ def sentence_intent(sentence: str) -> str | None:
         intent = _embedded_intent(sentence, folded)
     if intent in (intents.RETURN, intents.CANCEL, intents.CHANGE_ITEMS) and _only_done_before(folded):
         return None  # 'last spring I returned a pair of sneakers and the refund took weeks': a story
+    if intent == intents.RETURN and _BACK_TO_SOMEONE_ELSE.search(folded):
+        return None  # 'I'd like to send it back to her', '... back to the shop': not to us
     return intent
 
 
@@ -122,6 +124,12 @@ _DONE_BEFORE = re.compile(
 _ASKED_NOW = re.compile(
     r"\b(?:return|send\s+(?:[\w-]+\s+){0,5}?back|cancel|exchange|swap)\b|\bplease\b|\b(?:could|can|would)\s+you\b|"
     r"\bi'?d\s+like\b|\bi\s+(?:want|need|would\s+like)\b|\bkindly\b"
+)
+
+
+_BACK_TO_SOMEONE_ELSE = re.compile(
+    r"\b(?:send|give|take|bring|return)\w*\s+(?:it|them|that|those)\s+back\s+to\s+(?!you\b|your\b|us\b)"
+    r"(?:her|him|them|the\s+(?:shop|store|seller|market|mall)|my\s+\w+|(?:a|the)\s+\w+\s+(?:shop|store))\b"
 )
 
 
@@ -538,6 +546,11 @@ class _Paragraph:
                 Request(action, list(current.order_ids), [current.sentences[-1], sentence], self.index)
             )
             return
+        if current is None and intent == intents.RETURN and self.previous and _only_where_money_goes(sentence, ids):
+            # a detail of the return before if the paragraph asks nothing else, else of the request it opens
+            intent = None
+        if current is not None and _gives_the_new_address(current, intent, ids, sentence):
+            intent = current.intent  # 'still has his old address. Please change it to: <address>'
         if current is not None and intent in intents.ACTIONS and _asks_it_again(sentence):
             intent = current.intent  # '¿Pueden cambiarlo?' after the change it asks for: the same request
         if current is not None and current.intent == intents.PAYMENT and intent == intents.RETURN and not ids:
@@ -611,6 +624,31 @@ _FOR_WHAT_FAILS = (intents.RETURN, intents.CHANGE_ITEMS)
 _THAT_ORDER = re.compile(
     r"\b(?:that|this|the\s+same)\s+(?:purchase|order|one|parcel|package|delivery)\b|\bfor\s+(?:it|them)\b"
 )
+
+
+_ADDRESS_CHANGES = (intents.ORDER_ADDRESS, intents.USER_ADDRESS)
+
+
+def _gives_the_new_address(current: Request, intent: str | None, ids: list[str], sentence: str) -> bool:
+    """'Please change it to:' and an address, right after the address change it is about."""
+    return (
+        current.intent in _ADDRESS_CHANGES
+        and intent == intents.CHANGE_ITEMS
+        and not ids
+        and bool(extract.addresses(sentence) or sentence.rstrip().endswith(":"))
+    )
+
+
+def _only_where_money_goes(sentence: str, ids: list[str]) -> bool:
+    """'Refund the usual way is fine.', 'Vous pouvez mettre le remboursement sur ma carte cadeau.':
+    where the money of a change goes, read as a return only for its word 'refund'."""
+    folded = fold(sentence)
+    return (
+        not ids
+        and bool(extract.payment_refs(sentence))
+        and not _RETURN_OR_EXCHANGE.search(folded)
+        and len(folded.split()) <= 16
+    )
 
 
 def _about_the_change(sentence: str, ids: list[str]) -> bool:

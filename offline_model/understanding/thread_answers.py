@@ -12,12 +12,14 @@ from offline_model.understanding.text import blocks, fold, sentence_units
 _DECLINES = re.compile(
     r"\b(?:please\s+)?(?:ignore|disregard)\s+(?:it|that|this|the\s+(?:message|email|request)|my\s+(?:\w+\s+)?(?:message|email|request))\b|"
     r"\bnever\s*mind\b|\bscratch\s+that\b|\bforget\s+(?:it|about\s+it|my\s+(?:\w+\s+)?(?:message|request))\b|"
-    r"\b(?:don'?t|do\s+not)\s+(?:do|change|cancel|return)\s+(?:anything|it|that)\b|\bhold\s+off\b|"
+    r"\b(?:don'?t|do\s+not)\s+(?:do|change|cancel|return|touch)\s+(?:anything|it|that|them)\b|\bhold\s+off\b|"
     r"\b(?:stays?|remain)\s+(?:exactly\s+)?as\s+(?:it\s+is|is)\b|\bno\s+longer\s+(?:needed|necessary)\b"
 )
 # 'the house number is 48, not 84', 'Juniper Court instead of Juniper Street', 'that was a typo'
 _CORRECTING = re.compile(r"\b(?:not|instead\s+of|rather\s+than)\s+([\w#.-]+)")
 _CORRECTION_WORDS = re.compile(
+    # 'only the sneakers for now': less than was asked before
+    r"^\W*(?:(?:no|yes|ok|okay|actually|sorry)\W+)*(?:only|just)\s+(?:the|my|that|this|one)\b|"
     r"\btypo\b|\bmisspel\w*|\bshould\s+(?:read|say)\b|\bwrong\s+(?:house\s+)?(?:number|street|zip|postcode|city|"
     r"apartment|apt|unit|suite|digit|name)\b"
 )

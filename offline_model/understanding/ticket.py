@@ -40,7 +40,7 @@ class TicketView:
     @property
     def customer_text(self) -> str:
         """Everything the customer wrote: earlier messages first, the latest last."""
-        parts = [text for role, text in self.thread if role == "customer"]
+        parts = [text for role, text in self.thread if role in ("customer", "quoted")]
         parts.append(self.body)
         return "\n\n".join(p for p in parts if p.strip())
 
@@ -83,7 +83,8 @@ def parse_ticket(text: str) -> TicketView:
         view.thread = _parse_thread(inner[thread_start + len(thread_mark) :])
     view.body, quoted = split_quoted(view.body)
     if quoted:
-        view.thread.append(("customer", quoted))
+        # whose words they are is not known (the customer's earlier message, or ours): never a request
+        view.thread.append(("quoted", quoted))
     view.customer_id = _authenticated(after)
     view.customer_name = _authenticated_name(after)
     recalled = re.search(r"Recalled about this customer and similar tickets:\n(.*?)(?:\n\s*\n|\Z)", after, re.DOTALL)

@@ -323,3 +323,32 @@ def test_which_card_paid_for_the_order_asked_before_is_a_billing_question_about_
     requests = split_requests(text)
     assert [r.intent for r in requests] == [intents.STATUS, intents.BILLING]
     assert requests[1].order_ids == ["#W1234567"]
+
+
+def test_a_paragraph_only_saying_where_the_refund_goes_belongs_to_the_return() -> None:
+    text = "Please return the desk lamp from order #W1234567, it is far too bright.\n\nRefund the usual way is fine."
+    requests = split_requests(text)
+    assert [r.intent for r in requests] == [intents.RETURN]
+    assert "usual way" in requests[0].text
+    # a paragraph that goes on to ask for something else keeps its own request
+    other = (
+        "Please return the desk lamp from order #W1234567.\n\n"
+        "My other order went on PayPal. Could you switch it to my Visa?"
+    )
+    assert [r.intent for r in split_requests(other)] == [intents.RETURN, intents.PAYMENT]
+
+
+def test_change_it_to_an_address_after_an_old_address_is_the_address_change() -> None:
+    text = (
+        "The order going to my friend in Chicago still has his old address on Broadway. Please change it to:\n"
+        "1820 West Division Street, Apt 2F\nChicago, IL 60622\nUSA"
+    )
+    assert [r.intent for r in split_requests(text)] == [intents.ORDER_ADDRESS]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["My aunt gave me the same toothbrush, so I'd like to send it back to her.", "I want to take it back to the shop."],
+)
+def test_sending_something_back_to_someone_else_is_no_return(sentence: str) -> None:
+    assert sentence_intent(sentence) is None

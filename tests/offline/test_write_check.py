@@ -157,3 +157,13 @@ def test_one_of_several_kept_by_words_the_check_cannot_place_holds_the_write() -
     text = "Two pairs of earbuds came. I'll keep the pair that lasts longer; the other one can go back."
     assert contradiction(_return("1", "2"), text, order, METHODS)
     assert contradiction(_return("1"), text, order, METHODS) is None
+
+
+def test_a_short_keeping_sentence_is_read_in_the_tickets_language() -> None:
+    order = {
+        "order_id": "#W1",
+        "items": [{"item_id": "1", "name": "Sunglasses"}, {"item_id": "2", "name": "Desk Lamp"}],
+    }
+    text = "La lampe de bureau est bien trop lumineuse, je souhaite la renvoyer.\nJe garde les lunettes."
+    assert contradiction(_return("1", "2"), text, order, METHODS)
+    assert contradiction(_return("2"), text, order, METHODS) is None
