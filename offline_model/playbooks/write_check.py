@@ -47,7 +47,10 @@ _TAKEN_BACK = re.compile(
     r"(?:message|request))\b|\bon\s+second\s+thoughts?\b|\b(?:no|hmm|ok|okay|actually)[,.!]*\s+(?:wait|don'?t|do\s+not)\b|"
     r"\bdon'?t\s+(?:do\s+(?:it|that)|bother)\b|\bchanged\s+my\s+mind\b[^.;!?]{0,12}\b(?:it|that)\s+(?:stays|can\s+stay)\b|"
     r"\bolvid\w+\s+lo\s+anterior\b|\bmejor\s+no\b|\blaisse[zr]?\s+tomber\b|\bvergessen\s+sie\s+(?:das|es)\b|"
-    r"\blasciate\s+perdere\b|\besque[cç]am\s+(?:isso|o\s+que)\b"
+    r"\blasciate\s+perdere\b|\besque[cç]am\s+(?:isso|o\s+que)\b|"
+    # 'so no return needed, please don't start one'
+    r"\bno\s+(?:return|cancellation|exchange|change|refund)s?\s+(?:is\s+)?(?:needed|necessary|required)\b|"
+    r"\b(?:don'?t|do\s+not)\s+(?:start|open|process)\s+(?:one|it|a\s+(?:return|cancellation|exchange))\b"
 )
 
 
@@ -108,6 +111,8 @@ def _excepted_order(text: str, order: dict[str, Any]) -> str | None:
     return None
 
 
+_WHOLE = re.compile(r"\b(?:everything|all\s+of\s+(?:it|them)|the\s+whole\s+(?:order|thing|lot|box))\b")
+_BUT = re.compile(r"\b(?:except|but|other\s+than|besides|apart\s+from|save|excluding|else)\b")
 # Words that make option values name items: 'the grey one', 'everything white', 'all the black ones'.
 _STANDS_FOR_ITEMS = re.compile(r"\b(?:ones?|everything|all|items?|things?|pairs?|those|these)\b")
 
@@ -121,6 +126,17 @@ def _kept_items(text: str, order: dict[str, Any], call: ToolCall) -> list[str]:
     touched = [str(i) for i in call.arguments.get("item_ids") or []]
     # a name kept once but written twice ('keep one of the two bottles') is for the playbook to tell
     kept = {items[i] for i in touched if items.get(i) in kept_names and _all_of_name(items, i, touched)}
+    for clause in clauses:
+        # 'everything in that order stays with me' (not 'keep everything except the lamp')
+        folded = fold(clause)
+        if (
+            _WHOLE.search(folded)
+            and not _BUT.search(folded)
+            and not matching.item_mentions(clause, names, lang)
+            and matching.items_by_options(folded, order.get("items") or []).problem
+            == "missing"  # not "all the white ones"
+        ):
+            return sorted({items[i] for i in touched if i in items})
     # 'the grey polyester one is perfect', 'everything white is staying': items kept by their options
     for clause in clauses:
         # ('keeping the 80% size' keeps an option of the item changed, not an item)

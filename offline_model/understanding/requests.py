@@ -119,7 +119,9 @@ def sentence_intent(sentence: str) -> str | None:
 # with a present form or a request form in the same sentence.
 _DONE_BEFORE = re.compile(
     r"\b(?:i|we)\s+(?:(?:already|once|previously|also|just)\s+)?(?:returned|sent\s+(?:[\w-]+\s+){0,5}?back|cancell?ed|"
-    r"exchanged|swapped)\b"
+    r"exchanged|swapped)\b|"
+    # a request not made after all: 'I was about to ask you to take back the lamp'
+    r"\b(?:i|we)\s+(?:was|were)\s+(?:about|going)\s+to\s+(?:ask|request|write)\b|\b(?:i|we)\s+almost\s+asked\b"
 )
 _ASKED_NOW = re.compile(
     r"\b(?:return|send\s+(?:[\w-]+\s+){0,5}?back|cancel|exchange|swap)\b|\bplease\b|\b(?:could|can|would)\s+you\b|"

@@ -167,3 +167,14 @@ def test_a_short_keeping_sentence_is_read_in_the_tickets_language() -> None:
     text = "La lampe de bureau est bien trop lumineuse, je souhaite la renvoyer.\nJe garde les lunettes."
     assert contradiction(_return("1", "2"), text, order, METHODS)
     assert contradiction(_return("2"), text, order, METHODS) is None
+
+
+def test_a_return_said_not_to_be_needed_and_a_whole_order_kept_are_never_written() -> None:
+    text = (
+        "I was about to ask you to take back the perfume, but it works after all. So no return needed, "
+        "please don't start one - everything in that order stays with me."
+    )
+    assert contradiction(_return("3"), text, ORDER, METHODS, ticket_text=text)
+    kept = "Everything in that order stays with me. Actually, please do return the perfume."
+    assert contradiction(_return("3"), kept, ORDER, METHODS)
+    assert contradiction(_return("1", "2"), "Send back everything except the perfume.", ORDER, METHODS) is None
