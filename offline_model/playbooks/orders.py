@@ -554,13 +554,6 @@ def _all_orders_status(unit: Unit, ctx: Context) -> Step:
     return Step(result=result(unit, "answered", " ".join(lines), "status of the customer's orders"))
 
 
-# 'which card did I use for that purchase?': the method the order was paid with is asked too
-_WHICH_METHOD = re.compile(
-    r"\b(?:which|what)\s+(?:one|card|payment\s+method|method)\s+(?:did\s+)?(?:i|we)\s+(?:used|use|paid|pay)\b|"
-    r"\bhow\s+did\s+(?:i|we)\s+pay\b"
-)
-
-
 def billing(unit: Unit, ctx: Context) -> Step:
     for_items = answers.paid_question(unit, ctx)  # what was paid for the items named, or the order described
     if for_items is not None:
@@ -588,7 +581,7 @@ def billing(unit: Unit, ctx: Context) -> Step:
 def _with_method(unit: Unit, ctx: Context, step: Step) -> Step:
     """The answer, with the method the order was paid with when the question asks for it."""
     answered = step.result
-    if answered is None or answered.status != "answered" or not _WHICH_METHOD.search(fold(unit.text)):
+    if answered is None or answered.status != "answered" or not intents.WHICH_METHOD.search(fold(unit.text)):
         return step
     ids = [answered.order_id] if answered.order_id else extract.order_ids(answered.detail)
     if len(set(ids)) != 1:

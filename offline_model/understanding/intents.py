@@ -252,11 +252,13 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
 
 # A question about a figure of the customer's own orders: what they paid, what a return would
 # refund, what a change came to. Answered from the order's records, never by acting on the item.
+# Which method paid: 'can't remember which card I used for that purchase', 'how did I pay for it?'
+WHICH_METHOD = re.compile(
+    r"\b(?:which|what)\s+(?:one|card|payment\s+method|method)\s+(?:did\s+)?(?:i|we)\s+(?:used|use|paid|pay)\b|"
+    r"\bhow\s+did\s+(?:i|we)\s+pay\b"
+)
 FIGURE_QUESTION = re.compile(
-    r"\bwhat\s+did\s+(?:i|we)\s+(?:actually\s+|originally\s+|end\s+up\s+)?pay\b|"
-    # which method paid: 'can't remember which card I used for that purchase', 'how did I pay for it?'
-    r"\b(?:which|what)\s+(?:one|card|payment\s+method|method)\s+(?:did\s+)?(?:i|we)\s+(?:used|use|paid\s+with|pay\s+with)\b|"
-    r"\bhow\s+did\s+(?:i|we)\s+pay\s+for\b|"
+    r"\bwhat\s+did\s+(?:i|we)\s+(?:actually\s+|originally\s+|end\s+up\s+)?pay\b|" + WHICH_METHOD.pattern + r"|"
     # asked indirectly: 'remind me what I paid', 'let me know how much we paid' (not 'more than what I paid')
     r"\b(?:remind\s+me|tell\s+me|let\s+me\s+know|confirm|wondering|want\s+to\s+know|like\s+to\s+know)\s+(?:\w+\s+){0,2}?"
     r"(?:what|how\s+much)\s+(?:i|we)\s+(?:\w+\s+)?paid\b|"

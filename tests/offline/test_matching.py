@@ -97,18 +97,21 @@ def test_unavailable_or_ambiguous_variants_are_problems():
     assert matching.select_variant("the black one with 750ml capacity", item, product).value["item_id"] == "3"
 
 
+METHODS = [
+    {"id": "credit_card_1", "source": "credit_card", "brand": "visa", "last_four": "1234"},
+    {"id": "credit_card_2", "source": "credit_card", "brand": "mastercard", "last_four": "9212"},
+    {"id": "paypal_3", "source": "paypal"},
+    {"id": "gift_card_4", "source": "gift_card", "balance": 20},
+]
+
+
+def pick(text: str, **kwargs) -> str | None:
+    """The method of METHODS the words choose, or why none can be chosen."""
+    choice = matching.select_payment(extract.payment_refs(text), METHODS, **kwargs)
+    return choice.value if choice.ok else choice.problem
+
+
 def test_payment_methods_in_words():
-    methods = [
-        {"id": "credit_card_1", "source": "credit_card", "brand": "visa", "last_four": "1234"},
-        {"id": "credit_card_2", "source": "credit_card", "brand": "mastercard", "last_four": "9212"},
-        {"id": "paypal_3", "source": "paypal"},
-        {"id": "gift_card_4", "source": "gift_card", "balance": 20},
-    ]
-
-    def pick(text: str, **kwargs) -> str | None:
-        choice = matching.select_payment(extract.payment_refs(text), methods, **kwargs)
-        return choice.value if choice.ok else choice.problem
-
     assert pick("my Mastercard ending in 9212") == "credit_card_2"
     assert pick("refund it to PayPal please") == "paypal_3"
     assert pick("put it on my gift card") == "gift_card_4"
@@ -118,17 +121,6 @@ def test_payment_methods_in_words():
 
 
 def test_a_refused_method_is_never_the_one_chosen():
-    methods = [
-        {"id": "credit_card_1", "source": "credit_card", "brand": "visa", "last_four": "1234"},
-        {"id": "credit_card_2", "source": "credit_card", "brand": "mastercard", "last_four": "9212"},
-        {"id": "paypal_3", "source": "paypal"},
-        {"id": "gift_card_4", "source": "gift_card", "balance": 20},
-    ]
-
-    def pick(text: str, **kwargs) -> str | None:
-        choice = matching.select_payment(extract.payment_refs(text), methods, **kwargs)
-        return choice.value if choice.ok else choice.problem
-
     # the only card left once the refused one is set aside
     assert pick("any card works, just not the Mastercard") == "credit_card_1"
     assert pick("Charge it to a card. Not the Visa, it expires next week.") == "credit_card_2"
