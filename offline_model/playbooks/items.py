@@ -455,9 +455,9 @@ def _item_change(unit: Unit, ctx: Context, specs: list[tuple[dict[str, Any], str
             held = _held_back(unit, ctx, item, variant, on_item)
             if isinstance(held, RequestResult):
                 return held
-            if held.startswith(_RETURNED):
+            if isinstance(held, _ReturnInstead):
                 change.returned.append(item)
-                change.notes.append(held[len(_RETURNED) :])
+                change.notes.append(held.note)
                 continue
             if held:
                 change.notes.append(held)
@@ -540,11 +540,19 @@ def _on_the_items(found: list[conditions.Condition]) -> list[conditions.Conditio
     return out
 
 
+@dataclass(frozen=True)
+class _ReturnInstead:
+    """A condition sends the item back instead of changing it; `note` tells the customer why."""
+
+    note: str
+
+
 def _held_back(
     unit: Unit, ctx: Context, item: dict[str, Any], variant: matching.Match, on_item: list[Any]
-) -> str | RequestResult:
+) -> str | _ReturnInstead | RequestResult:
     """'' when the customer's conditions let this change go ahead; else the sentence that tells
-    them what was found and that the item stays (a question back when the data can't decide)."""
+    them what was found and that the item stays (or goes back instead; a question back when the
+    data can't decide)."""
     facts = _item_facts(item, variant, on_item)
     then = conditions.branch_taken(on_item, facts) if facts is not None else None
     if then is None:
@@ -559,11 +567,8 @@ def _held_back(
     else:
         why = say("condition.unavailable", ctx.language, wanted=variant.detail or "those options")
     if then == conditions.RETURN_IT:
-        return _RETURNED + say("condition.returned_instead", ctx.language, item=item_label(item), why=why)
+        return _ReturnInstead(say("condition.returned_instead", ctx.language, item=item_label(item), why=why))
     return say("condition.not_met", ctx.language, item=item_label(item), why=why)
-
-
-_RETURNED = "\x00returned:"  # leads the note of an item a condition sends back instead of changing
 
 
 def _topics_of(found: list[Any]) -> set[str]:

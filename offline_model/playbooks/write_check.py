@@ -94,9 +94,6 @@ def contradiction(
         if excepted:
             return f"the write would change {order.get('order_id')}, which the customer excepts ({excepted})"
     if call.name in PAYING_WRITES:
-        refused = matching.refused_methods(extract.payment_refs(text), methods)
-        if call.arguments.get("payment_method_id") in refused:
-            return f"the money would go to {call.arguments.get('payment_method_id')}, which the customer refuses"
         return _payment_elsewhere(call, text, order, methods)
     return None
 
@@ -120,36 +117,38 @@ _STANDS_FOR_ITEMS = re.compile(r"\b(?:ones?|everything|all|items?|things?|pairs?
 def _kept_items(text: str, order: dict[str, Any], call: ToolCall) -> list[str]:
     items = {str(i.get("item_id")): str(i.get("name", "")) for i in order.get("items") or []}
     names = list(dict.fromkeys(items.values()))
-    clauses = _keeping_clauses(text)
     lang = language.detect(text)
-    kept_names = {m.name for clause in clauses for m in matching.item_mentions(clause, names, lang)}
     touched = [str(i) for i in call.arguments.get("item_ids") or []]
-    # a name kept once but written twice ('keep one of the two bottles') is for the playbook to tell
-    kept = {items[i] for i in touched if items.get(i) in kept_names and _all_of_name(items, i, touched)}
-    for clause in clauses:
-        # 'everything in that order stays with me' (not 'keep everything except the lamp')
-        folded = fold(clause)
-        if (
-            _WHOLE.search(folded)
-            and not _BUT.search(folded)
-            and not matching.item_mentions(clause, names, lang)
-            and matching.items_by_options(folded, order.get("items") or []).problem
-            == "missing"  # not "all the white ones"
-        ):
-            return sorted({items[i] for i in touched if i in items})
-    # 'the grey polyester one is perfect', 'everything white is staying': items kept by their options
-    for clause in clauses:
-        # ('keeping the 80% size' keeps an option of the item changed, not an item)
-        if not matching.item_mentions(clause, names, lang) and _STANDS_FOR_ITEMS.search(fold(clause)):
-            by_options = matching.items_by_options(fold(clause), order.get("items") or [])
-            fitting = by_options.value or by_options.extra.get("candidates") or []
-            kept |= {items[str(i.get("item_id"))] for i in fitting if str(i.get("item_id")) in touched}
-            one = re.search(r"\b(?:one|pair)\b", fold(clause))
-            if not fitting and one and any(_all_of_name(items, i, touched) for i in touched if _shared_name(items, i)):
-                # 'three pairs of earbuds ... I'll keep the pair with the longest battery life': one of
-                # them is kept, and the write takes all of them
-                kept.add(" ".join(clause.split())[:60])
+    kept: set[str] = set()
+    for clause in _keeping_clauses(text):
+        named = {m.name for m in matching.item_mentions(clause, names, lang)}
+        if named:
+            # a name kept once but written twice ('keep one of the two bottles') is for the playbook to tell
+            kept |= {items[i] for i in touched if items.get(i) in named and _all_of_name(items, i, touched)}
+        else:
+            kept |= _kept_unnamed(clause, order, items, touched)
     return sorted(kept)
+
+
+def _kept_unnamed(clause: str, order: dict[str, Any], items: dict[str, str], touched: list[str]) -> set[str]:
+    """What a keeping clause that names no item keeps of the items written: all of them ('everything
+    in that order stays with me'; not 'keep everything except the lamp'), those its options name
+    ('the grey polyester one is perfect', 'everything white is staying'), or, when it keeps one of
+    several same-named items by words no option places, the clause itself."""
+    folded = fold(clause)
+    by_options = matching.items_by_options(folded, order.get("items") or [])
+    if _WHOLE.search(folded) and not _BUT.search(folded) and by_options.problem == "missing":
+        return {items[i] for i in touched if i in items}
+    if not _STANDS_FOR_ITEMS.search(folded):
+        return set()  # 'keeping the 80% size' keeps an option of the item changed, not an item
+    fitting = by_options.value or by_options.extra.get("candidates") or []
+    kept = {items[str(i.get("item_id"))] for i in fitting if str(i.get("item_id")) in touched}
+    # 'three pairs of earbuds ... I'll keep the pair with the longest battery life': one of them is
+    # kept, and a write of all of them is held back
+    takes_all = any(_all_of_name(items, i, touched) for i in touched if _shared_name(items, i))
+    if not fitting and re.search(r"\b(?:one|pair)\b", folded) and takes_all:
+        kept.add(" ".join(clause.split())[:60])
+    return kept
 
 
 def _only_describing(text: str, order: dict[str, Any], call: ToolCall) -> list[str]:
@@ -190,7 +189,10 @@ def _payment_elsewhere(
 ) -> str | None:
     chosen = call.arguments.get("payment_method_id")
     folded = fold(text)
-    refs = [r for r in extract.payment_refs(text) if not r.negated and not _PAID_WITH.search(folded[: r.start])]
+    every_ref = extract.payment_refs(text)
+    if chosen in matching.refused_methods(every_ref, methods):
+        return f"the money would go to {chosen}, which the customer refuses"
+    refs = [r for r in every_ref if not r.negated and not _PAID_WITH.search(folded[: r.start])]
     if not chosen or not refs:
         return None
     if not methods:  # the methods were not read: what kind of method each is still shows in its id
